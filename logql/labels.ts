@@ -1,0 +1,147 @@
+// Label sets: the `{a="b", c="d"}` text form, Go string quoting, and canonical keys.
+import type { Labels } from './batch.ts';
+
+export class LabelsSyntaxError extends Error {
+  override name = 'LabelsSyntaxError';
+}
+
+const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export const isValidLabelName = (name: string): boolean => NAME.test(name);
+
+/** Sorts by name; the caller guarantees names are unique. */
+export const sortLabels = (labels: Array<readonly [string, string]>): Labels =>
+  labels.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/** Go's strconv.Quote for the characters a label value can hold. */
+export function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** `{a="b", c="d"}`, in the order given (Loki prints sorted sets). */
+export const formatLabels = (labels: Labels): string =>
+  '{' + labels.map(([n, v]) => `${n}=${quote(v)}`).join(', ') + '}';
+
+/** A canonical key for grouping equal label sets. */
+export const labelsKey = (labels: Labels): string => {
+  let k = '';
+  for (const [n, v] of labels) k += n + '\u0000' + v + '\u0001';
+  return k;
+};
+
+export const labelsToObject = (labels: Labels): Record<string, string> => {
+  const o: Record<string, string> = {};
+  for (const [n, v] of labels) o[n] = v;
+  return o;
+};
+
+/**
+ * Reads a Go double-quoted string literal starting at `s[at]` (the opening quote).
+ * Returns the value and the index after the closing quote.
+ */
+export function unquoteAt(s: string, at: number): { value: string; end: number } {
+  if (s[at] !== '"') throw new LabelsSyntaxError(`expected '"' at position ${at}`);
+  let out = '';
+  let i = at + 1;
+  while (i < s.length) {
+    const ch = s[i];
+    if (ch === '"') return { value: out, end: i + 1 };
+    if (ch === '\n') break;
+    if (ch !== '\\') {
+      out += ch;
+      i++;
+      continue;
+    }
+    const e = s[i + 1];
+    i += 2;
+    switch (e) {
+      case 'a': out += '\x07'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case "'": out += "'"; break;
+      case 'x': out += hexChar(s, i, 2); i += 2; break;
+      case 'u': out += hexChar(s, i, 4); i += 4; break;
+      case 'U': out += hexChar(s, i, 8); i += 8; break;
+      default:
+        if (e !== undefined && e >= '0' && e <= '7') {
+          const oct = s.slice(i - 1, i + 2);
+          if (!/^[0-7]{3}$/.test(oct)) throw new LabelsSyntaxError(`invalid octal escape at position ${i - 2}`);
+          out += String.fromCharCode(parseInt(oct, 8));
+          i += 2;
+          break;
+        }
+        throw new LabelsSyntaxError(`invalid escape '\\${e ?? ''}' at position ${i - 2}`);
+    }
+  }
+  throw new LabelsSyntaxError('unterminated string');
+}
+
+function hexChar(s: string, at: number, n: number): string {
+  const hex = s.slice(at, at + n);
+  if (hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) throw new LabelsSyntaxError(`invalid hex escape at position ${at - 2}`);
+  return String.fromCodePoint(parseInt(hex, 16));
+}
+
+/**
+ * Parses a label set such as `{app="api", env="prod"}` (the stream of a
+ * protobuf push). Names must be valid and unique; the result is sorted.
+ */
+export function parseLabels(text: string): Labels {
+  const s = text.trim();
+  if (s[0] !== '{') throw new LabelsSyntaxError(`expected '{' at the start of ${JSON.stringify(text)}`);
+  const out: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  let i = 1;
+  const skip = () => {
+    while (i < s.length && /\s/.test(s[i])) i++;
+  };
+  skip();
+  if (s[i] === '}') i++;
+  else
+    for (;;) {
+      skip();
+      const m = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(s.slice(i));
+      if (!m) throw new LabelsSyntaxError(`invalid label name at position ${i} of ${JSON.stringify(text)}`);
+      const name = m[0];
+      i += name.length;
+      skip();
+      if (s[i] !== '=') throw new LabelsSyntaxError(`expected '=' after label ${name}`);
+      i++;
+      skip();
+      const { value, end } = unquoteAt(s, i);
+      i = end;
+      if (seen.has(name)) throw new LabelsSyntaxError(`duplicate label name ${name}`);
+      seen.add(name);
+      out.push([name, value]);
+      skip();
+      if (s[i] === ',') {
+        i++;
+        continue;
+      }
+      if (s[i] === '}') {
+        i++;
+        break;
+      }
+      throw new LabelsSyntaxError(`expected ',' or '}' at position ${i} of ${JSON.stringify(text)}`);
+    }
+  skip();
+  if (i !== s.length) throw new LabelsSyntaxError(`unexpected text after '}' in ${JSON.stringify(text)}`);
+  return sortLabels(out);
+}
