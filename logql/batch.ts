@@ -48,26 +48,35 @@ export type QueryResult =
   | { resultType: 'vector'; result: VectorSample[] }
   | { resultType: 'scalar'; result: [number, string] };
 
+/** One entry as a row, for code that sorts or merges entries before packing them into a batch. */
+export type Row = [ts: bigint, line: Buffer, metadata: Labels | undefined];
+
+/** Packs rows (already in order) into a batch. */
+export function batchFromRows(labels: Labels, rows: ReadonlyArray<Row>): EntryBatch {
+  const n = rows.length;
+  const ts = new BigInt64Array(n);
+  const offsets = new Uint32Array(n + 1);
+  let at = 0;
+  let anyMeta = false;
+  for (let i = 0; i < n; i++) {
+    ts[i] = rows[i][0];
+    offsets[i] = at;
+    at += rows[i][1].length;
+    if (rows[i][2]?.length) anyMeta = true;
+  }
+  offsets[n] = at;
+  const batch: EntryBatch = { labels, ts, lines: Buffer.concat(rows.map((r) => r[1]), at), offsets };
+  if (anyMeta) batch.metadata = rows.map((r) => (r[2]?.length ? r[2] : undefined));
+  return batch;
+}
+
 /** Builds a batch from plain entries; for tests and small inputs, not hot paths. */
 export function batchOf(
   labels: Labels,
   entries: ReadonlyArray<readonly [bigint, string, Labels?]>,
 ): EntryBatch {
-  const ts = new BigInt64Array(entries.length);
-  const offsets = new Uint32Array(entries.length + 1);
-  const parts: Buffer[] = [];
-  let at = 0;
-  let anyMeta = false;
-  entries.forEach(([t, line, meta], i) => {
-    ts[i] = t;
-    const b = Buffer.from(line, 'utf8');
-    parts.push(b);
-    offsets[i] = at;
-    at += b.length;
-    if (meta && meta.length) anyMeta = true;
-  });
-  offsets[entries.length] = at;
-  const batch: EntryBatch = { labels, ts, lines: Buffer.concat(parts, at), offsets };
-  if (anyMeta) batch.metadata = entries.map(([, , m]) => (m && m.length ? m : undefined));
-  return batch;
+  return batchFromRows(
+    labels,
+    entries.map(([t, line, meta]) => [t, Buffer.from(line, 'utf8'), meta]),
+  );
 }

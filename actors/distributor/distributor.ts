@@ -1,0 +1,92 @@
+// Validates pushes, places each stream in its partition and appends one message per partition
+// to the ingest log; a push is acknowledged only when every append is.
+import { randomUUID } from 'node:crypto';
+import { encodeIngestBatch, type IngestLog, type IngestStream } from '../../bus/index.ts';
+import { batchFromRows, type EntryBatch } from '../../logql/batch.ts';
+import { sortLabels } from '../../logql/labels.ts';
+import type { PushStream } from '../gateway/push-body.ts';
+import { HttpError } from '../gateway/http-error.ts';
+import type { Metrics } from '../metrics.ts';
+import { fingerprint, partitionOf } from './fingerprint.ts';
+import { validatePush, type Limits, type ValidStream } from './validate.ts';
+
+/** Split a partition's batch above this many line bytes, to stay under NATS's max_payload. */
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const APPEND_ATTEMPTS = 3;
+
+export interface DistributorOptions {
+  partitions: number;
+  limits: (tenant: string) => Limits;
+}
+
+export class Distributor {
+  constructor(
+    private readonly log: IngestLog,
+    private readonly opts: DistributorOptions,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /**
+   * Appends the valid streams of a push; resolves once JetStream acknowledged every message.
+   * Throws HttpError 400 naming the invalid streams (the valid ones are written first, as Loki
+   * does), or 500 when the log did not acknowledge.
+   */
+  async push(tenant: string, streams: PushStream[], now = new Date()): Promise<void> {
+    const limits = this.opts.limits(tenant);
+    const v = validatePush(tenant, streams, limits, now);
+    for (const [reason, n] of Object.entries(v.discarded ?? {})) this.metrics.discardedSamples.inc({ reason, tenant }, n);
+    if (v.streams.length) await this.append(tenant, v.streams);
+    this.metrics.linesReceived.inc({ tenant }, v.lines);
+    this.metrics.bytesReceived.inc({ tenant }, v.bytes);
+    if (v.error) throw v.error;
+  }
+
+  private async append(tenant: string, streams: ValidStream[]): Promise<void> {
+    const byPartition = new Map<number, IngestStream[][]>();
+    const sizes = new Map<number, number>();
+    for (const s of streams) {
+      const fp = fingerprint(tenant, s.labelsText);
+      const p = partitionOf(fp, this.opts.partitions);
+      const batch = toBatch(s);
+      const groups = byPartition.get(p) ?? [[]];
+      let size = sizes.get(p) ?? 0;
+      if (size > 0 && size + batch.lines.length > MAX_MESSAGE_BYTES) {
+        groups.push([]);
+        size = 0;
+      }
+      groups[groups.length - 1].push({ fp, labels: s.labelsText, batch });
+      sizes.set(p, size + batch.lines.length);
+      byPartition.set(p, groups);
+    }
+    const pushId = randomUUID();
+    const appends: Promise<number>[] = [];
+    for (const [p, groups] of byPartition)
+      groups.forEach((g, k) => appends.push(this.appendOne(p, encodeIngestBatch({ tenant, streams: g }), `${pushId}.${p}.${k}`)));
+    const results = await Promise.allSettled(appends);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      this.metrics.appendFailures.inc();
+      throw new HttpError(500, `push not acknowledged by the ingest log: ${(failed.reason as Error).message}`, { cause: failed.reason });
+    }
+  }
+
+  /** Resending under the same id is safe: JetStream drops the duplicate. */
+  private async appendOne(partition: number, data: Uint8Array, msgId: string): Promise<number> {
+    let last: unknown;
+    for (let i = 0; i < APPEND_ATTEMPTS; i++) {
+      try {
+        return await this.log.append(partition, data, msgId);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
+}
+
+/** Metadata sorted by name, as every Labels value is. */
+const toBatch = (s: ValidStream): EntryBatch =>
+  batchFromRows(
+    s.labels,
+    s.entries.map((e) => [e.ts, Buffer.from(e.line, 'utf8'), e.metadata?.length ? sortLabels([...e.metadata]) : undefined]),
+  );

@@ -1,0 +1,63 @@
+// Merges sub-query results back into one answer: streams by labels under the limit, matrices by
+// series, Loki's stats by adding them up.
+import type { Direction, MatrixSeries, QueryResult, StreamResult } from '../../logql/batch.ts';
+
+type Entry = [string, string];
+
+/** The `limit` newest (backward) or oldest (forward) entries across all streams, Loki's shape. */
+export function mergeStreams(parts: StreamResult[][], direction: Direction, limit: number): StreamResult[] {
+  const byLabels = new Map<string, { stream: Record<string, string>; values: Entry[] }>();
+  for (const part of parts)
+    for (const s of part) {
+      const k = JSON.stringify(Object.entries(s.stream).sort());
+      const at = byLabels.get(k);
+      if (at) at.values.push(...s.values);
+      else byLabels.set(k, { stream: s.stream, values: [...s.values] });
+    }
+  const all: Array<[bigint, string, Entry]> = [];
+  for (const [k, s] of byLabels) for (const v of s.values) all.push([BigInt(v[0]), k, v]);
+  const sign = direction === 'forward' ? 1 : -1;
+  all.sort((a, b) => (a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const kept = new Map<string, Entry[]>();
+  let n = 0;
+  let prev: [bigint, string, Entry] | undefined;
+  for (const e of all) {
+    if (n >= limit) break;
+    // the same entry from two splits or sources shows once
+    if (prev && prev[0] === e[0] && prev[1] === e[1] && prev[2][1] === e[2][1]) continue;
+    prev = e;
+    const list = kept.get(e[1]);
+    if (list) list.push(e[2]);
+    else kept.set(e[1], [e[2]]);
+    n++;
+  }
+  return [...kept].map(([k, values]) => ({ stream: byLabels.get(k)!.stream, values }));
+}
+
+/** Series from step-disjoint sub-queries: points concatenated in time order. */
+export function mergeMatrix(parts: MatrixSeries[][]): MatrixSeries[] {
+  const bySeries = new Map<string, MatrixSeries>();
+  for (const part of parts)
+    for (const s of part) {
+      const k = JSON.stringify(Object.entries(s.metric).sort());
+      const at = bySeries.get(k);
+      if (at) at.values.push(...s.values);
+      else bySeries.set(k, { metric: s.metric, values: [...s.values] });
+    }
+  const out = [...bySeries.values()];
+  for (const s of out) s.values.sort((a, b) => a[0] - b[0]);
+  return out;
+}
+
+/** Adds numeric leaves of Loki's stats objects; non-numbers keep the first value. */
+export function addStats(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = k in out ? addStats(out[k], v) : v;
+    return out;
+  }
+  return a ?? b;
+}
+
+export type ResultWithStats = QueryResult & { stats?: unknown };

@@ -1,0 +1,193 @@
+// The HTTP gateway: Loki's API on one port. Pushes go to the distributor code in this process;
+// queries go to a frontend over NATS.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NatsConnection } from 'nats';
+import { askFrontend, type QueryRequest } from '../../bus/index.ts';
+import type { Distributor } from '../distributor/distributor.ts';
+import type { Metrics } from '../metrics.ts';
+import { HttpError, httpErrors } from './http-error.ts';
+import { parseInstantQuery, parseLabelsQuery, parseRangeQuery, parseSeriesQuery } from './params.ts';
+import { decodePush } from './push-body.ts';
+import { sendError, sendJson, sendText } from './respond.ts';
+import { tenantOf } from './tenant.ts';
+
+export interface GatewayOptions {
+  http_listen_address: string;
+  http_listen_port: number;
+  max_request_body_bytes: number;
+  auth_enabled: boolean;
+  query_timeout_ms: number;
+  max_entries_limit_per_query: number;
+}
+
+export interface GatewayDeps {
+  nc: NatsConnection;
+  distributor: Distributor;
+  metrics: Metrics;
+  /** Every role of this node is up. */
+  ready: () => boolean;
+  /** The effective configuration, for /config. */
+  configText: () => string;
+  version: string;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+export class Gateway {
+  private server: Server | undefined;
+  private readonly routes: Array<[method: string[], pattern: RegExp, route: string, handler: Handler]>;
+
+  constructor(
+    private readonly opts: GatewayOptions,
+    private readonly deps: GatewayDeps,
+  ) {
+    const q = ['GET', 'POST'];
+    this.routes = [
+      [['POST'], /^\/loki\/api\/v1\/push$/, 'push', (req, res) => this.push(req, res)],
+      [q, /^\/loki\/api\/v1\/query_range$/, 'query_range', (req, res, url) => this.queryRange(req, res, url)],
+      [q, /^\/loki\/api\/v1\/query$/, 'query', (req, res, url) => this.instantQuery(req, res, url)],
+      [q, /^\/loki\/api\/v1\/labels?$/, 'labels', (req, res, url) => this.labels(req, res, url)],
+      [q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)],
+      [q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)],
+      [['GET'], /^\/ready$/, 'ready', async (_req, res) => this.readiness(res)],
+      [['GET'], /^\/metrics$/, 'metrics', async (_req, res) => this.metricsText(res)],
+      [['GET'], /^\/config$/, 'config', async (_req, res) => sendText(res, 200, this.deps.configText(), 'text/yaml; charset=utf-8')],
+      [['GET'], /^\/loki\/api\/v1\/status\/buildinfo$/, 'buildinfo', async (_req, res) => sendJson(res, 200, { version: this.deps.version, revision: '', branch: '', goVersion: '' })],
+    ];
+  }
+
+  async start(): Promise<number> {
+    const server = createServer((req, res) => void this.dispatch(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.http_listen_port, this.opts.http_listen_address, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeIdleConnections();
+    });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const began = performance.now();
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const hit = this.routes.find(([methods, pattern]) => pattern.test(url.pathname) && methods.includes(req.method ?? 'GET'));
+    let route = hit ? hit[2] : 'other';
+    let status = 200;
+    try {
+      if (!hit) {
+        const known = this.routes.some(([, pattern]) => pattern.test(url.pathname));
+        status = known ? 405 : 404;
+        sendText(res, status, known ? 'method not allowed\n' : '404 page not found\n');
+        return;
+      }
+      await hit[3](req, res, url);
+      status = res.statusCode;
+    } catch (err) {
+      status = res.headersSent ? res.statusCode : sendError(res, err);
+    } finally {
+      this.deps.metrics.requestDuration.observe({ method: req.method ?? '', route, status_code: String(status) }, (performance.now() - began) / 1000);
+    }
+  }
+
+  private readiness(res: ServerResponse): void {
+    if (this.deps.ready()) sendText(res, 200, 'ready\n');
+    else sendText(res, 503, 'Ingester not ready: waiting for roles to start\n');
+  }
+
+  private async metricsText(res: ServerResponse): Promise<void> {
+    const r = this.deps.metrics.registry;
+    sendText(res, 200, await r.metrics(), r.contentType);
+  }
+
+  private async push(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const body = await readBody(req, this.opts.max_request_body_bytes);
+    const streams = await decodePush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
+    await this.deps.distributor.push(tenant, streams);
+    res.writeHead(204);
+    res.end();
+  }
+
+  /** Query parameters come in the URL, or in a form body for POST as Loki allows. */
+  private async params(req: IncomingMessage, url: URL): Promise<URLSearchParams> {
+    if (req.method !== 'POST') return url.searchParams;
+    const body = (await readBody(req, 1024 * 1024)).toString('utf8');
+    const sp = new URLSearchParams(url.searchParams);
+    for (const [k, v] of new URLSearchParams(body)) sp.append(k, v);
+    return sp;
+  }
+
+  private async ask(res: ServerResponse, req: QueryRequest): Promise<void> {
+    const data = await askFrontend(this.deps.nc, req, this.opts.query_timeout_ms);
+    sendJson(res, 200, { status: 'success', data });
+  }
+
+  private checkLimit(limit: number): void {
+    const max = this.opts.max_entries_limit_per_query;
+    if (max > 0 && limit > max) throw httpErrors.badRequest(`max entries limit per query exceeded, limit > max_entries_limit (${limit} > ${max})`);
+  }
+
+  private async queryRange(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const p = parseRangeQuery(await this.params(req, url), new Date());
+    this.checkLimit(p.limit);
+    await this.ask(res, {
+      kind: 'query_range',
+      tenant,
+      query: p.query,
+      start: String(p.start),
+      end: String(p.end),
+      step: Number(p.step),
+      interval: p.interval === undefined ? undefined : Number(p.interval),
+      limit: p.limit,
+      direction: p.direction,
+    });
+  }
+
+  private async instantQuery(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const p = parseInstantQuery(await this.params(req, url), new Date());
+    this.checkLimit(p.limit);
+    await this.ask(res, { kind: 'query', tenant, query: p.query, time: String(p.time), limit: p.limit, direction: p.direction });
+  }
+
+  private async labels(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const p = parseLabelsQuery(await this.params(req, url), new Date());
+    await this.ask(res, { kind: 'labels', tenant, start: String(p.start), end: String(p.end), query: p.query });
+  }
+
+  private async labelValues(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const name = decodeURIComponent(url.pathname.split('/')[5]);
+    const p = parseLabelsQuery(await this.params(req, url), new Date());
+    await this.ask(res, { kind: 'label_values', tenant, name, start: String(p.start), end: String(p.end), query: p.query });
+  }
+
+  private async series(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const p = parseSeriesQuery(await this.params(req, url), new Date());
+    await this.ask(res, { kind: 'series', tenant, match: p.match, start: String(p.start), end: String(p.end) });
+  }
+}
+
+/** The request body, refused past `max` bytes so one client cannot exhaust memory. */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new HttpError(413, `request body too large: over ${max} bytes`);
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts, size);
+}

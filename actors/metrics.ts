@@ -1,0 +1,68 @@
+// The metrics every role reports, on one registry per node (tests run several nodes in a process).
+// Names are Loki's where Loki has the same metric, so Loki's dashboards work on Muninn.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const r = [registry];
+  return {
+    registry,
+    linesReceived: new Counter({
+      name: 'loki_distributor_lines_received_total',
+      help: 'Log lines accepted by the distributor, by tenant.',
+      labelNames: ['tenant'],
+      registers: r,
+    }),
+    bytesReceived: new Counter({
+      name: 'loki_distributor_bytes_received_total',
+      help: 'Bytes of log lines accepted by the distributor, by tenant.',
+      labelNames: ['tenant'],
+      registers: r,
+    }),
+    appendFailures: new Counter({
+      name: 'loki_distributor_ingester_append_failures_total',
+      help: 'Pushes that failed because the ingest log did not acknowledge an append.',
+      registers: r,
+    }),
+    discardedSamples: new Counter({
+      name: 'loki_discarded_samples_total',
+      help: 'Lines refused by validation, by reason and tenant.',
+      labelNames: ['reason', 'tenant'],
+      registers: r,
+    }),
+    chunksFlushed: new Counter({
+      name: 'loki_ingester_chunks_flushed_total',
+      help: 'Chunks written to the store, by the reason they were cut.',
+      labelNames: ['reason'],
+      registers: r,
+    }),
+    memoryStreams: new Gauge({
+      name: 'loki_ingester_memory_streams',
+      help: 'Streams held in ingester memory.',
+      labelNames: ['tenant'],
+      registers: r,
+    }),
+    partitionLag: new Gauge({
+      name: 'muninn_ingester_partition_lag',
+      help: 'Ingest-log messages not yet durably flushed, per owned partition.',
+      labelNames: ['partition'],
+      registers: r,
+    }),
+    requestDuration: new Histogram({
+      name: 'loki_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by route and status.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: r,
+    }),
+    subqueries: new Counter({
+      name: 'muninn_frontend_subqueries_total',
+      help: 'Sub-queries the frontend placed on the work queue, by outcome.',
+      labelNames: ['outcome'],
+      registers: r,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,96 @@
+// A querier: pulls sub-queries from the work queue when a worker is free, evaluates them over
+// the store and the ingesters, and sends the result to the frontend's inbox.
+import type { NatsConnection } from 'nats';
+import { encode, replyInParts, type QueryRequest, type Task, type WorkQueue } from '../../bus/index.ts';
+import { evaluate, type QueryParams } from '../../logql/eval/index.ts';
+import { labelsToObject } from '../../logql/labels.ts';
+import { parseExpr, parseMatchers } from '../../logql/parser/index.ts';
+import type { Matcher } from '../../logql/ast.ts';
+import { statsBlock } from './stats.ts';
+import { TenantSource, type SourceDeps } from './source.ts';
+
+export interface QuerierOptions {
+  id: string;
+  max_concurrent: number;
+  max_query_series: number;
+}
+
+export class Querier {
+  private stopServing: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly opts: QuerierOptions,
+    private readonly deps: SourceDeps & { nc: NatsConnection; queue: WorkQueue },
+  ) {}
+
+  start(): void {
+    this.stopServing = this.deps.queue.serve(this.opts.max_concurrent, (t) => this.handle(t));
+  }
+
+  private async handle(task: Task): Promise<void> {
+    const req = task.body.req as QueryRequest;
+    let body: Uint8Array | Error;
+    try {
+      body = encode({ data: await this.run(req) });
+    } catch (err) {
+      body = err as Error;
+    }
+    replyInParts(this.deps.nc, task.reply, task.id, body);
+  }
+
+  /** Evaluates one (sub-)query; exported through the task handler only. */
+  async run(req: QueryRequest): Promise<unknown> {
+    const source = new TenantSource(this.deps, req.tenant);
+    const began = performance.now();
+    switch (req.kind) {
+      case 'query_range':
+      case 'query': {
+        const expr = parseExpr(req.query);
+        const instant = req.kind === 'query';
+        const params: QueryParams = {
+          start: BigInt(instant ? req.time : req.start),
+          end: BigInt(instant ? req.time : req.end),
+          step: instant ? 0 : req.step,
+          interval: instant ? undefined : req.interval,
+          direction: req.direction,
+          limit: req.limit,
+          instant,
+          maxSeries: this.opts.max_query_series,
+        };
+        const result = await evaluate(expr, params, source);
+        return { ...result, stats: statsBlock(source.stats, performance.now() - began) };
+      }
+      case 'labels': {
+        const names = new Set<string>();
+        for (const l of await source.series(this.matchersOf(req.query), BigInt(req.start), BigInt(req.end))) for (const [n] of l) names.add(n);
+        return [...names].sort();
+      }
+      case 'label_values': {
+        const values = new Set<string>();
+        for (const l of await source.series(this.matchersOf(req.query), BigInt(req.start), BigInt(req.end)))
+          for (const [n, v] of l) if (n === req.name) values.add(v);
+        return [...values].sort();
+      }
+      case 'series': {
+        const seen = new Map<string, Record<string, string>>();
+        // no match[] at all means every stream
+        const selectors = req.match.length ? req.match.map((m) => parseMatchers(m)) : [[]];
+        for (const ms of selectors)
+          for (const l of await source.series(ms, BigInt(req.start), BigInt(req.end))) {
+            const o = labelsToObject(l);
+            seen.set(JSON.stringify(o), o);
+          }
+        return [...seen.values()];
+      }
+    }
+  }
+
+  /** The optional `query` of the labels endpoints narrows them to matching streams. */
+  private matchersOf(query: string | undefined): Matcher[] {
+    return query ? parseMatchers(query) : [];
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServing?.();
+  }
+}

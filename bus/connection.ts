@@ -1,0 +1,25 @@
+// Opens the one NATS connection a process uses; it reconnects forever, as roles outlive blips.
+import { connect, type NatsConnection } from 'nats';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+export async function connectBus(url: string, name: string): Promise<NatsConnection> {
+  return connect({
+    servers: url.split(','),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    waitOnFirstConnect: false,
+  });
+}
+
+/** True when a NATS server answers at url within the timeout. */
+export async function natsAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const nc = await connect({ servers: url.split(','), timeout: timeoutMs, reconnect: false });
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
+}

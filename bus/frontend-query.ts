@@ -1,0 +1,59 @@
+// Gateways hand queries to frontends (queue group `frontends`); the answer comes back in parts.
+import { randomUUID } from 'node:crypto';
+import type { NatsConnection } from 'nats';
+import { decode, encode } from './codec.ts';
+import { BusError, isNoResponders } from './errors.ts';
+import { Inbox, replyInParts } from './inbox.ts';
+import { queueGroups, subjects } from './subjects.ts';
+
+/** A query as the HTTP API received it; nanosecond times travel as decimal strings. */
+export type QueryRequest =
+  | { kind: 'query_range'; tenant: string; query: string; start: string; end: string; step: number; interval?: number; limit: number; direction: 'forward' | 'backward' }
+  | { kind: 'query'; tenant: string; query: string; time: string; limit: number; direction: 'forward' | 'backward' }
+  | { kind: 'labels'; tenant: string; start: string; end: string; query?: string }
+  | { kind: 'label_values'; tenant: string; name: string; start: string; end: string; query?: string }
+  | { kind: 'series'; tenant: string; match: string[]; start: string; end: string };
+
+interface Envelope {
+  id: string;
+  reply: string;
+  req: QueryRequest;
+}
+
+export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest) => Promise<unknown>): () => void {
+  const sub = nc.subscribe(subjects.frontendQuery, {
+    queue: queueGroups.frontends,
+    callback: (err, msg) => {
+      if (err) return;
+      let env: Envelope;
+      try {
+        env = decode<Envelope>(msg.data);
+      } catch {
+        return;
+      }
+      // acknowledge receipt at once, so the gateway can tell "no frontend" from "slow query"
+      msg.respond(encode({ ok: true }));
+      handle(env.req).then(
+        (data) => replyInParts(nc, env.reply, env.id, encode({ data })),
+        (e: Error) => replyInParts(nc, env.reply, env.id, e),
+      );
+    },
+  });
+  return () => sub.unsubscribe();
+}
+
+export async function askFrontend<T>(nc: NatsConnection, req: QueryRequest, timeoutMs: number): Promise<T> {
+  const inbox = new Inbox(nc);
+  const id = randomUUID();
+  try {
+    try {
+      await nc.request(subjects.frontendQuery, encode({ id, reply: inbox.subject, req }), { timeout: 5000 });
+    } catch (err) {
+      throw new BusError(isNoResponders(err) ? 'no query frontend is running' : 'query frontend did not answer', { cause: err });
+    }
+    const body = await inbox.wait(id, timeoutMs);
+    return decode<{ data: T }>(body).data;
+  } finally {
+    inbox.close();
+  }
+}

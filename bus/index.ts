@@ -1,0 +1,14 @@
+// What roles may use of the bus: verbs over NATS, never subject strings.
+export { connectBus, natsAnswers, DEFAULT_NATS_URL } from './connection.ts';
+export { BusError, isNoResponders, isTimeout } from './errors.ts';
+export { encode, decode } from './codec.ts';
+export { subjects, queueGroups, kvKey } from './subjects.ts';
+export { IngestLog, type LogMessage } from './ingest-log.ts';
+export { encodeIngestBatch, decodeIngestBatch, type IngestBatch, type IngestStream } from './ingest-batch.ts';
+export { Checkpoints, type Checkpoint } from './checkpoints.ts';
+export { Members, MEMBER_TTL_MS, type Member } from './members.ts';
+export { Inbox, replyInParts, RemoteError } from './inbox.ts';
+export { WorkQueue, type Task } from './work-queue.ts';
+export { serveIngesterQueries, askIngesters, type IngesterQuery } from './ingester-query.ts';
+export { serveFrontend, askFrontend, type QueryRequest } from './frontend-query.ts';
+export { servePush, pushOverBus, type BusPushStream } from './push.ts';

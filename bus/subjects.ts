@@ -1,0 +1,39 @@
+// The only file that spells NATS subjects, stream and bucket names (DESIGN.md, "The bus").
+
+/** A subject token from user input (a tenant id): refuse what NATS would read as structure. */
+export function token(s: string): string {
+  if (s.length === 0 || /[.*>\s]/.test(s)) throw new Error(`invalid subject token ${JSON.stringify(s)}`);
+  return s;
+}
+
+export const streams = {
+  ingest: 'MUNINN_INGEST',
+  queryTasks: 'MUNINN_QUERY_TASKS',
+} as const;
+
+export const buckets = {
+  members: 'muninn-members',
+  partitions: 'muninn-partitions',
+  checkpoints: 'muninn-checkpoints',
+  resultsCache: 'muninn-results-cache',
+} as const;
+
+export const queueGroups = {
+  distributors: 'distributors',
+  frontends: 'frontends',
+} as const;
+
+export const subjects = {
+  push: (tenant: string) => `muninn.push.${token(tenant)}`,
+  pushAll: 'muninn.push.*',
+  ingest: (partition: number) => `muninn.ingest.${partition}`,
+  ingestAll: 'muninn.ingest.*',
+  ingesterQuery: 'muninn.ingester.query',
+  /** Gateways ask frontends to run a query; not in DESIGN's first table, added with the query path. */
+  frontendQuery: 'muninn.frontend.query',
+  queryTasks: 'muninn.query.tasks',
+  tail: (tenant: string) => `muninn.tail.${token(tenant)}`,
+} as const;
+
+/** KV keys cannot hold every character a tenant id can; hex keeps them safe and reversible. */
+export const kvKey = (s: string) => Buffer.from(s, 'utf8').toString('hex');

@@ -1,0 +1,92 @@
+// The query work queue: frontends put sub-queries on a JetStream work-queue stream; queriers
+// are pull consumers that take a task only when a worker slot is free.
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  type Consumer,
+  type JetStreamClient,
+  type NatsConnection,
+} from 'nats';
+import { decode, encode } from './codec.ts';
+import { streams, subjects } from './subjects.ts';
+
+const CONSUMER = 'queriers';
+const NS_PER_MS = 1_000_000;
+
+export interface Task {
+  /** Unique per attempt: the frontend's inbox waits for this id. */
+  id: string;
+  /** Inbox the result parts go to. */
+  reply: string;
+  /** Epoch ms after which nobody waits for the answer. */
+  deadline: number;
+  body: Record<string, unknown>;
+}
+
+export class WorkQueue {
+  private constructor(
+    private readonly js: JetStreamClient,
+    private readonly consumer: Consumer,
+  ) {}
+
+  static async open(nc: NatsConnection, ackWaitMs: number): Promise<WorkQueue> {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.info(streams.queryTasks).catch(() =>
+      jsm.streams
+        .add({
+          name: streams.queryTasks,
+          subjects: [subjects.queryTasks],
+          retention: RetentionPolicy.Workqueue,
+          storage: StorageType.File,
+          max_age: 10 * 60 * 1000 * NS_PER_MS,
+        })
+        .catch(() => jsm.streams.info(streams.queryTasks)),
+    );
+    await jsm.consumers.info(streams.queryTasks, CONSUMER).catch(() =>
+      jsm.consumers
+        .add(streams.queryTasks, {
+          durable_name: CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: ackWaitMs * NS_PER_MS,
+          max_deliver: 3,
+        })
+        .catch(() => jsm.consumers.info(streams.queryTasks, CONSUMER)),
+    );
+    const js = nc.jetstream();
+    return new WorkQueue(js, await js.consumers.get(streams.queryTasks, CONSUMER));
+  }
+
+  async put(task: Task): Promise<void> {
+    await this.js.publish(subjects.queryTasks, encode({ ...task }));
+  }
+
+  /**
+   * Runs `workers` loops, each taking one task at a time; a task is acked once handled.
+   * Returns a function that stops taking work.
+   */
+  serve(workers: number, handle: (t: Task) => Promise<void>): () => Promise<void> {
+    let stopped = false;
+    const loop = async () => {
+      while (!stopped) {
+        const m = await this.consumer.next({ expires: 1000 }).catch(() => null);
+        if (!m) continue;
+        try {
+          const t = decode<Task>(m.data);
+          if (t.deadline > Date.now()) await handle(t);
+        } catch {
+          // a malformed task is dropped, not retried forever
+        } finally {
+          m.ack();
+        }
+      }
+    };
+    const loops = Array.from({ length: workers }, loop);
+    return async () => {
+      stopped = true;
+      await Promise.allSettled(loops);
+    };
+  }
+}

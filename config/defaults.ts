@@ -1,0 +1,88 @@
+// Every configuration key with its default; Loki's YAML key names wherever Loki has the setting.
+// Durations are written as Loki writes them ('30m') and resolved to milliseconds on load.
+
+export const defaults = {
+  /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier. */
+  target: 'all',
+  /** When true a request must name its tenant in X-Scope-OrgID (401 otherwise); when false it defaults to `fake`. */
+  auth_enabled: false,
+  server: {
+    http_listen_address: '127.0.0.1',
+    http_listen_port: 3100,
+    /** Largest accepted push body, after decompression. */
+    max_request_body_bytes: 64 * 1024 * 1024,
+  },
+  nats: {
+    url: 'nats://127.0.0.1:4222',
+    /** When nothing answers at url, start a local nats-server with this config file. */
+    start_local: true,
+    config_file: 'nats.conf',
+  },
+  common: {
+    /** Where everything this node keeps on disk lives (index, caches, the local nats store). */
+    path_prefix: './data',
+  },
+  distributor: {
+    /** P: partitions of the ingest log, fixed when the cluster is created. */
+    partitions: 32,
+    /** How long JetStream remembers a message id to drop a resent append. */
+    duplicate_window: '10m',
+    /** Upper bound on the ingest log's size on disk. */
+    ingest_log_max_bytes: 10 * 1024 * 1024 * 1024,
+  },
+  ingester: {
+    chunk_target_size: 1_572_864,
+    chunk_block_size: 262_144,
+    chunk_idle_period: '30m',
+    max_chunk_age: '2h',
+    /** Keep flushed chunks in memory this long, so queries never miss data between memory and store. */
+    chunk_retain_period: '30s',
+    flush_check_period: '1s',
+    flush_on_shutdown: false,
+    /** How many chunks are written to the store at once. */
+    concurrent_flushes: 16,
+  },
+  query_range: {
+    split_queries_by_interval: '30m',
+  },
+  frontend: {
+    max_retries: 5,
+    /** How long the frontend waits for one sub-query before retrying it. */
+    subquery_timeout: '30s',
+  },
+  querier: {
+    max_concurrent: 4,
+    query_timeout: '1m',
+    /** How long a querier waits for every live ingester's in-memory answer. */
+    ingester_query_timeout: '10s',
+  },
+  storage_config: {
+    /** filesystem (default) or s3. */
+    object_store: 'filesystem' as 'filesystem' | 's3',
+    filesystem: {
+      /** Defaults to <path_prefix>/store. */
+      directory: '',
+    },
+    aws: {
+      endpoint: '',
+      bucketnames: '',
+      region: 'us-east-1',
+      access_key_id: '',
+      secret_access_key: '',
+      s3forcepathstyle: true,
+    },
+  },
+  limits_config: {
+    max_line_size: 256 * 1024,
+    max_label_names_per_series: 30,
+    max_label_name_length: 1024,
+    max_label_value_length: 2048,
+    reject_old_samples: true,
+    reject_old_samples_max_age: '1w',
+    creation_grace_period: '10m',
+    max_query_series: 500,
+    max_entries_limit_per_query: 5000,
+  },
+};
+
+export type Config = typeof defaults;

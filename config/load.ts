@@ -1,0 +1,97 @@
+// Reads the YAML file, flags and environment over the defaults; an unknown key stops startup, named.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseDuration } from '../logql/parser/units.ts';
+import { defaults, type Config } from './defaults.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Tree = Record<string, unknown>;
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Lays `over` onto a copy of `base`, refusing keys base does not have and values of another type. */
+function overlay(base: Tree, over: Tree, path: string): Tree {
+  const out: Tree = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const key = path ? `${path}.${k}` : k;
+    if (!(k in base)) throw new ConfigError(`unknown configuration key ${key}`);
+    const b = base[k];
+    if (isTree(b)) {
+      if (!isTree(v)) throw new ConfigError(`configuration key ${key} must be a map`);
+      out[k] = overlay(b, v, key);
+    } else if (typeof b === 'number') {
+      const n = typeof v === 'string' ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw new ConfigError(`configuration key ${key} must be a number, got ${JSON.stringify(v)}`);
+      out[k] = n;
+    } else if (typeof b === 'boolean') {
+      const x = v === 'true' ? true : v === 'false' ? false : v;
+      if (typeof x !== 'boolean') throw new ConfigError(`configuration key ${key} must be true or false, got ${JSON.stringify(v)}`);
+      out[k] = x;
+    } else {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(`configuration key ${key} must be a string`);
+      out[k] = String(v);
+    }
+  }
+  return out;
+}
+
+/** Every string value whose key names a period or age must parse as a duration. */
+const DURATION_KEYS = /(_period|_age|_interval|_timeout|_window)$/;
+
+function checkDurations(t: Tree, path: string): void {
+  for (const [k, v] of Object.entries(t)) {
+    const key = path ? `${path}.${k}` : k;
+    if (isTree(v)) checkDurations(v, key);
+    else if (DURATION_KEYS.test(k)) {
+      try {
+        parseDuration(String(v));
+      } catch {
+        throw new ConfigError(`configuration key ${key}: invalid duration ${JSON.stringify(v)}`);
+      }
+    }
+  }
+}
+
+/** `--server.http_listen_port=3200` → { server: { http_listen_port: '3200' } } */
+function flagsToTree(flags: Record<string, string>): Tree {
+  const t: Tree = {};
+  for (const [name, value] of Object.entries(flags)) {
+    const parts = name.split('.');
+    let at = t;
+    for (const p of parts.slice(0, -1)) at = (at[p] = isTree(at[p]) ? at[p] : {}) as Tree;
+    at[parts[parts.length - 1]] = value;
+  }
+  return t;
+}
+
+export interface LoadOptions {
+  file?: string;
+  flags?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  let tree = defaults as unknown as Tree;
+  if (opts.file) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(opts.file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read configuration file ${opts.file}: ${(err as Error).message}`);
+    }
+    if (doc != null) {
+      if (!isTree(doc)) throw new ConfigError(`configuration file ${opts.file} must hold a map`);
+      tree = overlay(tree, doc, '');
+    }
+  }
+  const env = opts.env ?? {};
+  if (env.NATS_URL) tree = overlay(tree, { nats: { url: env.NATS_URL } }, '');
+  if (opts.flags) tree = overlay(tree, flagsToTree(opts.flags), '');
+  checkDurations(tree, '');
+  return tree as unknown as Config;
+}
+
+/** A configured duration in milliseconds. */
+export const durationMs = (d: string): number => parseDuration(d) / 1e6;
