@@ -37,8 +37,8 @@ export function rolesOf(target: string): Role[] {
 export interface MuninnNode {
   id: string;
   roles: Role[];
-  /** The HTTP port, when this node runs the gateway. */
-  port?: number;
+  /** The HTTP port: Loki's API when this node runs the gateway, /metrics and /ready always. */
+  port: number;
   ready(): boolean;
   stop(): Promise<void>;
 }
@@ -134,7 +134,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
           queue: queue!,
           members,
           store: store!,
-          index: new IndexReader({ store: store!, cacheDir: join(dataDir, 'index-cache') }),
+          index: new IndexReader({ store: store! }),
           ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
         },
       );
@@ -158,8 +158,9 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       up.add('frontend');
     }
 
-    let port: number | undefined;
-    if (has('gateway')) {
+    // every process serves /metrics, /ready and /config; only the gateway role adds Loki's API
+    let port = 0;
+    {
       const gateway = new Gateway(
         {
           ...cfg.server,
@@ -169,7 +170,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
         },
         {
           nc,
-          distributor: distributor!,
+          distributor: has('gateway') ? distributor : undefined,
           metrics,
           ready: () => roles.every((r) => up.has(r)),
           configText: () => stringify(cfg),
@@ -179,7 +180,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       // serve /ready and /metrics while the ingester replays; /ready says 503 until it is done
       port = await gateway.start();
       stops.push(() => gateway.stop());
-      up.add('gateway');
+      if (has('gateway')) up.add('gateway');
     }
 
     if (ingester) {
@@ -191,7 +192,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
     const member = (): Member => ({
       id,
       roles,
-      address: port ? `${cfg.server.http_listen_address}:${port}` : '',
+      address: `${cfg.server.http_listen_address}:${port}`,
       version: VERSION,
       startedAt,
       status: ingester?.status(),

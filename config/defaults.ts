@@ -80,6 +80,9 @@ export const defaults = {
     reject_old_samples: true,
     reject_old_samples_max_age: '1w',
     creation_grace_period: '10m',
+    /** Per-tenant push rate in MB/s (0: unlimited) and burst; over it a push gets 429. */
+    ingestion_rate_mb: 4,
+    ingestion_burst_size_mb: 6,
     max_query_series: 500,
     max_entries_limit_per_query: 5000,
   },

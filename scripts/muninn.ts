@@ -38,7 +38,8 @@ async function start(args: string[]): Promise<void> {
     await nats?.stop();
     throw err;
   });
-  if (node.port) logger.info(`Loki API on http://${cfg.server.http_listen_address}:${node.port}`);
+  const http = `http://${cfg.server.http_listen_address}:${node.port}`;
+  logger.info(node.roles.includes('gateway') ? `Loki API on ${http}` : `metrics and readiness on ${http}`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

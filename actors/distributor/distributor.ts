@@ -5,9 +5,10 @@ import { encodeIngestBatch, type IngestLog, type IngestStream } from '../../bus/
 import { batchFromRows, type EntryBatch } from '../../logql/batch.ts';
 import { sortLabels } from '../../logql/labels.ts';
 import type { PushStream } from '../gateway/push-body.ts';
-import { HttpError } from '../gateway/http-error.ts';
+import { HttpError, httpErrors } from '../gateway/http-error.ts';
 import type { Metrics } from '../metrics.ts';
 import { fingerprint, partitionOf } from './fingerprint.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { validatePush, type Limits, type ValidStream } from './validate.ts';
 
 /** Split a partition's batch above this many line bytes, to stay under NATS's max_payload. */
@@ -20,6 +21,8 @@ export interface DistributorOptions {
 }
 
 export class Distributor {
+  private readonly rate = new RateLimiter();
+
   constructor(
     private readonly log: IngestLog,
     private readonly opts: DistributorOptions,
@@ -35,6 +38,10 @@ export class Distributor {
     const limits = this.opts.limits(tenant);
     const v = validatePush(tenant, streams, limits, now);
     for (const [reason, n] of Object.entries(v.discarded ?? {})) this.metrics.discardedSamples.inc({ reason, tenant }, n);
+    if (!this.rate.allow(tenant, v.bytes, limits.ingestion_rate_mb, limits.ingestion_burst_size_mb, now.getTime())) {
+      this.metrics.discardedSamples.inc({ reason: 'rate_limited', tenant }, v.lines);
+      throw httpErrors.rateLimited(tenant, limits.ingestion_rate_mb * 1024 * 1024, v.lines, v.bytes);
+    }
     if (v.streams.length) await this.append(tenant, v.streams);
     this.metrics.linesReceived.inc({ tenant }, v.lines);
     this.metrics.bytesReceived.inc({ tenant }, v.bytes);

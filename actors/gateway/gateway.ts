@@ -23,7 +23,8 @@ export interface GatewayOptions {
 
 export interface GatewayDeps {
   nc: NatsConnection;
-  distributor: Distributor;
+  /** Present when this process runs the gateway role: Loki's API is served only then. */
+  distributor?: Distributor;
   metrics: Metrics;
   /** Every role of this node is up. */
   ready: () => boolean;
@@ -43,18 +44,22 @@ export class Gateway {
     private readonly deps: GatewayDeps,
   ) {
     const q = ['GET', 'POST'];
-    this.routes = [
+    const api: typeof this.routes = [
       [['POST'], /^\/loki\/api\/v1\/push$/, 'push', (req, res) => this.push(req, res)],
       [q, /^\/loki\/api\/v1\/query_range$/, 'query_range', (req, res, url) => this.queryRange(req, res, url)],
       [q, /^\/loki\/api\/v1\/query$/, 'query', (req, res, url) => this.instantQuery(req, res, url)],
       [q, /^\/loki\/api\/v1\/labels?$/, 'labels', (req, res, url) => this.labels(req, res, url)],
       [q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)],
       [q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)],
+    ];
+    // every process serves these, whatever its roles
+    const ops: typeof this.routes = [
       [['GET'], /^\/ready$/, 'ready', async (_req, res) => this.readiness(res)],
       [['GET'], /^\/metrics$/, 'metrics', async (_req, res) => this.metricsText(res)],
       [['GET'], /^\/config$/, 'config', async (_req, res) => sendText(res, 200, this.deps.configText(), 'text/yaml; charset=utf-8')],
       [['GET'], /^\/loki\/api\/v1\/status\/buildinfo$/, 'buildinfo', async (_req, res) => sendJson(res, 200, { version: this.deps.version, revision: '', branch: '', goVersion: '' })],
     ];
+    this.routes = deps.distributor ? [...api, ...ops] : ops;
   }
 
   async start(): Promise<number> {
@@ -112,7 +117,7 @@ export class Gateway {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const body = await readBody(req, this.opts.max_request_body_bytes);
     const streams = await decodePush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
-    await this.deps.distributor.push(tenant, streams);
+    await this.deps.distributor!.push(tenant, streams);
     res.writeHead(204);
     res.end();
   }

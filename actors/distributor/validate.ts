@@ -1,0 +1,250 @@
+// Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
+import type { Labels } from '../../logql/batch.ts';
+import { parseDuration } from '../../logql/parser/units.ts';
+import { formatLabels, LabelsSyntaxError, parseLabels } from '../../logql/labels.ts';
+import { HttpError } from '../gateway/http-error.ts';
+
+/** One entry of a push, as any front end (HTTP gateway, NATS agent) hands it over. */
+export interface PushEntry {
+  /** Nanoseconds since the Unix epoch. */
+  ts: bigint;
+  line: string;
+  /** Structured metadata (Loki 3), as the client sent it; absent when there is none. */
+  metadata?: Array<[string, string]>;
+}
+
+/**
+ * One stream as the client sent it. `labels` is always text, `{a="b", c="d"}`:
+ * a protobuf push carries it so, and the gateway renders a JSON `stream` object
+ * the way Loki does (names sorted, values Go-quoted). Parsing happens here, so
+ * every format meets the same rules and the same messages.
+ */
+export interface PushStream {
+  labels: string;
+  entries: PushEntry[];
+}
+
+/** The per-tenant limits a push meets; Loki's `limits_config` keys. */
+export interface Limits {
+  /** Bytes; 0 means unlimited. */
+  max_line_size: number;
+  max_label_names_per_series: number;
+  /** Bytes, as Go's len(). */
+  max_label_name_length: number;
+  max_label_value_length: number;
+  reject_old_samples: boolean;
+  /** A duration as written in Loki's YAML (`1w`, `168h`): config files and overrides hold the same text. */
+  reject_old_samples_max_age: string;
+  /** How far in the future an entry may be, a duration. */
+  creation_grace_period: string;
+  /** Enforced by the caller's rate limiter, not here. */
+  ingestion_rate_mb: number;
+  ingestion_burst_size_mb: number;
+}
+
+/** Loki's defaults (max_line_size as Loki 3: 256KB; 2.8 had none). */
+export const limitsDefaults: Readonly<Limits> = Object.freeze({
+  max_line_size: 256 * 1024,
+  max_label_names_per_series: 30,
+  max_label_name_length: 1024,
+  max_label_value_length: 2048,
+  reject_old_samples: true,
+  reject_old_samples_max_age: '1w',
+  creation_grace_period: '10m',
+  ingestion_rate_mb: 4,
+  ingestion_burst_size_mb: 6,
+});
+
+export interface ValidStream {
+  /** Sorted by name, empty values dropped. */
+  labels: Labels;
+  /** Canonical `{a="b", c="d"}`: the key for fingerprints, merging and the index. */
+  labelsText: string;
+  entries: PushEntry[];
+}
+
+/** Why lines were dropped; `reason` is Loki's discard reason (the `reason` label of loki_discarded_samples_total). */
+export interface Rejection {
+  reason: Reason;
+  message: string;
+  lines: number;
+  bytes: number;
+}
+
+export type Reason =
+  | 'invalid_labels'
+  | 'missing_labels'
+  | 'max_label_names_per_series'
+  | 'label_name_too_long'
+  | 'label_value_too_long'
+  | 'duplicate_label_names'
+  | 'greater_than_max_sample_age'
+  | 'too_far_in_future'
+  | 'line_too_long';
+
+export interface ValidatedPush {
+  /** What to write: valid entries, streams with equal label sets merged, in first-seen order. */
+  streams: ValidStream[];
+  /** Count and line bytes of the accepted entries. */
+  lines: number;
+  bytes: number;
+  /** Every failure, in order; empty when all was accepted. */
+  rejected: Rejection[];
+  /** Lines dropped per reason, for loki_discarded_samples_total. */
+  discarded: Partial<Record<Reason, number>>;
+  /**
+   * Set when anything was rejected: a 400 whose message is every failure, equal
+   * messages grouped with their count as Loki 3 does (2.8 kept only the last).
+   */
+  error?: HttpError;
+}
+
+/** A tenant's limits turned into numbers once per request, so the loop reads no config. */
+interface Snapshot {
+  maxLine: number;
+  maxNames: number;
+  maxNameLen: number;
+  maxValueLen: number;
+  /** Entries before this are too old; undefined when old samples are accepted. */
+  oldest?: bigint;
+  newest: bigint;
+}
+
+function snapshot(limits: Limits, now: Date): Snapshot {
+  const nowNs = BigInt(now.getTime()) * 1_000_000n;
+  return {
+    maxLine: limits.max_line_size,
+    maxNames: limits.max_label_names_per_series,
+    maxNameLen: limits.max_label_name_length,
+    maxValueLen: limits.max_label_value_length,
+    oldest: limits.reject_old_samples ? nowNs - durationNs(limits.reject_old_samples_max_age) : undefined,
+    newest: nowNs + durationNs(limits.creation_grace_period),
+  };
+}
+
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9, w: 604800e9, y: 31536000e9 };
+const DURATION = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h|d|w|y))+$/;
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w|y)/g;
+
+/** A limit's duration (Loki's YAML forms: `1w`, `168h`, `0`) in nanoseconds. */
+const durationNs = (text: string): bigint => BigInt(parseDuration(text));
+
+/**
+ * Checks every stream and entry as Loki's distributor does. Invalid streams
+ * and entries are dropped and reported; the rest are returned, so the caller
+ * writes exactly `streams` and then answers 400 with `error` if it is set
+ * (Loki ingests the valid part of a push too). `limits` are already the
+ * tenant's; `tenant` keeps the signature of Loki's per-tenant validation.
+ */
+export function validatePush(tenant: string, streams: readonly PushStream[], limits: Limits, now: Date): ValidatedPush {
+  void tenant;
+  const lim = snapshot(limits, now);
+  const byText = new Map<string, ValidStream>();
+  const rejected: Rejection[] = [];
+  let lines = 0;
+  let bytes = 0;
+
+  for (const stream of streams) {
+    if (stream.entries.length === 0) continue; // as Loki: nothing to write, nothing to check
+    const checked = checkLabels(stream, lim);
+    if ('reason' in checked) {
+      rejected.push({ ...checked, lines: stream.entries.length, bytes: lineBytes(stream.entries) });
+      continue;
+    }
+    let target = byText.get(checked.labelsText);
+    if (!target) byText.set(checked.labelsText, (target = { ...checked, entries: [] }));
+    for (const entry of stream.entries) {
+      const size = Buffer.byteLength(entry.line, 'utf8');
+      const failure = checkEntry(entry, size, checked.labelsText, lim);
+      if (failure) {
+        rejected.push({ ...failure, lines: 1, bytes: size });
+        continue;
+      }
+      target.entries.push(entry);
+      lines++;
+      bytes += size;
+    }
+  }
+
+  const accepted = [...byText.values()].filter((s) => s.entries.length > 0);
+  const discarded: Partial<Record<Reason, number>> = {};
+  for (const r of rejected) discarded[r.reason] = (discarded[r.reason] ?? 0) + r.lines;
+  const out: ValidatedPush = { streams: accepted, lines, bytes, rejected, discarded };
+  if (rejected.length > 0) out.error = new HttpError(400, groupMessages(rejected));
+  return out;
+}
+
+type LabelsCheck = { labels: Labels; labelsText: string } | { reason: Reason; message: string };
+
+/** Loki's parseStreamLabels then ValidateLabels: parse, drop empty values, then count, lengths, duplicates. */
+function checkLabels(stream: PushStream, lim: Snapshot): LabelsCheck {
+  const text = stream.labels;
+  let parsed: Labels;
+  try {
+    parsed = parseLabels(text);
+  } catch (err) {
+    if (!(err instanceof LabelsSyntaxError)) throw err;
+    // labels.ts refuses duplicate names while parsing; Loki parses them and reports them itself.
+    const dup = /^duplicate label name (.+)$/.exec(err.message);
+    if (dup) return { reason: 'duplicate_label_names', message: `stream '${text}' has duplicate label name: '${dup[1]}'` };
+    return { reason: 'invalid_labels', message: `Error parsing labels '${text}' with error: ${err.message}` };
+  }
+  // An empty value means an absent label (Prometheus's rule), and must not change the fingerprint.
+  const labels = parsed.some(([, v]) => v === '') ? parsed.filter(([, v]) => v !== '') : parsed;
+  if (labels.length === 0) return { reason: 'missing_labels', message: 'error at least one label pair is required per stream' };
+  if (labels.length > lim.maxNames)
+    return {
+      reason: 'max_label_names_per_series',
+      message: `entry for stream '${text}' has ${labels.length} label names; limit ${lim.maxNames}`,
+    };
+  for (const [name, value] of labels) {
+    if (Buffer.byteLength(name, 'utf8') > lim.maxNameLen)
+      return { reason: 'label_name_too_long', message: `stream '${text}' has label name too long: '${name}'` };
+    if (Buffer.byteLength(value, 'utf8') > lim.maxValueLen)
+      return { reason: 'label_value_too_long', message: `stream '${text}' has label value too long: '${value}'` };
+  }
+  return { labels, labelsText: formatLabels(labels) };
+}
+
+/** Loki's ValidateEntry, in its order: too old, too new, too long. */
+function checkEntry(
+  entry: PushEntry,
+  size: number,
+  labelsText: string,
+  lim: Snapshot,
+): { reason: Reason; message: string } | undefined {
+  if (lim.oldest !== undefined && entry.ts < lim.oldest)
+    return {
+      reason: 'greater_than_max_sample_age',
+      message: `entry for stream '${labelsText}' has timestamp too old: ${rfc3339(entry.ts)}, oldest acceptable timestamp is: ${rfc3339(lim.oldest)}`,
+    };
+  if (entry.ts > lim.newest)
+    return {
+      reason: 'too_far_in_future',
+      message: `entry for stream '${labelsText}' has timestamp too new: ${rfc3339(entry.ts)}`,
+    };
+  if (lim.maxLine !== 0 && size > lim.maxLine)
+    return {
+      reason: 'line_too_long',
+      message: `Max entry size '${lim.maxLine}' bytes exceeded for stream '${labelsText}' while adding an entry with length '${size}' bytes`,
+    };
+  return undefined;
+}
+
+/** Go's time.Format(time.RFC3339) in UTC: whole seconds, `Z`. */
+export function rfc3339(ns: bigint): string {
+  let sec = ns / 1_000_000_000n;
+  if (ns < 0n && sec * 1_000_000_000n !== ns) sec -= 1n; // floor, as Go truncates toward the past
+  return new Date(Number(sec) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Loki 3's GroupedErrors: equal messages once, with their count; "; " between groups. */
+function groupMessages(rejected: readonly Rejection[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rejected) counts.set(r.message, (counts.get(r.message) ?? 0) + 1);
+  const parts: string[] = [];
+  for (const [msg, n] of counts) parts.push(counts.size > 1 || n > 1 ? `${n} errors like: ${msg}` : msg);
+  return parts.join('; ');
+}
+
+const lineBytes = (entries: readonly PushEntry[]) => entries.reduce((n, e) => n + Buffer.byteLength(e.line, 'utf8'), 0);

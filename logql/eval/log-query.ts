@@ -1,0 +1,65 @@
+// Log queries: entries in [start, end) through the pipeline, grouped by final labels, the
+// `limit` newest (backward) or oldest (forward) across all streams, exact duplicates dropped.
+import type { LogExpr } from '../ast.ts';
+import type { Direction, StreamResult } from '../batch.ts';
+import { labelsKey, labelsToObject } from '../labels.ts';
+import { compilePipeline } from '../pipeline/index.ts';
+import type { Source } from './source.ts';
+
+interface Hit {
+  ts: bigint;
+  line: string;
+  key: string;
+}
+
+export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source): Promise<StreamResult[]> {
+  const pipeline = compilePipeline(expr.pipeline);
+  const streams = new Map<string, Record<string, string>>();
+  const hits: Hit[] = [];
+  // keep at most a few times the limit between trims, so memory stays bounded by the limit
+  const trimAt = Math.max(limit * 4, 4096);
+  const forward = direction === 'forward';
+  const order = (a: Hit, b: Hit) => {
+    const c = a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+    return forward ? c : -c;
+  };
+  const trim = () => {
+    hits.sort(order);
+    hits.length = Math.min(hits.length, dedupe(hits, limit));
+  };
+  for await (const batch of source.select(expr.matchers, start, end)) {
+    let lastLabels: unknown;
+    let lastKey = '';
+    pipeline.run(batch, (i, line, labels) => {
+      const ts = batch.ts[i];
+      if (ts < start || ts >= end) return;
+      if (labels !== lastLabels) {
+        lastLabels = labels;
+        lastKey = labelsKey(labels);
+        if (!streams.has(lastKey)) streams.set(lastKey, labelsToObject(labels));
+      }
+      hits.push({ ts, line: line.toString('utf8'), key: lastKey });
+    });
+    if (hits.length > trimAt) trim();
+  }
+  trim();
+  const out = new Map<string, StreamResult>();
+  for (const h of hits) {
+    let s = out.get(h.key);
+    if (!s) out.set(h.key, (s = { stream: streams.get(h.key)!, values: [] }));
+    s.values.push([String(h.ts), h.line]);
+  }
+  return [...out.values()];
+}
+
+/** Drops exact duplicates from sorted hits in place, keeping the first `limit`; returns the count kept. */
+function dedupe(hits: Hit[], limit: number): number {
+  let n = 0;
+  for (let i = 0; i < hits.length && n < limit; i++) {
+    const h = hits[i];
+    const p = n > 0 ? hits[n - 1] : undefined;
+    if (p && p.ts === h.ts && p.key === h.key && p.line === h.line) continue;
+    hits[n++] = h;
+  }
+  return n;
+}

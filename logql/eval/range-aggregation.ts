@@ -1,0 +1,158 @@
+// Range aggregations: at each step t, the samples of a series in the window (t - range, t],
+// shifted back by offset; line counts and bytes, or unwrapped label values.
+import type { RangeAggregation } from '../ast.ts';
+import type { Labels } from '../batch.ts';
+import { labelsKey } from '../labels.ts';
+import { parseBytes, parseDuration } from '../parser/units.ts';
+import { compilePipeline } from '../pipeline/index.ts';
+import { QueryError } from './errors.ts';
+import { groupLabels } from './grouping.ts';
+import type { Source } from './source.ts';
+import type { Grid, StepSeries } from './steps.ts';
+
+interface Samples {
+  labels: Labels;
+  ts: bigint[];
+  values: number[];
+}
+
+function unwrapValue(raw: string | undefined, conversion: string | undefined): number {
+  if (raw === undefined) return NaN;
+  switch (conversion) {
+    case 'bytes':
+      return parseBytes(raw);
+    case 'duration':
+    case 'duration_seconds':
+      return parseDuration(raw) / 1e9;
+    default:
+      return raw.trim() === '' ? NaN : Number(raw);
+  }
+}
+
+export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source): Promise<StepSeries[]> {
+  const { range, offset, unwrap, log } = e.range;
+  const pipeline = compilePipeline(log.pipeline);
+  const first = grid.steps[0] - BigInt(offset);
+  const last = grid.steps[grid.steps.length - 1] - BigInt(offset);
+  const r = BigInt(range);
+  const bySeries = new Map<string, Samples>();
+  for await (const batch of source.select(log.matchers, first - r + 1n, last + 1n)) {
+    pipeline.run(batch, (i, line, labels) => {
+      let value: number;
+      let out = labels;
+      if (unwrap) {
+        const raw = labels.find(([n]) => n === unwrap.label)?.[1];
+        try {
+          value = unwrapValue(raw, unwrap.conversion);
+        } catch {
+          value = NaN;
+        }
+        if (Number.isNaN(value))
+          throw new QueryError(`pipeline error: 'SampleExtractionErr' for series: '${JSON.stringify(Object.fromEntries(labels))}'.\nUse a label filter to intercept this error.`);
+        out = labels.filter(([n]) => n !== unwrap.label);
+      } else value = e.op === 'bytes_rate' || e.op === 'bytes_over_time' ? line.length : 1;
+      const key = labelsKey(out);
+      let s = bySeries.get(key);
+      if (!s) bySeries.set(key, (s = { labels: out, ts: [], values: [] }));
+      s.ts.push(batch.ts[i]);
+      s.values.push(value);
+    });
+  }
+  const seconds = range / 1e9;
+  const series: StepSeries[] = [];
+  for (const s of bySeries.values()) {
+    const idx = s.ts.map((_, i) => i).sort((a, b) => (s.ts[a] < s.ts[b] ? -1 : s.ts[a] > s.ts[b] ? 1 : 0));
+    const ts = idx.map((i) => s.ts[i]);
+    const vs = idx.map((i) => s.values[i]);
+    let lo = 0;
+    let hi = 0;
+    const values = grid.steps.map((step) => {
+      const t = step - BigInt(offset);
+      while (hi < ts.length && ts[hi] <= t) hi++;
+      while (lo < hi && ts[lo] <= t - r) lo++;
+      if (hi === lo) return undefined;
+      return aggregate(e.op, vs.slice(lo, hi), seconds, e.param);
+    });
+    series.push({ labels: s.labels, values });
+  }
+  if (e.op === 'absent_over_time') return absent(e, grid, series);
+  return e.grouping ? groupRange(series, e) : series;
+}
+
+function aggregate(op: RangeAggregation['op'], v: number[], seconds: number, param?: number): number {
+  const sum = () => v.reduce((a, b) => a + b, 0);
+  switch (op) {
+    case 'count_over_time':
+      return v.length;
+    case 'rate':
+    case 'bytes_rate':
+      return sum() / seconds;
+    case 'bytes_over_time':
+    case 'sum_over_time':
+      return sum();
+    case 'avg_over_time':
+      return sum() / v.length;
+    case 'min_over_time':
+      return Math.min(...v);
+    case 'max_over_time':
+      return Math.max(...v);
+    case 'first_over_time':
+      return v[0];
+    case 'last_over_time':
+      return v[v.length - 1];
+    case 'stdvar_over_time':
+    case 'stddev_over_time': {
+      const mean = sum() / v.length;
+      const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+      return op === 'stdvar_over_time' ? variance : Math.sqrt(variance);
+    }
+    case 'quantile_over_time':
+      return quantile(param ?? 0, v);
+    case 'rate_counter': {
+      let inc = 0;
+      for (let i = 1; i < v.length; i++) inc += v[i] >= v[i - 1] ? v[i] - v[i - 1] : v[i];
+      return inc / seconds;
+    }
+    case 'absent_over_time':
+      return 1;
+  }
+}
+
+/** Prometheus' quantile: linear interpolation between closest ranks. */
+export function quantile(q: number, values: number[]): number {
+  if (values.length === 0) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const v = [...values].sort((a, b) => a - b);
+  const rank = q * (v.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.min(lo + 1, v.length - 1);
+  return v[lo] + (v[hi] - v[lo]) * (rank - lo);
+}
+
+/** by/without on an unwrapped range aggregation: Loki aggregates the samples' results per group. */
+function groupRange(series: StepSeries[], e: RangeAggregation): StepSeries[] {
+  const groups = new Map<string, { labels: Labels; members: StepSeries[] }>();
+  for (const s of series) {
+    const labels = groupLabels(s.labels, e.grouping!);
+    const k = labelsKey(labels);
+    const g = groups.get(k) ?? { labels, members: [] };
+    g.members.push(s);
+    groups.set(k, g);
+  }
+  return [...groups.values()].map((g) => ({
+    labels: g.labels,
+    values: g.members[0].values.map((_, i) => {
+      const vs = g.members.map((m) => m.values[i]).filter((x): x is number => x !== undefined);
+      if (!vs.length) return undefined;
+      return e.op === 'min_over_time' ? Math.min(...vs) : e.op === 'max_over_time' ? Math.max(...vs) : vs.reduce((a, b) => a + b, 0);
+    }),
+  }));
+}
+
+/** 1 where no series has a sample, labelled by the selector's equality matchers, as Prometheus' absent. */
+function absent(e: RangeAggregation, grid: Grid, series: StepSeries[]): StepSeries[] {
+  const labels: Labels = e.range.log.matchers.filter((m) => m.op === '=').map((m) => [m.name, m.value] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const values = grid.steps.map((_, i) => (series.some((s) => s.values[i] !== undefined) ? undefined : 1));
+  return values.some((v) => v !== undefined) ? [{ labels, values }] : [];
+}

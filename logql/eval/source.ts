@@ -1,0 +1,8 @@
+// Where the evaluator reads entries from: any store that can select streams by matchers and time.
+import type { Matcher } from '../ast.ts';
+import type { EntryBatch } from '../batch.ts';
+
+export interface Source {
+  /** Every stream matching the matchers with entries in [start, end); each stream's batches ascending. */
+  select(matchers: Matcher[], start: bigint, end: bigint): AsyncIterable<EntryBatch>;
+}

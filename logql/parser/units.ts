@@ -1,0 +1,76 @@
+// Durations (Go's time.ParseDuration units plus Prometheus' d, w, y) and byte sizes
+// (humanize-style: B, KB, KiB, MB, ...) as LogQL writes them.
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+  d: 86400e9,
+  w: 7 * 86400e9,
+  y: 365 * 86400e9,
+};
+
+const DURATION = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w|y)/;
+
+/** Nanoseconds; throws on anything that is not a duration. */
+export function parseDuration(text: string): number {
+  let s = text.trim();
+  let sign = 1;
+  if (s.startsWith('-')) {
+    sign = -1;
+    s = s.slice(1);
+  } else if (s.startsWith('+')) s = s.slice(1);
+  if (s === '0') return 0;
+  if (s === '') throw new Error(`invalid duration ${JSON.stringify(text)}`);
+  let total = 0;
+  while (s.length) {
+    const m = DURATION.exec(s);
+    if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}`);
+    total += parseFloat(m[1]) * DURATION_UNITS[m[2]];
+    s = s.slice(m[0].length);
+  }
+  return sign * Math.round(total);
+}
+
+/** Go/Prometheus style: 1h30m, 5m, 250ms. */
+export function formatDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  let out = ns < 0 ? '-' : '';
+  let rest = Math.abs(ns);
+  if (rest % 1e6 !== 0 || rest < 1e9) {
+    if (rest % 1e6 === 0) return `${out}${rest / 1e6}ms`;
+    if (rest % 1e3 === 0) return `${out}${rest / 1e3}us`;
+    if (rest < 1e9) return `${out}${rest}ns`;
+  }
+  for (const [unit, size] of [['d', 86400e9], ['h', 3600e9], ['m', 60e9], ['s', 1e9], ['ms', 1e6], ['us', 1e3], ['ns', 1]] as const) {
+    if (rest >= size) {
+      const n = Math.floor(rest / size);
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3, kib: 1024, k: 1e3, ki: 1024,
+  mb: 1e6, mib: 1024 ** 2, m: 1e6, mi: 1024 ** 2,
+  gb: 1e9, gib: 1024 ** 3, g: 1e9, gi: 1024 ** 3,
+  tb: 1e12, tib: 1024 ** 4, t: 1e12, ti: 1024 ** 4,
+  pb: 1e15, pib: 1024 ** 5, p: 1e15, pi: 1024 ** 5,
+  eb: 1e18, eib: 1024 ** 6, e: 1e18, ei: 1024 ** 6,
+};
+
+/** Bytes; throws on anything that is not a size. */
+export function parseBytes(text: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? (m[2] === '' ? 'b' : m[2].toLowerCase()) : '';
+  if (!m || !(unit in BYTE_UNITS)) throw new Error(`invalid byte size ${JSON.stringify(text)}`);
+  return Math.round(parseFloat(m[1]) * BYTE_UNITS[unit]);
+}

@@ -1,0 +1,28 @@
+// Line filters run on the line's bytes: a literal is Buffer.indexOf, a regex is RE2 over the
+// Buffer, so no string is made per entry.
+import RE2 from 're2';
+import type { LineFilterStage } from '../ast.ts';
+import { QueryError } from '../eval/errors.ts';
+
+export type LineTest = (line: Buffer) => boolean;
+
+function one(op: LineFilterStage['op'], value: LineFilterStage['values'][number]): LineTest {
+  if (value.kind === 'ip') throw new QueryError('ip() line filters are not supported yet');
+  if (op === '|=' || op === '!=') {
+    if (value.value === '') return () => true;
+    const needle = Buffer.from(value.value, 'utf8');
+    return (line) => line.indexOf(needle) >= 0;
+  }
+  const re = new RE2(value.value);
+  return (line) => re.test(line);
+}
+
+/** True when the line passes: any value for `|=`/`|~`, none for `!=`/`!~`. */
+export function compileLineFilter(stage: LineFilterStage): LineTest {
+  const tests = stage.values.map((v) => one(stage.op, v));
+  const any: LineTest = tests.length === 1 ? tests[0] : (line) => tests.some((t) => t(line));
+  if (stage.op === '|=' || stage.op === '|~') return any;
+  // `!= ""` keeps every line, as Loki does
+  if (stage.values.every((v) => v.kind === 'string' && v.value === '') && stage.op === '!=') return () => true;
+  return (line) => !any(line);
+}

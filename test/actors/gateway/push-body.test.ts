@@ -1,0 +1,139 @@
+// Push bodies as Loki clients send them decode to plain streams; malformed ones give 400s that name the problem.
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import test from 'ava';
+import snappy from 'snappy';
+import { decodePush, encodePushProtobuf, type PushStream } from '../../../actors/gateway/push-body.ts';
+import { HttpError } from '../../../actors/gateway/http-error.ts';
+
+const json = (doc: unknown) => Buffer.from(JSON.stringify(doc));
+
+const sample: PushStream[] = [
+  {
+    labels: '{app="api", env="prod"}',
+    entries: [
+      { ts: 1700000000123456789n, line: 'first' },
+      { ts: 1700000000123456790n, line: 'second ünïcode', metadata: [['trace_id', 'abc'], ['user', 'u1']] },
+    ],
+  },
+  { labels: '{app="web"}', entries: [{ ts: 1n, line: '' }] },
+];
+
+test('a JSON push decodes to streams with labels rendered as Loki renders them, names sorted', async (t) => {
+  const body = json({
+    streams: [{ stream: { env: 'prod', app: 'a"p\\i' }, values: [['1700000000000000001', 'hello']] }],
+  });
+  t.deepEqual(await decodePush(body, 'application/json', undefined), [
+    { labels: '{app="a\\"p\\\\i", env="prod"}', entries: [{ ts: 1700000000000000001n, line: 'hello' }] },
+  ]);
+});
+
+test('a JSON push with a charset parameter is still JSON', async (t) => {
+  const body = json({ streams: [{ stream: { a: 'b' }, values: [['5', 'x']] }] });
+  t.deepEqual(await decodePush(body, 'application/json; charset=utf-8', ''), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+});
+
+test('a push without a content type is read as JSON when it looks like JSON, else as protobuf', async (t) => {
+  const body = json({ streams: [{ stream: { a: 'b' }, values: [['5', 'x']] }] });
+  t.deepEqual(await decodePush(body, undefined, undefined), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+  t.deepEqual(await decodePush(encodePushProtobuf(sample), undefined, undefined), sample);
+});
+
+test('structured metadata in a JSON entry becomes name/value pairs sorted by name', async (t) => {
+  const body = json({
+    streams: [{ stream: { a: 'b' }, values: [['7', 'line', { user: 'u1', trace_id: 'abc', n: 3 }], ['8', 'plain', {}]] }],
+  });
+  const [s] = await decodePush(body, 'application/json', undefined);
+  t.deepEqual(s.entries, [
+    { ts: 7n, line: 'line', metadata: [['n', '3'], ['trace_id', 'abc'], ['user', 'u1']] },
+    { ts: 8n, line: 'plain' },
+  ]);
+});
+
+test('JSON null streams, values and entries are skipped as Loki skips them', async (t) => {
+  t.deepEqual(await decodePush(json({}), 'application/json', undefined), []);
+  t.deepEqual(await decodePush(json({ streams: null }), 'application/json', undefined), []);
+  const body = json({ streams: [null, { stream: { a: 'b' }, values: [null, ['1', 'x']] }, { stream: { c: 'd' }, values: null }] });
+  t.deepEqual(await decodePush(body, 'application/json', undefined), [
+    { labels: '{a="b"}', entries: [{ ts: 1n, line: 'x' }] },
+    { labels: '{c="d"}', entries: [] },
+  ]);
+});
+
+test('a JSON stream without labels comes out as {} for the distributor to refuse', async (t) => {
+  const body = json({ streams: [{ values: [['1', 'x']] }] });
+  t.deepEqual(await decodePush(body, 'application/json', undefined), [{ labels: '{}', entries: [{ ts: 1n, line: 'x' }] }]);
+});
+
+test('negative and int64-extreme timestamps survive JSON decoding exactly', async (t) => {
+  const body = json({ streams: [{ stream: { a: 'b' }, values: [['-5', 'x'], ['9223372036854775807', 'y']] }] });
+  const [s] = await decodePush(body, 'application/json', undefined);
+  t.deepEqual(s.entries.map((e) => e.ts), [-5n, 9223372036854775807n]);
+});
+
+test('a protobuf push round-trips through snappy with timestamps, lines and structured metadata intact', async (t) => {
+  const body = encodePushProtobuf(sample);
+  t.deepEqual(await decodePush(body, 'application/x-protobuf', undefined), sample);
+});
+
+test('a protobuf push round-trips timestamps before 1970 and int64 extremes', async (t) => {
+  const streams: PushStream[] = [{ labels: '{a="b"}', entries: [{ ts: -1n, line: 'x' }, { ts: -1_500_000_000n, line: 'y' }, { ts: 9223372036854775807n, line: 'z' }] }];
+  t.deepEqual(await decodePush(encodePushProtobuf(streams), 'application/x-protobuf', undefined), streams);
+});
+
+test('a protobuf push saying Content-Encoding snappy is still decoded once', async (t) => {
+  t.deepEqual(await decodePush(encodePushProtobuf(sample), 'application/x-protobuf', 'snappy'), sample);
+});
+
+test('an empty protobuf push has no streams', async (t) => {
+  t.deepEqual(await decodePush(encodePushProtobuf([]), 'application/x-protobuf', undefined), []);
+});
+
+test('a gzip JSON push decodes like the plain one', async (t) => {
+  const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x', { k: 'v' }]] }] });
+  const want = await decodePush(plain, 'application/json', undefined);
+  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'gzip'), want);
+  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'GZIP'), want);
+});
+
+test('a deflate JSON push decodes whether it is raw deflate (Go) or zlib-wrapped (HTTP)', async (t) => {
+  const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x']] }] });
+  const want = await decodePush(plain, 'application/json', undefined);
+  t.deepEqual(await decodePush(deflateRawSync(plain), 'application/json', 'deflate'), want);
+  t.deepEqual(await decodePush(deflateSync(plain), 'application/json', 'deflate'), want);
+});
+
+test('a gzip protobuf push decodes too', async (t) => {
+  t.deepEqual(await decodePush(gzipSync(encodePushProtobuf(sample)), 'application/x-protobuf', 'gzip'), sample);
+});
+
+const garbageProto = snappy.compressSync(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+
+const badBodies: Array<[string, Buffer, string | undefined, string | undefined, RegExp]> = [
+  ['malformed JSON', Buffer.from('{"streams": ['), 'application/json', undefined, /JSON/],
+  ['JSON that is not an object', json([1, 2]), 'application/json', undefined, /must be a JSON object, got an array/],
+  ['streams that are not an array', json({ streams: {} }), 'application/json', undefined, /"streams" must be an array, got an object/],
+  ['a stream that is not an object', json({ streams: [5] }), 'application/json', undefined, /streams\[0\] must be an object/],
+  ['labels that are not an object', json({ streams: [{ stream: 'a=b', values: [] }] }), 'application/json', undefined, /streams\[0\]\.stream must be an object/],
+  ['a label value that is not a string', json({ streams: [{ stream: { a: 1 }, values: [] }] }), 'application/json', undefined, /label "a" must have a string value, got a number/],
+  ['values that are not an array', json({ streams: [{ stream: { a: 'b' }, values: 'x' }] }), 'application/json', undefined, /values of stream \{a="b"\} must be an array/],
+  ['an entry with one element', json({ streams: [{ stream: { a: 'b' }, values: [['1']] }] }), 'application/json', undefined, /must be an array of \[timestamp, line\]/],
+  ['a numeric timestamp', json({ streams: [{ stream: { a: 'b' }, values: [[1, 'x']] }] }), 'application/json', undefined, /timestamp .* must be a string of nanoseconds, got a number/],
+  ['a timestamp that is not an integer', json({ streams: [{ stream: { a: 'b' }, values: [['1.5', 'x']] }] }), 'application/json', undefined, /invalid timestamp "1.5" .*stream \{a="b"\}/],
+  ['an RFC3339 timestamp', json({ streams: [{ stream: { a: 'b' }, values: [['2024-01-01T00:00:00Z', 'x']] }] }), 'application/json', undefined, /invalid timestamp "2024-01-01T00:00:00Z"/],
+  ['a timestamp beyond int64', json({ streams: [{ stream: { a: 'b' }, values: [['9223372036854775808', 'x']] }] }), 'application/json', undefined, /invalid timestamp "9223372036854775808"/],
+  ['a line that is not a string', json({ streams: [{ stream: { a: 'b' }, values: [['1', 2]] }] }), 'application/json', undefined, /line of an entry of stream \{a="b"\} must be a string/],
+  ['structured metadata that is not an object', json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x', 'k=v']] }] }), 'application/json', undefined, /structured metadata .* must be an object, got a string/],
+  ['a structured metadata value that is an object', json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x', { k: {} }]] }] }), 'application/json', undefined, /structured metadata "k" .* must be a string/],
+  ['a body that is not gzip', Buffer.from('{"streams":[]}'), 'application/json', 'gzip', /gzip: invalid compressed body/],
+  ['a body that is not deflate', Buffer.from([0xff, 0xff, 0xff]), 'application/json', 'deflate', /deflate: invalid compressed body/],
+  ['an unsupported Content-Encoding', json({}), 'application/json', 'br', /^Content-Encoding "br" not supported$/],
+  ['a body that is not snappy', Buffer.from('not snappy at all'), 'application/x-protobuf', undefined, /snappy/],
+  ['snappy around bytes that are not a push request', garbageProto, 'application/x-protobuf', undefined, /malformed protobuf push request/],
+];
+
+for (const [what, body, type, encoding, message] of badBodies)
+  test(`a push with ${what} is refused with 400 naming the problem`, async (t) => {
+    const err = await t.throwsAsync(decodePush(body, type, encoding), { instanceOf: HttpError });
+    t.is(err?.status, 400);
+    t.regex(err?.message ?? '', message);
+  });

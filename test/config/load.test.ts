@@ -1,0 +1,54 @@
+import test from 'ava';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError, defaults, loadConfig } from '../../config/index.ts';
+
+const example = 'config/muninn.example.yaml';
+
+function yamlFile(text: string): string {
+  const f = join(mkdtempSync(join(tmpdir(), 'muninn-config-')), 'c.yaml');
+  writeFileSync(f, text);
+  return f;
+}
+
+function keysOf(t: Record<string, unknown>, path = ''): string[] {
+  return Object.entries(t).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? keysOf(v as Record<string, unknown>, `${path}${k}.`) : [`${path}${k}`],
+  );
+}
+
+test('every configuration key is documented in the example file, with its default', (t) => {
+  const documented = parse(readFileSync(example, 'utf8'));
+  t.deepEqual(keysOf(documented).sort(), keysOf(defaults).sort());
+  t.deepEqual(loadConfig({ file: example }), defaults);
+});
+
+test('an unknown key stops loading and is named', (t) => {
+  const err = t.throws(() => loadConfig({ file: yamlFile('ingester:\n  chunk_target_sise: 10\n') }));
+  t.true(err instanceof ConfigError);
+  t.is(err?.message, 'unknown configuration key ingester.chunk_target_sise');
+});
+
+test('a bad duration is refused with its key', (t) => {
+  const err = t.throws(() => loadConfig({ file: yamlFile('ingester:\n  max_chunk_age: soon\n') }));
+  t.regex(err?.message ?? '', /ingester\.max_chunk_age: invalid duration "soon"/);
+});
+
+test('a value of the wrong type is refused', (t) => {
+  const err = t.throws(() => loadConfig({ file: yamlFile('server:\n  http_listen_port: lots\n') }));
+  t.regex(err?.message ?? '', /server\.http_listen_port must be a number/);
+});
+
+test('flags override the file and NATS_URL overrides the default url', (t) => {
+  const cfg = loadConfig({
+    file: yamlFile('server:\n  http_listen_port: 3200\n'),
+    flags: { 'server.http_listen_port': '3300', target: 'ingester' },
+    env: { NATS_URL: 'nats://10.0.0.1:4222' },
+  });
+  t.is(cfg.server.http_listen_port, 3300);
+  t.is(cfg.target, 'ingester');
+  t.is(cfg.nats.url, 'nats://10.0.0.1:4222');
+  t.is(cfg.ingester.chunk_target_size, 1_572_864);
+});

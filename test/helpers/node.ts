@@ -1,0 +1,85 @@
+// Runs a Muninn node for a test: in this process (startTestNode) or as a child process that a
+// test may SIGKILL (spawnNode); data in a temp directory removed at teardown.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { pino } from 'pino';
+import { startNode, type MuninnNode } from '../../actors/node.ts';
+import { loadConfig } from '../../config/index.ts';
+
+export interface TestNode {
+  node: MuninnNode;
+  url: string;
+  dataDir: string;
+}
+
+export async function tempDir(t: ExecutionContext, prefix = 'muninn-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Flags as `muninn start` takes them, e.g. { 'ingester.chunk_idle_period': '1s' }. */
+export async function startTestNode(
+  t: ExecutionContext,
+  natsUrl: string,
+  flags: Record<string, string> = {},
+  dataDir?: string,
+): Promise<TestNode> {
+  const dir = dataDir ?? (await tempDir(t));
+  const cfg = loadConfig({
+    flags: {
+      'nats.url': natsUrl,
+      'nats.start_local': 'false',
+      'common.path_prefix': dir,
+      'server.http_listen_port': '0',
+      ...flags,
+    },
+  });
+  const node = await startNode(cfg, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  t.teardown(() => node.stop());
+  return { node, url: `http://127.0.0.1:${node.port}`, dataDir: dir };
+}
+
+export interface ChildNode {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+}
+
+/** `muninn start` in a child process; resolves when its gateway is listening. */
+export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: string, flags: Record<string, string> = {}): Promise<ChildNode> {
+  const args = Object.entries({
+    'nats.url': natsUrl,
+    'nats.start_local': 'false',
+    'common.path_prefix': dataDir,
+    'server.http_listen_port': '0',
+    ...flags,
+  }).map(([k, v]) => `--${k}=${v}`);
+  const child = spawn(process.execPath, ['--import=tsx', 'scripts/muninn.ts', 'start', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start: ${out.slice(-2000)}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /Loki API on (http:\/\/[^"\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', () => reject(new Error(`node exited: ${out.slice(-2000)}`)));
+  });
+  return { child, url, exited };
+}
