@@ -1,5 +1,6 @@
 // The durable ingest log: one JetStream stream, a subject per partition, deduplicated appends.
 import {
+  AckPolicy,
   DeliverPolicy,
   DiscardPolicy,
   RetentionPolicy,
@@ -75,22 +76,47 @@ export class IngestLog {
   }
 
   /**
-   * Delivers a partition's messages in order from `fromSeq`, through an ordered consumer that
-   * JetStream recreates after any hiccup, so nothing is skipped and nothing needs acking.
+   * Delivers a partition's messages in order from `fromSeq` through an ephemeral pull consumer
+   * (no acks: the checkpoint is the position); if the consumer goes away it is made again from
+   * the next sequence, so nothing is skipped. Returns a function that stops delivery.
    */
   async consume(partition: number, fromSeq: number, onMessage: (m: LogMessage) => void): Promise<() => Promise<void>> {
-    const consumer = await this.js.consumers.get(streams.ingest, {
-      filterSubjects: subjects.ingest(partition),
-      ...(fromSeq > 1
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq }
-        : { deliver_policy: DeliverPolicy.All }),
-    });
-    const messages = await consumer.consume({ max_messages: 256 });
+    let next = fromSeq;
+    let stopped = false;
+    let current: { close(): Promise<void | Error> } | undefined;
+    const open = async () => {
+      const info = await this.jsm.consumers.add(streams.ingest, {
+        filter_subject: subjects.ingest(partition),
+        ack_policy: AckPolicy.None,
+        mem_storage: true,
+        inactive_threshold: 30_000 * NS_PER_MS,
+        ...(next > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next } : { deliver_policy: DeliverPolicy.All }),
+      });
+      const consumer = await this.js.consumers.get(streams.ingest, info.name);
+      const messages = await consumer.consume({ max_messages: 256 });
+      current = messages;
+      return messages;
+    };
+    const first = await open();
     const done = (async () => {
-      for await (const m of messages) onMessage({ seq: m.seq, data: m.data });
+      let messages = first;
+      while (!stopped) {
+        try {
+          for await (const m of messages) {
+            next = m.seq + 1;
+            onMessage({ seq: m.seq, data: m.data });
+          }
+        } catch {
+          // the consumer went away (server restart, deletion): made again below
+        }
+        if (stopped) return;
+        await new Promise((r) => setTimeout(r, 250));
+        messages = await open().catch(() => messages);
+      }
     })();
     return async () => {
-      await messages.close();
+      stopped = true;
+      await current?.close();
       await done.catch(() => undefined);
     };
   }

@@ -143,7 +143,7 @@ export class Ingester {
       }
       const reason: FlushReason | undefined = all && s.headEntries
         ? 'idle'
-        : flushReason({ compressedBytes: s.headBytes, entries: s.headEntries, firstAppendAt: s.firstAppendAt, lastAppendAt: s.lastAppendAt }, now, this.opts);
+        : flushReason({ compressedBytes: s.compressedBytes(this.opts.chunk_target_size), entries: s.headEntries, firstAppendAt: s.firstAppendAt, lastAppendAt: s.lastAppendAt }, now, this.opts);
       if (!reason) continue;
       s.flushReason = reason;
       items.push({ stream: s, chunk: s.cut(), reason });

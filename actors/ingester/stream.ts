@@ -1,5 +1,6 @@
 // One stream's actor: its head of unflushed entries, the chunk being flushed, recently flushed
 // chunks kept for queries, and what it has flushed (for replay). Only its own methods touch it.
+import { compressSync } from 'lz4-napi';
 import { batchFromRows, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
 import type { FlushReason } from './flush.ts';
 
@@ -25,6 +26,9 @@ export class StreamActor {
   private headSeqMin = 0;
   private headSeqMax = 0;
   private rawBytes = 0;
+  private measured = 0;
+  private measuredAt = 0;
+  private remeasureAt = 0;
   /** Wall-clock ms of the head's first and last append (Loki ages chunks by arrival, not entry time). */
   firstAppendAt = 0;
   lastAppendAt = 0;
@@ -45,6 +49,22 @@ export class StreamActor {
 
   get headBytes(): number {
     return this.rawBytes;
+  }
+
+  /**
+   * The head's size once LZ4-compressed, for chunk_target_size (Loki compares compressed bytes).
+   * Below the target in raw bytes it cannot be over; above, it is measured, and measured again
+   * only where the last ratio predicts the target is reached, so a chunk costs a few extra passes.
+   */
+  compressedBytes(target: number): number {
+    if (this.rawBytes < target) return this.rawBytes;
+    if (this.measuredAt === 0 || this.rawBytes >= this.remeasureAt) {
+      const compressed = compressSync(Buffer.concat(this.lines)).length;
+      this.measured = compressed;
+      this.measuredAt = this.rawBytes;
+      this.remeasureAt = compressed >= target ? Infinity : this.rawBytes * (target / Math.max(compressed, 1));
+    }
+    return this.measured;
   }
 
   get headEntries(): number {
@@ -92,6 +112,7 @@ export class StreamActor {
     this.meta = [];
     this.anyMeta = false;
     this.rawBytes = 0;
+    this.measured = this.measuredAt = this.remeasureAt = 0;
     this.flushing = chunk;
     return chunk;
   }

@@ -26,11 +26,11 @@ export function parseDuration(text: string): number {
     s = s.slice(1);
   } else if (s.startsWith('+')) s = s.slice(1);
   if (s === '0') return 0;
-  if (s === '') throw new Error(`invalid duration ${JSON.stringify(text)}`);
+  if (s === '') throw new RangeError(`invalid duration ${JSON.stringify(text)}`);
   let total = 0;
   while (s.length) {
     const m = DURATION.exec(s);
-    if (!m) throw new Error(`invalid duration ${JSON.stringify(text)}`);
+    if (!m) throw new RangeError(`invalid duration ${JSON.stringify(text)}`);
     total += parseFloat(m[1]) * DURATION_UNITS[m[2]];
     s = s.slice(m[0].length);
   }
@@ -71,6 +71,6 @@ const BYTE_UNITS: Record<string, number> = {
 export function parseBytes(text: string): number {
   const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = m ? (m[2] === '' ? 'b' : m[2].toLowerCase()) : '';
-  if (!m || !(unit in BYTE_UNITS)) throw new Error(`invalid byte size ${JSON.stringify(text)}`);
+  if (!m || !(unit in BYTE_UNITS)) throw new RangeError(`invalid byte size ${JSON.stringify(text)}`);
   return Math.round(parseFloat(m[1]) * BYTE_UNITS[unit]);
 }

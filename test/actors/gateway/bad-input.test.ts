@@ -9,7 +9,7 @@ const now = () => String(BigInt(Date.now()) * 1_000_000n);
 const cases: Array<[string, () => unknown, RegExp]> = [
   ['malformed JSON', () => '{"streams": [', /JSON|unexpected end/i],
   ['a body that is not a push', () => '[1,2,3]', /./],
-  ['an empty label set', () => streamBody({}, [[now(), 'x']]), /labels|missing/i],
+  ['an empty label set', () => streamBody({}, [[now(), 'x']]), /at least one label pair is required/],
   ['an invalid label name', () => streamBody({ 'bad-name': 'x' }, [[now(), 'x']]), /bad-name|invalid/i],
   ['a timestamp that is not a number', () => streamBody({ job: 'x' }, [['yesterday', 'x']]), /timestamp|yesterday|parse/i],
   ['a line over max_line_size', () => streamBody({ job: 'x' }, [[now(), 'y'.repeat(2000)]]), /Max entry size '1024' bytes exceeded/],

@@ -10,14 +10,24 @@ const flushed = (url: string, reason: string) => metricValue(url, 'loki_ingester
 test('a chunk that reaches chunk_target_size is flushed with reason "full"', async (t) => {
   const nats = await startNats(t);
   const { url } = await startTestNode(t, nats.url, { 'ingester.chunk_target_size': '4096', 'ingester.flush_check_period': '100ms' });
-  // random hex barely compresses: 8 KiB of it passes a 4 KiB target
-  const values: Array<[string, string]> = Array.from({ length: 16 }, (_, i) => [String(BigInt(Date.now()) * 1_000_000n + BigInt(i)), randomBytes(256).toString('hex')]);
+  // random base64 compresses little: 12 KiB of it passes a 4 KiB target once compressed
+  const values: Array<[string, string]> = Array.from({ length: 16 }, (_, i) => [String(BigInt(Date.now()) * 1_000_000n + BigInt(i)), randomBytes(576).toString('base64')]);
   t.is((await pushJson(url, streamBody({ job: 'full' }, values))).status, 204);
   await waitFor('a full flush', async () => (await flushed(url, 'full')) >= 1);
   t.is(await flushed(url, 'idle'), 0);
   t.is(await flushed(url, 'max_age'), 0);
   const got = await queryRange(url, { query: '{job="full"}', since: '5m', direction: 'forward' });
   t.deepEqual(flatten(got), values.map(([ts, l]) => `${ts} ${l}`));
+});
+
+test('a chunk whose lines compress well is not cut as full by its raw size alone', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url, { 'ingester.chunk_target_size': '4096', 'ingester.flush_check_period': '100ms', 'ingester.chunk_idle_period': '1s' });
+  // 16 KiB of one repeated line compresses to well under 4 KiB
+  const values: Array<[string, string]> = Array.from({ length: 16 }, (_, i) => [String(BigInt(Date.now()) * 1_000_000n + BigInt(i)), 'a'.repeat(1024)]);
+  t.is((await pushJson(url, streamBody({ job: 'squash' }, values))).status, 204);
+  await waitFor('the idle flush', async () => (await flushed(url, 'idle')) >= 1);
+  t.is(await flushed(url, 'full'), 0);
 });
 
 test('a chunk older than max_chunk_age is flushed with reason "max_age" even while it keeps receiving', async (t) => {
