@@ -84,7 +84,7 @@ async function main() {
     const t0 = BigInt(Date.now()) * 1_000_000n;
     const bodies = Array.from({ length: PUSHES }, (_, p) => pushBody(p, t0));
     const raw = await rawJetStream(nats.url, bodies.map((b) => Buffer.from(b.json)));
-    const cfg = loadConfig({ flags: { 'nats.url': nats.url, 'nats.start_local': 'false', 'common.path_prefix': dataDir, 'server.http_listen_port': '0' } });
+    const cfg = loadConfig({ flags: { 'nats.url': nats.url, 'nats.start_local': 'false', 'common.path_prefix': dataDir, 'server.http_listen_port': '0', 'limits_config.ingestion_rate_mb': '0' } });
     const node = await startNode(cfg, pino({ level: 'warn' }));
     const push = await muninnPush(`http://127.0.0.1:${node.port}`, bodies);
     await node.stop();
