@@ -19,9 +19,10 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   // keep at most a few times the limit between trims, so memory stays bounded by the limit
   const trimAt = Math.max(limit * 4, 4096);
   const forward = direction === 'forward';
+  // time in the query's direction; ties by labels, then line, so answers are stable
   const order = (a: Hit, b: Hit) => {
-    const c = a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
-    return forward ? c : -c;
+    if (a.ts !== b.ts) return (a.ts < b.ts) === forward ? -1 : 1;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
   };
   const trim = () => {
     hits.sort(order);
