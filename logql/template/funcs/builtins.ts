@@ -1,0 +1,129 @@
+// text/template's own functions: comparisons, not, len, index, slice, print family and escapers.
+import { TemplateError } from '../errors.ts';
+import { sprint, sprintf, sprintln } from '../printf.ts';
+import { GoTime, Int64, type Value, intOf, isInt, truth as truthy, typeName } from '../values.ts';
+import { def, type FuncMap } from './types.ts';
+
+type Kind = 'int' | 'float' | 'string' | 'bool' | 'nil' | 'other';
+const kind = (v: Value): Kind =>
+  v === null ? 'nil' : isInt(v) ? 'int' : typeof v === 'number' ? 'float' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : 'other';
+
+const incompatible = () => new TemplateError('incompatible types for comparison');
+
+function eq2(a: Value, b: Value): boolean {
+  const ka = kind(a);
+  const kb = kind(b);
+  if (ka === 'nil' || kb === 'nil') return ka === kb;
+  if (ka !== kb) throw incompatible();
+  switch (ka) {
+    case 'int': return intOf(a as bigint | Int64) === intOf(b as bigint | Int64);
+    case 'other':
+      if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns && a.offset === b.offset && a.zone === b.zone;
+      throw new TemplateError(`non-comparable type ${typeName(a)}`);
+    default: return a === b;
+  }
+}
+
+function less(a: Value, b: Value): boolean {
+  const ka = kind(a);
+  const kb = kind(b);
+  if (ka === 'bool' || ka === 'other' || ka === 'nil') throw new TemplateError('invalid type for comparison');
+  if (ka !== kb) throw incompatible();
+  if (ka === 'int') return intOf(a as bigint | Int64) < intOf(b as bigint | Int64);
+  return (a as number | string) < (b as number | string);
+}
+
+function len(v: Value): bigint {
+  if (typeof v === 'string') return BigInt(Buffer.byteLength(v));
+  if (Array.isArray(v)) return BigInt(v.length);
+  if (v instanceof Map) return BigInt(v.size);
+  if (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64)) return BigInt(Object.keys(v).length);
+  throw new TemplateError(`len of type ${typeName(v)}`);
+}
+
+function toIndex(i: Value, cap: number): number {
+  if (!isInt(i)) throw new TemplateError(`cannot index slice/array with type ${typeName(i)}`);
+  const n = Number(intOf(i));
+  if (n < 0 || n >= cap) throw new TemplateError(`index out of range: ${n}`);
+  return n;
+}
+
+function index(args: Value[]): Value {
+  let v = args[0];
+  for (let k = 1; k < args.length; k++) {
+    const i = args[k];
+    if (typeof v === 'string') { v = BigInt(Buffer.from(v, 'utf8')[toIndex(i, Buffer.byteLength(v))]); continue; }
+    if (Array.isArray(v)) { v = v[toIndex(i, v.length)]; continue; }
+    if (v instanceof Map) {
+      if (typeof i !== 'string') throw new TemplateError(`value has type ${typeName(i)}; should be string`);
+      v = v.get(i) ?? null; continue;
+    }
+    if (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64)) {
+      if (typeof i !== 'string') throw new TemplateError(`value has type ${typeName(i)}; should be string`);
+      const o = v as Record<string, string>;
+      v = Object.hasOwn(o, i) ? o[i] : ''; continue;
+    }
+    if (v === null) throw new TemplateError('index of untyped nil');
+    throw new TemplateError(`can't index item of type ${typeName(v)}`);
+  }
+  return v;
+}
+
+function slice(args: Value[]): Value {
+  const v = args[0];
+  const idx = args.slice(1).map((i) => {
+    if (!isInt(i)) throw new TemplateError(`cannot index slice/array with type ${typeName(i)}`);
+    return Number(intOf(i));
+  });
+  if (idx.length > 3 || (typeof v === 'string' && idx.length > 2)) throw new TemplateError('too many slice indexes');
+  if (typeof v === 'string') {
+    const b = Buffer.from(v, 'utf8');
+    const [lo = 0, hi = b.length] = idx;
+    if (lo < 0 || hi > b.length || lo > hi) throw new TemplateError(`slice index out of range`);
+    return b.subarray(lo, hi).toString('utf8');
+  }
+  if (Array.isArray(v)) {
+    const [lo = 0, hi = v.length] = idx;
+    if (lo < 0 || hi > v.length || lo > hi) throw new TemplateError(`slice index out of range`);
+    return v.slice(lo, hi);
+  }
+  throw new TemplateError(`can't slice item of type ${typeName(v)}`);
+}
+
+// html/template-free escapers from text/template.
+const HTML: Record<string, string> = { '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\uFFFD' };
+const htmlEscape = (s: string) => s.replace(/["'&<>\0]/g, (c) => HTML[c]);
+const JS: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+const jsEscape = (s: string) =>
+  s.replace(/[\\'"<>&=\x00-\x1f]/g, (c) => JS[c] ?? '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
+// url.QueryEscape: space becomes +, unreserved kept.
+export const queryEscape = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+');
+// The escapers print a lone string as is and anything else with fmt.Sprint.
+const evalArgs = (args: Value[]) => (args.length === 1 && typeof args[0] === 'string' ? args[0] : sprint(args));
+
+export const builtins: FuncMap = {
+  // and/or are special-cased in the executor for their short-circuit.
+  and: def(['any'], () => null, 'any'),
+  or: def(['any'], () => null, 'any'),
+  not: def(['any'], ([a]) => !truthy(a)),
+  eq: def(['any'], (args) => {
+    if (args.length < 2) throw new TemplateError('missing argument for comparison');
+    for (let i = 1; i < args.length; i++) if (eq2(args[0], args[i])) return true;
+    return false;
+  }, 'any'),
+  ne: def(['any', 'any'], ([a, b]) => !eq2(a, b)),
+  lt: def(['any', 'any'], ([a, b]) => less(a, b)),
+  le: def(['any', 'any'], ([a, b]) => less(a, b) || eq2(a, b)),
+  gt: def(['any', 'any'], ([a, b]) => !less(a, b) && !eq2(a, b)),
+  ge: def(['any', 'any'], ([a, b]) => !less(a, b)),
+  len: def(['any'], ([a]) => len(a)),
+  index: def(['any'], index, 'any'),
+  slice: def(['any'], slice, 'any'),
+  print: def([], (args) => sprint(args), 'any'),
+  printf: def(['string'], ([f, ...rest]) => sprintf(f as string, rest), 'any'),
+  println: def([], (args) => sprintln(args), 'any'),
+  html: def([], (args) => htmlEscape(evalArgs(args)), 'any'),
+  js: def([], (args) => jsEscape(evalArgs(args)), 'any'),
+  urlquery: def([], (args) => queryEscape(evalArgs(args)), 'any'),
+};

@@ -1,0 +1,49 @@
+// spf13/cast as sprig uses it: anything to int64 or float64, with failures becoming 0 instead of errors.
+import { GoTime, Int64, type Value, isInt, intOf } from '../values.ts';
+
+// strconv.ParseInt(s, 0, 64): sign, 0x/0o/0b/0 prefixes, underscores only after a prefix.
+export function parseGoInt(s: string): bigint | null {
+  const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return null;
+  let body = m[2];
+  if (body.includes('_') && !/^0/.test(body)) return null;
+  body = body.replace(/_/g, '');
+  let v: bigint;
+  if (/^0[0-7]+$/.test(body)) v = BigInt('0o' + body.slice(1));
+  else v = BigInt(body.toLowerCase());
+  if (m[1] === '-') v = -v;
+  if (v < -(2n ** 63n) || v >= 2n ** 63n) return null;
+  return v;
+}
+
+// strconv.ParseFloat(s, 64).
+export function parseGoFloat(s: string): number | null {
+  if (/^[+-]?(inf|infinity)$/i.test(s)) return s[0] === '-' ? -Infinity : Infinity;
+  if (/^nan$/i.test(s)) return NaN;
+  if (/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return Number(s);
+  // Hex mantissas need a p exponent in Go.
+  const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(s);
+  if (!m || (m[2] === '' && !m[3])) return null;
+  const frac = m[3] ?? '';
+  const v = parseInt((m[2] || '0') + frac, 16) / 16 ** frac.length * 2 ** Number(m[4]);
+  return m[1] === '-' ? -v : v;
+}
+
+export function toInt64(v: Value): bigint {
+  if (isInt(v)) return intOf(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : -(2n ** 63n);
+  if (typeof v === 'string') return parseGoInt(v) ?? 0n;
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  return 0n;
+}
+
+export function toFloat64(v: Value): number {
+  if (typeof v === 'number') return v;
+  if (isInt(v)) return Number(intOf(v));
+  if (typeof v === 'string') return parseGoFloat(v) ?? 0;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return 0;
+}
+
+export const i64 = (v: bigint) => new Int64(BigInt.asIntN(64, v));
+export const isTime = (v: Value): v is GoTime => v instanceof GoTime;

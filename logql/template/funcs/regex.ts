@@ -1,0 +1,104 @@
+// Regular-expression functions over RE2, with Go's rules for empty matches and $1/${name} expansion.
+import RE2 from 're2';
+import { TemplateError } from '../errors.ts';
+import { def, type FuncMap } from './types.ts';
+
+// Patterns usually are constants in the template: compile each once.
+const MAX_CACHED = 256;
+const cache = new Map<string, RE2>();
+function compile(pattern: string): RE2 {
+  let re = cache.get(pattern);
+  if (re) return re;
+  try {
+    re = new RE2(pattern, 'gu');
+  } catch (e) {
+    throw new TemplateError(`error parsing regexp: ${(e as Error).message}: \`${pattern}\``);
+  }
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(pattern, re);
+  return re;
+}
+
+const width = (s: string, i: number) => ((s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);
+
+// Go's FindAll: an empty match right after the previous match does not count.
+function eachMatch(re: RE2, s: string, onMatch: (m: RegExpExecArray) => void): void {
+  let pos = 0;
+  let prevEnd = -1;
+  while (pos <= s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) break;
+    const end = m.index + m[0].length;
+    let accept = true;
+    if (end === pos) {
+      if (m.index === prevEnd) accept = false;
+      pos += pos < s.length ? width(s, pos) : 1;
+    } else pos = end;
+    prevEnd = end;
+    if (accept) onMatch(m);
+  }
+}
+
+// regexp.Expand: $1, ${1}, $name, ${name}; an unknown group expands to nothing, $$ is a dollar.
+function expand(tmpl: string, m: RegExpExecArray): string {
+  if (!tmpl.includes('$')) return tmpl;
+  let out = '';
+  for (let i = 0; i < tmpl.length; i++) {
+    const c = tmpl[i];
+    if (c !== '$') { out += c; continue; }
+    if (tmpl[i + 1] === '$') { out += '$'; i++; continue; }
+    let name = '';
+    let next = i + 1;
+    if (tmpl[i + 1] === '{') {
+      const close = tmpl.indexOf('}', i + 2);
+      const inner = close < 0 ? '' : tmpl.slice(i + 2, close);
+      if (close < 0 || !/^[\p{L}\p{Nd}_]+$/u.test(inner)) { out += '$'; continue; }
+      name = inner; next = close + 1;
+    } else {
+      const w = /^[\p{L}\p{Nd}_]+/u.exec(tmpl.slice(i + 1));
+      if (!w) { out += '$'; continue; }
+      name = w[0]; next = i + 1 + name.length;
+    }
+    if (/^[0-9]+$/.test(name)) {
+      const k = Number(name);
+      if (k < m.length) out += m[k] ?? '';
+    } else out += m.groups?.[name] ?? '';
+    i = next - 1;
+  }
+  return out;
+}
+
+// Go's ReplaceAll: an empty match abutting the previous match is left alone.
+function replaceAll(pattern: string, s: string, repl: string, literal: boolean): string {
+  const re = compile(pattern);
+  let out = '';
+  let lastEnd = 0;
+  let pos = 0;
+  while (pos <= s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) break;
+    const end = m.index + m[0].length;
+    out += s.slice(lastEnd, m.index);
+    if (end > lastEnd || m.index === 0) out += literal ? repl : expand(repl, m);
+    lastEnd = end;
+    const w = pos < s.length ? width(s, pos) : 1;
+    if (pos + w > end) pos += w;
+    else if (pos + 1 > end) pos++;
+    else pos = end;
+  }
+  return out + s.slice(lastEnd);
+}
+
+function count(pattern: string, s: string): bigint {
+  let n = 0n;
+  eachMatch(compile(pattern), s, () => { n++; });
+  return n;
+}
+
+export const regexFuncs: FuncMap = {
+  regexReplaceAll: def(['string', 'string', 'string'], ([r, s, repl]) => replaceAll(r as string, s as string, repl as string, false)),
+  regexReplaceAllLiteral: def(['string', 'string', 'string'], ([r, s, repl]) => replaceAll(r as string, s as string, repl as string, true)),
+  count: def(['string', 'string'], ([r, s]) => count(r as string, s as string)),
+};

@@ -1,0 +1,160 @@
+// String functions: Go's strings package (Loki's capitalised names) and sprig's, with sprig's argument order.
+import { TemplateError } from '../errors.ts';
+import type { Value } from '../values.ts';
+import { truth } from '../values.ts';
+import { def, type FuncMap } from './types.ts';
+
+// Go maps case per rune; JS may expand (ß → SS), which Go never does.
+const mapCase = (s: string, up: boolean) => {
+  const fast = up ? s.toUpperCase() : s.toLowerCase();
+  if (fast.length === s.length) return fast;
+  let out = '';
+  for (const ch of s) {
+    const m = up ? ch.toUpperCase() : ch.toLowerCase();
+    out += [...m].length === 1 ? m : ch;
+  }
+  return out;
+};
+
+const isSep = (ch: string) => {
+  if (ch.charCodeAt(0) <= 0x7f) return !/[0-9A-Za-z_]/.test(ch);
+  if (/[\p{L}\p{Nd}]/u.test(ch)) return false;
+  return /\s/u.test(ch);
+};
+
+function title(s: string): string {
+  let prev = ' ';
+  let out = '';
+  for (const ch of s) {
+    out += isSep(prev) ? mapCase(ch, true) : ch;
+    prev = ch;
+  }
+  return out;
+}
+
+const WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u;
+const trimLeftFn = (s: string, drop: (ch: string) => boolean) => {
+  const cps = [...s];
+  let i = 0;
+  while (i < cps.length && drop(cps[i])) i++;
+  return cps.slice(i).join('');
+};
+const trimRightFn = (s: string, drop: (ch: string) => boolean) => {
+  const cps = [...s];
+  let j = cps.length;
+  while (j > 0 && drop(cps[j - 1])) j--;
+  return cps.slice(0, j).join('');
+};
+const inSet = (cutset: string) => { const set = new Set(cutset); return (ch: string) => set.has(ch); };
+const isWS = (ch: string) => WS.test(ch);
+const trimSpace = (s: string) => trimRightFn(trimLeftFn(s, isWS), isWS);
+const trimSet = (s: string, cutset: string) => { const f = inSet(cutset); return trimRightFn(trimLeftFn(s, f), f); };
+const trimPrefix = (s: string, p: string) => (p !== '' && s.startsWith(p) ? s.slice(p.length) : s);
+const trimSuffix = (s: string, p: string) => (p !== '' && s.endsWith(p) ? s.slice(0, s.length - p.length) : s);
+
+// strings.Replace with n < 0 meaning all; an empty old inserts new around every rune.
+function replaceN(s: string, old: string, repl: string, n: number): string {
+  if (n === 0 || old === repl) return s;
+  if (old === '') {
+    const cps = [...s];
+    let out = '';
+    let done = 0;
+    for (let i = 0; i <= cps.length; i++) {
+      if (n < 0 || done < n) { out += repl; done++; }
+      if (i < cps.length) out += cps[i];
+    }
+    return out;
+  }
+  if (n < 0) return s.split(old).join(repl);
+  let out = '';
+  let i = 0;
+  for (let done = 0; done < n; done++) {
+    const j = s.indexOf(old, i);
+    if (j < 0) break;
+    out += s.slice(i, j) + repl;
+    i = j + old.length;
+  }
+  return out + s.slice(i);
+}
+
+// Code points stand in for Go's bytes so a cut never splits a character.
+function trunc(c: number, s: string): string {
+  // Most lines are shorter than the cut or plain BMP text: no need to split into code points.
+  if (c >= 0 && s.length <= c) return s;
+  if (c >= 0 && !/[\uD800-\uDFFF]/.test(s)) return s.slice(0, c);
+  const cps = [...s];
+  if (c < 0 && cps.length + c > 0) return cps.slice(cps.length + c).join('');
+  if (c >= 0 && cps.length > c) return cps.slice(0, c).join('');
+  return s;
+}
+
+const outOfRange = (a: number, b: number, len: number) =>
+  new TemplateError(`runtime error: slice bounds out of range [${a}:${b}] with length ${len}`);
+
+// sprig's substr: a negative start means from the beginning, a negative or too large end means to the end.
+function substr(start: number, end: number, s: string): string {
+  const cps = [...s];
+  const len = cps.length;
+  if (start < 0) {
+    if (end < 0 || end > len) throw outOfRange(0, end, len);
+    return cps.slice(0, end).join('');
+  }
+  if (end < 0 || end > len) {
+    if (start > len) throw outOfRange(start, len, len);
+    return cps.slice(start).join('');
+  }
+  if (start > end) throw outOfRange(start, end, len);
+  return cps.slice(start, end).join('');
+}
+
+function repeat(count: number, s: string): string {
+  if (count < 0) throw new TemplateError('strings: negative Repeat count');
+  return s.repeat(count);
+}
+
+const indent = (n: number, s: string) => { const pad = ' '.repeat(Math.max(0, n)); return pad + s.split('\n').join('\n' + pad); };
+
+function align(count: number, s: string, left: boolean): string {
+  const cps = [...s];
+  if (count < 0 || count === cps.length) return s;
+  const pad = count - cps.length;
+  if (pad > 0) return left ? s + ' '.repeat(pad) : ' '.repeat(pad) + s;
+  return left ? cps.slice(0, count).join('') : cps.slice(cps.length - count).join('');
+}
+
+const n = (v: Value) => Number(v as bigint);
+const str = (v: Value) => v as string;
+
+// sprig's empty(): zero values and empty containers.
+const empty = (v: Value) => !truth(v);
+
+export const stringFuncs: FuncMap = {
+  ToLower: def(['string'], ([s]) => mapCase(str(s), false)),
+  ToUpper: def(['string'], ([s]) => mapCase(str(s), true)),
+  Replace: def(['string', 'string', 'string', 'int'], ([s, o, r, c]) => replaceN(str(s), str(o), str(r), n(c))),
+  Trim: def(['string', 'string'], ([s, c]) => trimSet(str(s), str(c))),
+  TrimLeft: def(['string', 'string'], ([s, c]) => trimLeftFn(str(s), inSet(str(c)))),
+  TrimRight: def(['string', 'string'], ([s, c]) => trimRightFn(str(s), inSet(str(c)))),
+  TrimPrefix: def(['string', 'string'], ([s, p]) => trimPrefix(str(s), str(p))),
+  TrimSuffix: def(['string', 'string'], ([s, p]) => trimSuffix(str(s), str(p))),
+  TrimSpace: def(['string'], ([s]) => trimSpace(str(s))),
+  lower: def(['string'], ([s]) => mapCase(str(s), false)),
+  upper: def(['string'], ([s]) => mapCase(str(s), true)),
+  title: def(['string'], ([s]) => title(str(s))),
+  trunc: def(['int', 'string'], ([c, s]) => trunc(n(c), str(s))),
+  substr: def(['int', 'int', 'string'], ([a, b, s]) => substr(n(a), n(b), str(s))),
+  contains: def(['string', 'string'], ([sub, s]) => str(s).includes(str(sub))),
+  hasPrefix: def(['string', 'string'], ([p, s]) => str(s).startsWith(str(p))),
+  hasSuffix: def(['string', 'string'], ([p, s]) => str(s).endsWith(str(p))),
+  indent: def(['int', 'string'], ([c, s]) => indent(n(c), str(s))),
+  nindent: def(['int', 'string'], ([c, s]) => '\n' + indent(n(c), str(s))),
+  replace: def(['string', 'string', 'string'], ([o, r, s]) => replaceN(str(s), str(o), str(r), -1)),
+  repeat: def(['int', 'string'], ([c, s]) => repeat(n(c), str(s))),
+  trim: def(['string'], ([s]) => trimSpace(str(s))),
+  trimAll: def(['string', 'string'], ([c, s]) => trimSet(str(s), str(c))),
+  trimPrefix: def(['string', 'string'], ([p, s]) => trimPrefix(str(s), str(p))),
+  trimSuffix: def(['string', 'string'], ([p, s]) => trimSuffix(str(s), str(p))),
+  alignLeft: def(['int', 'string'], ([c, s]) => align(n(c), str(s), true)),
+  alignRight: def(['int', 'string'], ([c, s]) => align(n(c), str(s), false)),
+  default: def(['any'], ([d, ...given]) => (given.length === 0 || empty(given[0]) ? d : given[0]), 'any'),
+};

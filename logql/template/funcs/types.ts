@@ -1,0 +1,17 @@
+// How a template function declares its Go signature, so arguments are checked and converted as Go would.
+import type { Value } from '../values.ts';
+
+export type Param = 'string' | 'int' | 'float' | 'time' | 'any';
+
+export interface RenderCtx { labels: Record<string, string>; line: string; ts: bigint }
+
+export interface FuncDef {
+  params: Param[];
+  variadic?: Param;
+  fn: (args: Value[], ctx: RenderCtx) => Value;
+}
+
+export type FuncMap = Record<string, FuncDef>;
+
+// Shorthand for a fixed signature.
+export const def = (params: Param[], fn: FuncDef['fn'], variadic?: Param): FuncDef => ({ params, fn, variadic });

@@ -1,0 +1,173 @@
+// Go's fmt verbs for printf: flags, width, precision, and Go's %!verb(type=value) complaints.
+import { GoTime, Int64, type Value, formatFloat, formatV, isInt, intOf, typeName } from './values.ts';
+
+// fmt.Sprint: a space goes between operands when neither side is a string.
+export function sprint(args: Value[]): string {
+  let s = '';
+  for (let i = 0; i < args.length; i++) {
+    if (i > 0 && typeof args[i] !== 'string' && typeof args[i - 1] !== 'string') s += ' ';
+    s += formatV(args[i]);
+  }
+  return s;
+}
+
+export const sprintln = (args: Value[]): string => args.map((a) => formatV(a)).join(' ') + '\n';
+
+interface Spec { minus: boolean; plus: boolean; zero: boolean; space: boolean; sharp: boolean; width: number; prec: number }
+
+export function sprintf(format: string, args: Value[]): string {
+  let out = '';
+  let ai = 0;
+  for (let i = 0; i < format.length; i++) {
+    const c = format[i];
+    if (c !== '%') { out += c; continue; }
+    const sp: Spec = { minus: false, plus: false, zero: false, space: false, sharp: false, width: -1, prec: -1 };
+    i++;
+    for (; i < format.length; i++) {
+      const f = format[i];
+      if (f === '-') sp.minus = true;
+      else if (f === '+') sp.plus = true;
+      else if (f === '0') sp.zero = true;
+      else if (f === ' ') sp.space = true;
+      else if (f === '#') sp.sharp = true;
+      else break;
+    }
+    let w = '';
+    while (/[0-9]/.test(format[i] ?? '')) w += format[i++];
+    if (w) sp.width = Number(w);
+    if (format[i] === '.') {
+      i++;
+      let p = '';
+      while (/[0-9]/.test(format[i] ?? '')) p += format[i++];
+      sp.prec = p ? Number(p) : 0;
+    }
+    const verb = format[i];
+    if (verb === undefined) { out += '%!(NOVERB)'; break; }
+    if (verb === '%') { out += '%'; continue; }
+    if (ai >= args.length) { out += `%!${verb}(MISSING)`; continue; }
+    out += pad(one(verb, args[ai++], sp), sp, verb);
+  }
+  if (ai < args.length) {
+    out += '%!(EXTRA ' + args.slice(ai).map((a) => `${typeName(a)}=${formatV(a)}`).join(', ') + ')';
+  }
+  return out;
+}
+
+function pad(s: string, sp: Spec, verb: string): string {
+  const len = [...s].length;
+  if (sp.width < 0 || len >= sp.width) return s;
+  const fill = sp.width - len;
+  if (sp.minus) return s + ' '.repeat(fill);
+  // Zero padding goes after the sign, and only for numbers.
+  if (sp.zero && 'dfeEgGxXobv'.includes(verb) && /^[+-]?[0-9.]/.test(s)) {
+    const sign = /^[+-]/.test(s) ? s[0] : '';
+    return sign + '0'.repeat(fill) + s.slice(sign.length);
+  }
+  return ' '.repeat(fill) + s;
+}
+
+const bad = (verb: string, v: Value) => `%!${verb}(${typeName(v)}=${formatV(v)})`;
+
+function one(verb: string, v: Value, sp: Spec): string {
+  if (isInt(v)) return intVerb(verb, intOf(v), sp, v);
+  if (typeof v === 'number') return floatVerb(verb, v, sp);
+  if (typeof v === 'string') return stringVerb(verb, v, sp);
+  if (typeof v === 'boolean') return verb === 't' || verb === 'v' ? String(v) : bad(verb, v);
+  if (v === null) return verb === 'v' || verb === 's' ? '<nil>' : `%!${verb}(<nil>)`;
+  if (v instanceof GoTime && (verb === 's' || verb === 'v' || verb === 'q')) {
+    const s = formatV(v);
+    return verb === 'q' ? quote(s) : s;
+  }
+  if (verb === 'v' || verb === 's') return formatV(v);
+  return bad(verb, v);
+}
+
+function sign(neg: boolean, sp: Spec): string {
+  return neg ? '-' : sp.plus ? '+' : sp.space ? ' ' : '';
+}
+
+function intVerb(verb: string, n: bigint, sp: Spec, orig: bigint | Int64): string {
+  const neg = n < 0n;
+  const a = neg ? -n : n;
+  let digits: string;
+  switch (verb) {
+    case 'd': case 'v': digits = a.toString(); break;
+    case 'x': digits = a.toString(16); if (sp.sharp) digits = '0x' + digits; break;
+    case 'X': digits = a.toString(16).toUpperCase(); if (sp.sharp) digits = '0X' + digits; break;
+    case 'o': digits = a.toString(8); if (sp.sharp) digits = '0' + digits; break;
+    case 'b': digits = a.toString(2); break;
+    case 'c': return String.fromCodePoint(Number(n));
+    case 'q': return "'" + String.fromCodePoint(Number(n)) + "'";
+    case 'e': case 'f': case 'g': case 's': case 't': default: return bad(verb, orig);
+  }
+  if (sp.prec >= 0) digits = digits.padStart(sp.prec, '0');
+  return sign(neg, sp) + digits;
+}
+
+function floatVerb(verb: string, f: number, sp: Spec): string {
+  const neg = f < 0 || Object.is(f, -0);
+  const a = Math.abs(f);
+  let s: string;
+  if (!Number.isFinite(a)) s = Number.isNaN(a) ? 'NaN' : 'Inf';
+  else switch (verb) {
+    case 'f': case 'F': s = a.toFixed(sp.prec < 0 ? 6 : sp.prec); break;
+    case 'e': case 'E': s = expForm(a.toExponential(sp.prec < 0 ? 6 : sp.prec)); break;
+    case 'g': case 'G': case 'v': s = sp.prec < 0 ? formatFloat(a) : gForm(a, sp.prec); break;
+    default: return bad(verb, f);
+  }
+  if (verb === 'E' || verb === 'G') s = s.toUpperCase();
+  if (Number.isNaN(f)) return sp.plus ? '+NaN' : 'NaN';
+  return sign(neg, sp) + s;
+}
+
+// Go writes exponents with at least two digits: 1e+06.
+function expForm(s: string): string {
+  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+function gForm(a: number, prec: number): string {
+  const p = prec === 0 ? 1 : prec;
+  const [mant, e] = a.toExponential(p - 1).split('e');
+  const exp = Number(e);
+  const trimmed = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+  const nd = trimmed.replace('.', '').length;
+  let eprec = p;
+  if (eprec > nd && nd >= exp + 1) eprec = nd;
+  if (exp < -4 || exp >= eprec) return expForm(`${trimmed}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`);
+  return String(Number(`${trimmed}e${exp}`));
+}
+
+function stringVerb(verb: string, s: string, sp: Spec): string {
+  if (sp.prec >= 0 && (verb === 's' || verb === 'q' || verb === 'v')) s = [...s].slice(0, sp.prec).join('');
+  switch (verb) {
+    case 's': case 'v': return s;
+    case 'q': return sp.sharp && !s.includes('`') ? '`' + s + '`' : quote(s);
+    case 'x': return Buffer.from(s, 'utf8').toString('hex');
+    case 'X': return Buffer.from(s, 'utf8').toString('hex').toUpperCase();
+    default: return bad(verb, s);
+  }
+}
+
+// strconv.Quote: Go escapes, printable unicode kept as is.
+export function quote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    switch (ch) {
+      case '"': out += '\\"'; continue;
+      case '\\': out += '\\\\'; continue;
+      case '\x07': out += '\\a'; continue;
+      case '\b': out += '\\b'; continue;
+      case '\f': out += '\\f'; continue;
+      case '\n': out += '\\n'; continue;
+      case '\r': out += '\\r'; continue;
+      case '\t': out += '\\t'; continue;
+      case '\v': out += '\\v'; continue;
+    }
+    if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
+    else if (cp === 0xfffd && ch !== '\ufffd') out += '\\ufffd';
+    else if (/[\p{C}\p{Z}]/u.test(ch) && ch !== ' ') out += cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
