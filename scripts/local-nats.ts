@@ -12,12 +12,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startLocalNats(url: string, configFile: string, dataDir: string): Promise<LocalNats> {
   const u = new URL(url.split(',')[0].replace(/^nats:/, 'http:'));
-  const storeDir = resolve(dataDir, 'nats');
-  mkdirSync(storeDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
+  // nats.conf keeps its store under ./data/nats, relative to where muninn runs
   const child: ChildProcess = spawn(
     'nats-server',
-    ['-c', resolve(configFile), '-a', u.hostname, '-p', u.port || '4222', '-sd', storeDir, '-l', join(dataDir, 'nats-server.log')],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    ['-c', resolve(configFile), '-a', u.hostname, '-p', u.port || '4222', '-l', join(dataDir, 'nats-server.log')],
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: process.cwd() },
   );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
