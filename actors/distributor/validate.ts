@@ -42,19 +42,6 @@ export interface Limits {
   ingestion_burst_size_mb: number;
 }
 
-/** Loki's defaults (max_line_size as Loki 3: 256KB; 2.8 had none). */
-export const limitsDefaults: Readonly<Limits> = Object.freeze({
-  max_line_size: 256 * 1024,
-  max_label_names_per_series: 30,
-  max_label_name_length: 1024,
-  max_label_value_length: 2048,
-  reject_old_samples: true,
-  reject_old_samples_max_age: '1w',
-  creation_grace_period: '10m',
-  ingestion_rate_mb: 4,
-  ingestion_burst_size_mb: 6,
-});
-
 export interface ValidStream {
   /** Sorted by name, empty values dropped. */
   labels: Labels;
@@ -121,10 +108,6 @@ function snapshot(limits: Limits, now: Date): Snapshot {
     newest: nowNs + durationNs(limits.creation_grace_period),
   };
 }
-
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9, d: 86400e9, w: 604800e9, y: 31536000e9 };
-const DURATION = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h|d|w|y))+$/;
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w|y)/g;
 
 /** A limit's duration (Loki's YAML forms: `1w`, `168h`, `0`) in nanoseconds. */
 const durationNs = (text: string): bigint => BigInt(parseDuration(text));

@@ -5,6 +5,7 @@ import type { NatsConnection } from 'nats';
 import { decode, Inbox, RemoteError, serveFrontend, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
 import type { MatrixSeries, StreamResult } from '../../logql/batch.ts';
+import { alignedRange } from '../../logql/eval/index.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
 import type { Metrics } from '../metrics.ts';
 import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './merge.ts';
@@ -52,7 +53,8 @@ export class Frontend {
         return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
       }
       const step = BigInt(req.step);
-      const ranges = splitStepRange(alignDown(start, step), alignUp(end, step), step, interval);
+      const grid = alignedRange(start, end, req.step);
+      const ranges = splitStepRange(grid.start, grid.end, step, interval);
       const parts = await this.runAll(inbox, ranges.map((r) => ({ ...req, start: String(r.start), end: String(r.end) })));
       return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(parts) };
     } finally {
@@ -105,8 +107,6 @@ export class Frontend {
   }
 }
 
-const alignDown = (t: bigint, step: bigint) => (step > 0n ? (t / step) * step : t);
-const alignUp = (t: bigint, step: bigint) => (step > 0n ? ((t + step - 1n) / step) * step : t);
 
 function totalStats(parts: ResultWithStats[], streams?: StreamResult[]): unknown {
   const stats = parts.reduce<unknown>((acc, p) => addStats(acc, p.stats ?? {}), {}) as { summary?: Record<string, number> };

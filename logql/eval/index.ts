@@ -9,7 +9,7 @@ import { QueryError } from './errors.ts';
 import { evalLogQuery } from './log-query.ts';
 import { evalRangeAggregation } from './range-aggregation.ts';
 import type { Source } from './source.ts';
-import { alignedRange, gridOf, type Evaluated, type Grid, type StepSeries } from './steps.ts';
+import { gridOf, type Evaluated, type Grid, type StepSeries } from './steps.ts';
 import { evalVectorAggregation } from './vector-aggregation.ts';
 
 export { QueryError } from './errors.ts';

@@ -6,7 +6,7 @@ import { labelsKey } from '../labels.ts';
 import { parseBytes, parseDuration } from '../parser/units.ts';
 import { compilePipeline } from '../pipeline/index.ts';
 import { QueryError } from './errors.ts';
-import { groupLabels } from './grouping.ts';
+import { groupSeries } from './grouping.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
 
@@ -132,15 +132,7 @@ export function quantile(q: number, values: number[]): number {
 
 /** by/without on an unwrapped range aggregation: Loki aggregates the samples' results per group. */
 function groupRange(series: StepSeries[], e: RangeAggregation): StepSeries[] {
-  const groups = new Map<string, { labels: Labels; members: StepSeries[] }>();
-  for (const s of series) {
-    const labels = groupLabels(s.labels, e.grouping!);
-    const k = labelsKey(labels);
-    const g = groups.get(k) ?? { labels, members: [] };
-    g.members.push(s);
-    groups.set(k, g);
-  }
-  return [...groups.values()].map((g) => ({
+  return groupSeries(series, e.grouping).map((g) => ({
     labels: g.labels,
     values: g.members[0].values.map((_, i) => {
       const vs = g.members.map((m) => m.values[i]).filter((x): x is number => x !== undefined);

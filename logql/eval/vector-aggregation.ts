@@ -1,22 +1,13 @@
 // Vector aggregations per step: sum avg min max stddev stdvar count topk bottomk sort sort_desc.
 import type { VectorAggregation } from '../ast.ts';
-import type { Labels } from '../batch.ts';
 import { labelsKey } from '../labels.ts';
-import { groupLabels } from './grouping.ts';
+import { groupLabels, groupSeries } from './grouping.ts';
 import type { StepSeries } from './steps.ts';
 
 export function evalVectorAggregation(e: VectorAggregation, inner: StepSeries[], steps: number): StepSeries[] {
   if (e.op === 'sort' || e.op === 'sort_desc') return inner;
   if (e.op === 'topk' || e.op === 'bottomk') return topk(e, inner, steps);
-  const groups = new Map<string, { labels: Labels; members: StepSeries[] }>();
-  for (const s of inner) {
-    const labels = groupLabels(s.labels, e.grouping);
-    const k = labelsKey(labels);
-    const g = groups.get(k) ?? { labels, members: [] };
-    g.members.push(s);
-    groups.set(k, g);
-  }
-  return [...groups.values()].map((g) => ({
+  return groupSeries(inner, e.grouping).map((g) => ({
     labels: g.labels,
     values: Array.from({ length: steps }, (_, i) => {
       const vs = g.members.map((m) => m.values[i]).filter((x): x is number => x !== undefined);

@@ -86,3 +86,20 @@ test('an instant log query and every accepted time format answer the same lines'
   t.deepEqual(flatten(rfc3339), flatten(ns));
   t.deepEqual(flatten(since), flatten(ns));
 });
+
+test('a metric range query is split by interval across queriers and merged without gaps or doubles', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url, { 'query_range.split_queries_by_interval': '3s' });
+  await pushAll(url);
+  const res = await fetch(`${url}/loki/api/v1/query_range?${new URLSearchParams({ query: 'sum(count_over_time({env="prod"}[1s]))', start: at(0), end: at(10), step: '1' })}`);
+  t.is(res.status, 200);
+  const body = (await res.json()) as { data: { resultType: string; result: Array<{ metric: object; values: Array<[number, string]> }>; stats: { summary: { subqueries: number } } } };
+  t.is(body.data.resultType, 'matrix');
+  t.is(body.data.result.length, 1);
+  const values = body.data.result[0].values;
+  t.is(values.reduce((n, [, v]) => n + Number(v), 0), 10, 'every line counted once');
+  t.is(new Set(values.map(([ts]) => ts)).size, values.length, 'no step twice');
+  t.true(body.data.stats.summary.subqueries >= 3);
+  const instant = (await (await fetch(`${url}/loki/api/v1/query?${new URLSearchParams({ query: 'count_over_time({job="db"}[1m])', time: at(10) })}`)).json()) as { data: unknown };
+  t.deepEqual(instant.data, { resultType: 'vector', result: [{ metric: { env: 'prod', job: 'db' }, value: [Number(BigInt(at(10)) / 1_000_000n) / 1000, '5'] }], stats: (instant.data as { stats: unknown }).stats });
+});
