@@ -2,9 +2,9 @@
 // shifted back by offset; line counts and bytes, or unwrapped label values.
 import type { RangeAggregation } from '../ast.ts';
 import type { Labels } from '../batch.ts';
-import { labelsKey } from '../labels.ts';
+import { formatLabels, labelsKey } from '../labels.ts';
 import { parseBytes, parseDuration } from '../parser/units.ts';
-import { compilePipeline } from '../pipeline/index.ts';
+import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
 import { QueryError } from './errors.ts';
 import { groupSeries } from './grouping.ts';
 import type { Source } from './source.ts';
@@ -36,10 +36,11 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
   const last = grid.steps[grid.steps.length - 1] - BigInt(offset);
   const r = BigInt(range);
   const bySeries = new Map<string, Samples>();
+  const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);
   for await (const batch of source.select(log.matchers, first - r + 1n, last + 1n)) {
     pipeline.run(batch, (i, line, labels) => {
-      let value: number;
-      let out = labels;
+      let value = e.op === 'bytes_rate' || e.op === 'bytes_over_time' ? line.length : 1;
+      let out: Labels | null = labels;
       if (unwrap) {
         const raw = labels.find(([n]) => n === unwrap.label)?.[1];
         try {
@@ -47,10 +48,15 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
         } catch {
           value = NaN;
         }
-        if (Number.isNaN(value))
-          throw new QueryError(`pipeline error: 'SampleExtractionErr' for series: '${JSON.stringify(Object.fromEntries(labels))}'.\nUse a label filter to intercept this error.`);
         out = labels.filter(([n]) => n !== unwrap.label);
-      } else value = e.op === 'bytes_rate' || e.op === 'bytes_over_time' ? line.length : 1;
+        if (Number.isNaN(value) && !out.some(([n]) => n === '__error__'))
+          out = [...out, ['__error__', 'SampleExtractionErr'] as const].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+        for (const f of post) if (out) out = f(out);
+        if (!out) return;
+      }
+      const err = out.find(([n]) => n === '__error__');
+      if (err)
+        throw new QueryError(`pipeline error: '${err[1]}' for series: '${formatLabels(out.filter(([n]) => n !== '__error_details__'))}'.\nUse a label filter to intercept this error.`);
       const key = labelsKey(out);
       let s = bySeries.get(key);
       if (!s) bySeries.set(key, (s = { labels: out, ts: [], values: [] }));

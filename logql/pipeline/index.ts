@@ -1,9 +1,11 @@
-// Compiles a log pipeline into a function over entry batches. Line filters run first on bytes;
-// stages that change labels or lines work per surviving entry.
-import type { Stage } from '../ast.ts';
+// Compiles a log pipeline into a function over entry batches. Line filters run on bytes before
+// anything else; stages that change labels or lines work per surviving entry on a label map.
+import type { LabelFilter, Stage } from '../ast.ts';
 import type { EntryBatch, Labels } from '../batch.ts';
-import { QueryError } from '../eval/errors.ts';
+import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } from './formatters.ts';
+import { compileLabelTest, type LabelMap } from './label-filter.ts';
 import { compileLineFilter, type LineTest } from './line-filter.ts';
+import { jsonStep, logfmtStep, patternStep, regexpStep, unpackStep, type EntryState } from './parsers.ts';
 
 export interface Pipeline {
   /** True when every stage is a line filter: labels never change, callers can group by stream. */
@@ -20,29 +22,80 @@ function withMetadata(labels: Labels, meta: Labels | undefined): Labels {
   if (!meta || meta.length === 0) return labels;
   const m = new Map(labels);
   for (const [n, v] of meta) if (!m.has(n)) m.set(n, v);
-  return [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return sorted(m);
+}
+
+const sorted = (m: LabelMap): Labels => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/** A step over one entry; false drops it. */
+type EntryStep = (e: EntryState, ts: bigint) => boolean;
+
+function compileStage(s: Stage): EntryStep {
+  const always = (f: (e: EntryState, ts: bigint) => void): EntryStep => (e, ts) => (f(e, ts), true);
+  switch (s.type) {
+    case 'lineFilter': {
+      const t = compileLineFilter(s);
+      return (e) => t(e.line);
+    }
+    case 'labelFilter': {
+      const t = compileLabelTest(s.filter);
+      return (e) => t(e.labels);
+    }
+    case 'json':
+      return always(jsonStep(s));
+    case 'logfmt':
+      return always(logfmtStep(s));
+    case 'regexp':
+      return always(regexpStep(s));
+    case 'pattern':
+      return always(patternStep(s));
+    case 'unpack':
+      return always(unpackStep);
+    case 'lineFormat':
+      return always(lineFormatStep(s));
+    case 'labelFormat':
+      return always(labelFormatStep(s));
+    case 'drop':
+      return always(dropStep(s.items));
+    case 'keep':
+      return always(keepStep(s.items));
+    case 'decolorize':
+      return always(decolorizeStep);
+  }
 }
 
 export function compilePipeline(stages: Stage[]): Pipeline {
-  const tests: LineTest[] = [];
-  for (const s of stages) {
-    if (s.type !== 'lineFilter') throw new QueryError(`the ${s.type} stage is not supported yet`);
-    tests.push(compileLineFilter(s));
-  }
+  const filtersOnly = stages.every((s) => s.type === 'lineFilter');
+  // line filters before the first other stage run on the batch's bytes
+  let lead = 0;
+  while (lead < stages.length && stages[lead].type === 'lineFilter') lead++;
+  const tests: LineTest[] = stages.slice(0, lead).map((s) => compileLineFilter(s as Extract<Stage, { type: 'lineFilter' }>));
+  const rest = stages.slice(lead).map(compileStage);
   return {
-    filtersOnly: true,
+    filtersOnly,
     run(batch, emit) {
       const { lines, offsets } = batch;
-      for (let i = 0; i < batch.ts.length; i++) {
+      next: for (let i = 0; i < batch.ts.length; i++) {
         const line = lines.subarray(offsets[i], offsets[i + 1]);
-        let keep = true;
-        for (const t of tests)
-          if (!t(line)) {
-            keep = false;
-            break;
-          }
-        if (keep) emit(i, line, withMetadata(batch.labels, batch.metadata?.[i]));
+        for (const t of tests) if (!t(line)) continue next;
+        const labels = withMetadata(batch.labels, batch.metadata?.[i]);
+        if (!rest.length) {
+          emit(i, line, labels);
+          continue;
+        }
+        const e: EntryState = { line, labels: new Map(labels), stream: new Set(batch.labels.map(([n]) => n)) };
+        for (const step of rest) if (!step(e, batch.ts[i])) continue next;
+        emit(i, e.line, sorted(e.labels));
       }
     },
+  };
+}
+
+/** A compiled label filter for unwrap's post-filters: the labels to keep, or null to drop. */
+export function compileLabelFilter(f: LabelFilter): (labels: Labels) => Labels | null {
+  const t = compileLabelTest(f);
+  return (labels) => {
+    const m = new Map(labels);
+    return t(m) ? sorted(m) : null;
   };
 }

@@ -1,0 +1,207 @@
+// The parser stages: json, logfmt, regexp, pattern and unpack turn a line into labels.
+// An extracted name that a stream label already has gets `_extracted`; a parser does nothing
+// once an entry carries __error__, as in Loki.
+import RE2 from 're2';
+import type { ExtractionParam, JsonStage, LogfmtStage, PatternStage, RegexpStage } from '../ast.ts';
+import { QueryError } from '../eval/errors.ts';
+import { ERROR, ERROR_DETAILS, type LabelMap } from './label-filter.ts';
+
+export interface EntryState {
+  line: Buffer;
+  labels: LabelMap;
+  /** Names the stream had before any parser ran: collisions are renamed. */
+  stream: ReadonlySet<string>;
+}
+
+export type Step = (e: EntryState) => void;
+
+const sanitize = (key: string) => {
+  let s = key.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (s === '' || /^[0-9]/.test(s)) s = `_${s}`;
+  return s;
+};
+
+function put(e: EntryState, name: string, value: string): void {
+  const n = e.stream.has(name) ? `${name}_extracted` : name;
+  if (!e.labels.has(n) || !e.stream.has(n)) e.labels.set(n, value);
+}
+
+function fail(e: EntryState, err: string, details: string): void {
+  e.labels.set(ERROR, err);
+  e.labels.set(ERROR_DETAILS, details);
+}
+
+const scalar = (v: unknown): string | undefined =>
+  v === null ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
+function flatten(e: EntryState, prefix: string, o: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(o)) {
+    const name = prefix ? `${prefix}_${sanitize(k)}` : sanitize(k);
+    if (v && typeof v === 'object' && !Array.isArray(v)) flatten(e, name, v as Record<string, unknown>);
+    else {
+      const s = scalar(v);
+      if (s !== undefined) put(e, name, s);
+    }
+  }
+}
+
+/** `a.b[0]`, `["a.b"].c` → path segments. */
+function jsonPath(expr: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  const re = /\s*(?:\.?([a-zA-Z_][a-zA-Z0-9_-]*)|\[(\d+)\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\])/y;
+  let at = 0;
+  while (at < expr.length) {
+    re.lastIndex = at;
+    const m = re.exec(expr);
+    if (!m) throw new QueryError(`invalid json expression ${JSON.stringify(expr)}`);
+    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : JSON.parse(`"${m[3]}"`)));
+    at = re.lastIndex;
+  }
+  return out;
+}
+
+export function jsonStep(s: JsonStage): Step {
+  const params = s.params.map((p) => ({ label: p.label, path: jsonPath(p.expr) }));
+  return (e) => {
+    if (e.labels.has(ERROR)) return;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(e.line.toString('utf8'));
+    } catch (err) {
+      return fail(e, 'JSONParserErr', (err as Error).message);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return fail(e, 'JSONParserErr', 'the line is not a JSON object');
+    if (!params.length) return flatten(e, '', doc as Record<string, unknown>);
+    for (const p of params) {
+      let v: unknown = doc;
+      for (const seg of p.path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+      const str = v === undefined ? '' : (scalar(v) ?? JSON.stringify(v));
+      put(e, p.label, str);
+    }
+  };
+}
+
+/** key=value pairs, values bare or double-quoted with escapes. */
+function* logfmtPairs(line: string): Generator<[string, string | undefined, boolean]> {
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    while (i < n && line.charCodeAt(i) <= 32) i++;
+    if (i >= n) return;
+    const ks = i;
+    while (i < n && line[i] !== '=' && line.charCodeAt(i) > 32) i++;
+    const key = line.slice(ks, i);
+    if (line[i] !== '=') {
+      yield [key, undefined, key !== '' && !key.includes('"')];
+      continue;
+    }
+    i++;
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      let closed = false;
+      while (i < n) {
+        const c = line[i];
+        if (c === '\\' && i + 1 < n) {
+          const nx = line[i + 1];
+          v += nx === 'n' ? '\n' : nx === 't' ? '\t' : nx === 'r' ? '\r' : nx;
+          i += 2;
+        } else if (c === '"') {
+          closed = true;
+          i++;
+          break;
+        } else {
+          v += c;
+          i++;
+        }
+      }
+      yield [key, v, closed && key !== ''];
+    } else {
+      const vs = i;
+      while (i < n && line.charCodeAt(i) > 32) i++;
+      yield [key, line.slice(vs, i), key !== '' && !line.slice(vs, i).includes('"')];
+    }
+  }
+}
+
+export function logfmtStep(s: LogfmtStage): Step {
+  const wanted = new Map(s.params.map((p: ExtractionParam) => [p.expr, p.label]));
+  return (e) => {
+    if (e.labels.has(ERROR)) return;
+    for (const [key, value, ok] of logfmtPairs(e.line.toString('utf8'))) {
+      if (!ok) {
+        if (s.strict) return fail(e, 'LogfmtParserErr', `logfmt syntax error near ${JSON.stringify(key)}`);
+        continue;
+      }
+      if (value === undefined && !s.keepEmpty) continue;
+      if (wanted.size) {
+        const label = wanted.get(key);
+        if (label) put(e, label, value ?? '');
+      } else put(e, sanitize(key), value ?? '');
+    }
+  };
+}
+
+export function regexpStep(s: RegexpStage): Step {
+  const re = new RE2(s.pattern);
+  if (!/\(\?P?<[a-zA-Z_]/.test(s.pattern)) throw new QueryError('at least one named capture must be supplied');
+  return (e) => {
+    if (e.labels.has(ERROR)) return;
+    const m = re.exec(e.line.toString('utf8'));
+    if (!m?.groups) return;
+    for (const [k, v] of Object.entries(m.groups)) if (v !== undefined) put(e, k, v);
+  };
+}
+
+/** `<ip> - <_> "<method> <path>"`: captures between literals, `<_>` skipped. */
+export function patternStep(s: PatternStage): Step {
+  const parts: Array<{ literal: string } | { name: string }> = [];
+  const re = /<([a-zA-Z_][a-zA-Z0-9_]*)>/g;
+  let at = 0;
+  for (let m = re.exec(s.pattern); m; m = re.exec(s.pattern)) {
+    if (m.index > at) parts.push({ literal: s.pattern.slice(at, m.index) });
+    if (parts.length && 'name' in parts[parts.length - 1]) throw new QueryError('pattern: consecutive captures are not allowed');
+    parts.push({ name: m[1] });
+    at = re.lastIndex;
+  }
+  if (at < s.pattern.length) parts.push({ literal: s.pattern.slice(at) });
+  if (!parts.some((p) => 'name' in p && p.name !== '_')) throw new QueryError('pattern: at least one named capture must be supplied');
+  return (e) => {
+    if (e.labels.has(ERROR)) return;
+    const line = e.line.toString('utf8');
+    let pos = 0;
+    const found: Array<[string, string]> = [];
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if ('literal' in p) {
+        const j = line.indexOf(p.literal, pos);
+        if (j < 0 || (i === 0 && j !== 0)) return;
+        pos = j + p.literal.length;
+        continue;
+      }
+      const next = parts[i + 1];
+      const end = next && 'literal' in next ? line.indexOf(next.literal, pos) : line.length;
+      if (end < 0) return;
+      if (p.name !== '_') found.push([p.name, line.slice(pos, end)]);
+      pos = end;
+    }
+    for (const [k, v] of found) put(e, k, v);
+  };
+}
+
+/** The inverse of promtail's pack: string fields become labels, `_entry` the line. */
+export const unpackStep: Step = (e) => {
+  if (e.labels.has(ERROR)) return;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(e.line.toString('utf8'));
+  } catch (err) {
+    return fail(e, 'JSONParserErr', (err as Error).message);
+  }
+  if (!doc || typeof doc !== 'object') return;
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (typeof v !== 'string') continue;
+    if (k === '_entry') e.line = Buffer.from(v, 'utf8');
+    else put(e, k, v);
+  }
+};
