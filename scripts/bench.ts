@@ -1,5 +1,6 @@
 // npm run bench: push throughput through a whole node beside the raw JetStream publish rate of
-// the same bytes, measured in the same run; prints a table and writes bench-results/*.json.
+// the same bytes, and LogQL MB/s beside a Buffer.indexOf scan, each measured in the same run;
+// prints tables and writes bench-results/*.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { connect, RetentionPolicy, StorageType } from 'nats';
 import { pino } from 'pino';
 import { startNode } from '../actors/node.ts';
 import { loadConfig } from '../config/index.ts';
+import { benchLogql } from './bench-logql.ts';
 import { startPrivateNats } from './nats-server.ts';
 
 const LINES_PER_PUSH = 1000;
@@ -93,9 +95,15 @@ async function main() {
     console.log('\npush throughput (%d pushes of %d lines, %d concurrent)\n', PUSHES, LINES_PER_PUSH, CONCURRENCY);
     console.log(['what', 'lines/s', 'MB/s', 'vs raw'].join('\t'));
     for (const r of rows) console.log([r.name, r.linesPerSec, r.mbPerSec, (r.mbPerSec / rows[0].mbPerSec).toFixed(2)].join('\t'));
+
+    const logql = await benchLogql(Number(process.env.BENCH_LOGQL_MB ?? 256) << 20);
+    console.log('\nLogQL over an in-memory corpus of logfmt and JSON lines (MB/s of line bytes)\n');
+    console.log(['query', 'MB/s', 'indexOf MB/s', 'ratio'].join('\t'));
+    for (const r of logql) console.log([r.query, r.mbPerSec, r.baselineMbPerSec, r.ratio].join('\t'));
+
     mkdirSync('bench-results', { recursive: true });
-    const file = join('bench-results', `push-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), rows }, null, 2));
+    const file = join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), push: rows, logql }, null, 2));
     console.log(`\nwritten to ${file}`);
   } finally {
     await nats.stop();

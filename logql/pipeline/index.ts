@@ -4,7 +4,7 @@ import type { LabelFilter, Stage } from '../ast.ts';
 import type { EntryBatch, Labels } from '../batch.ts';
 import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } from './formatters.ts';
 import { compileLabelTest, type LabelMap } from './label-filter.ts';
-import { compileLineFilter, type LineTest } from './line-filter.ts';
+import { compileLineFilter, markLiteral, singleLiteral, type LineTest } from './line-filter.ts';
 import { jsonStep, logfmtStep, patternStep, regexpStep, unpackStep, type EntryState } from './parsers.ts';
 
 export interface Pipeline {
@@ -69,13 +69,20 @@ export function compilePipeline(stages: Stage[]): Pipeline {
   // line filters before the first other stage run on the batch's bytes
   let lead = 0;
   while (lead < stages.length && stages[lead].type === 'lineFilter') lead++;
-  const tests: LineTest[] = stages.slice(0, lead).map((s) => compileLineFilter(s as Extract<Stage, { type: 'lineFilter' }>));
+  const leadStages = stages.slice(0, lead) as Array<Extract<Stage, { type: 'lineFilter' }>>;
+  // the first literal `|=` runs over the whole batch at once; the other filters per line after it
+  const needle = leadStages.length ? singleLiteral(leadStages[0]) : undefined;
+  const tests: LineTest[] = (needle ? leadStages.slice(1) : leadStages).map(compileLineFilter);
   const rest = stages.slice(lead).map(compileStage);
   return {
     filtersOnly,
     run(batch, emit) {
       const { lines, offsets } = batch;
-      next: for (let i = 0; i < batch.ts.length; i++) {
+      const n = batch.ts.length;
+      const mask = needle ? markLiteral(lines, offsets, n, needle) : undefined;
+      const streamNames = rest.length ? new Set(batch.labels.map(([name]) => name)) : undefined;
+      next: for (let i = 0; i < n; i++) {
+        if (mask && !mask[i]) continue;
         const line = lines.subarray(offsets[i], offsets[i + 1]);
         for (const t of tests) if (!t(line)) continue next;
         const labels = withMetadata(batch.labels, batch.metadata?.[i]);
@@ -83,7 +90,7 @@ export function compilePipeline(stages: Stage[]): Pipeline {
           emit(i, line, labels);
           continue;
         }
-        const e: EntryState = { line, labels: new Map(labels), stream: new Set(batch.labels.map(([n]) => n)) };
+        const e: EntryState = { line, labels: new Map(labels), stream: streamNames! };
         for (const step of rest) if (!step(e, batch.ts[i])) continue next;
         emit(i, e.line, sorted(e.labels));
       }

@@ -26,3 +26,29 @@ export function compileLineFilter(stage: LineFilterStage): LineTest {
   if (stage.values.every((v) => v.kind === 'string' && v.value === '') && stage.op === '!=') return () => true;
   return (line) => !any(line);
 }
+
+/**
+ * The literal a `|=` stage needs, when it has exactly one: then a whole batch can be scanned with
+ * one indexOf pass instead of one call per line.
+ */
+export function singleLiteral(stage: LineFilterStage): Buffer | undefined {
+  if (stage.op !== '|=' || stage.values.length !== 1) return undefined;
+  const v = stage.values[0];
+  return v.kind === 'string' && v.value !== '' ? Buffer.from(v.value, 'utf8') : undefined;
+}
+
+/** Marks the lines of a batch that contain the needle, scanning the batch's bytes once. */
+export function markLiteral(lines: Buffer, offsets: Uint32Array, n: number, needle: Buffer): Uint8Array {
+  const mask = new Uint8Array(n);
+  let line = 0;
+  for (let at = lines.indexOf(needle); at >= 0 && line < n; ) {
+    while (line < n && offsets[line + 1] <= at) line++;
+    if (line >= n) break;
+    // a match that runs into the next line is no match
+    if (at + needle.length <= offsets[line + 1]) {
+      mask[line] = 1;
+      at = lines.indexOf(needle, offsets[line + 1]);
+    } else at = lines.indexOf(needle, at + 1);
+  }
+  return mask;
+}

@@ -15,7 +15,9 @@ export interface EntryState {
 
 export type Step = (e: EntryState) => void;
 
+const VALID_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const sanitize = (key: string) => {
+  if (VALID_NAME.test(key)) return key;
   let s = key.replace(/[^a-zA-Z0-9_]/g, '_');
   if (s === '' || /^[0-9]/.test(s)) s = `_${s}`;
   return s;
@@ -81,45 +83,41 @@ export function jsonStep(s: JsonStage): Step {
   };
 }
 
-/** key=value pairs, values bare or double-quoted with escapes. */
-function* logfmtPairs(line: string): Generator<[string, string | undefined, boolean]> {
+/** key=value pairs, values bare or double-quoted with escapes; `ok` false for a malformed pair. */
+function logfmtPairs(line: string, each: (key: string, value: string | undefined, ok: boolean) => boolean | void): void {
   let i = 0;
   const n = line.length;
   while (i < n) {
     while (i < n && line.charCodeAt(i) <= 32) i++;
     if (i >= n) return;
     const ks = i;
-    while (i < n && line[i] !== '=' && line.charCodeAt(i) > 32) i++;
+    while (i < n && line.charCodeAt(i) !== 61 /* = */ && line.charCodeAt(i) > 32) i++;
     const key = line.slice(ks, i);
-    if (line[i] !== '=') {
-      yield [key, undefined, key !== '' && !key.includes('"')];
+    if (line.charCodeAt(i) !== 61) {
+      if (each(key, undefined, key !== '' && !key.includes('"')) === false) return;
       continue;
     }
     i++;
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      let closed = false;
-      while (i < n) {
-        const c = line[i];
-        if (c === '\\' && i + 1 < n) {
-          const nx = line[i + 1];
-          v += nx === 'n' ? '\n' : nx === 't' ? '\t' : nx === 'r' ? '\r' : nx;
-          i += 2;
-        } else if (c === '"') {
-          closed = true;
-          i++;
-          break;
-        } else {
-          v += c;
+    if (line.charCodeAt(i) === 34 /* " */) {
+      const vs = ++i;
+      let escaped = false;
+      while (i < n && line.charCodeAt(i) !== 34) {
+        if (line.charCodeAt(i) === 92 /* \ */) {
+          escaped = true;
           i++;
         }
+        i++;
       }
-      yield [key, v, closed && key !== ''];
+      const closed = i < n;
+      let v = line.slice(vs, Math.min(i, n));
+      if (escaped) v = v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c));
+      i++;
+      if (each(key, v, closed && key !== '') === false) return;
     } else {
       const vs = i;
       while (i < n && line.charCodeAt(i) > 32) i++;
-      yield [key, line.slice(vs, i), key !== '' && !line.slice(vs, i).includes('"')];
+      const v = line.slice(vs, i);
+      if (each(key, v, key !== '' && !v.includes('"')) === false) return;
     }
   }
 }
@@ -128,17 +126,18 @@ export function logfmtStep(s: LogfmtStage): Step {
   const wanted = new Map(s.params.map((p: ExtractionParam) => [p.expr, p.label]));
   return (e) => {
     if (e.labels.has(ERROR)) return;
-    for (const [key, value, ok] of logfmtPairs(e.line.toString('utf8'))) {
+    logfmtPairs(e.line.toString('utf8'), (key, value, ok) => {
       if (!ok) {
-        if (s.strict) return fail(e, 'LogfmtParserErr', `logfmt syntax error near ${JSON.stringify(key)}`);
-        continue;
+        if (!s.strict) return;
+        fail(e, 'LogfmtParserErr', `logfmt syntax error near ${JSON.stringify(key)}`);
+        return false;
       }
-      if (value === undefined && !s.keepEmpty) continue;
+      if (value === undefined && !s.keepEmpty) return;
       if (wanted.size) {
         const label = wanted.get(key);
         if (label) put(e, label, value ?? '');
       } else put(e, sanitize(key), value ?? '');
-    }
+    });
   };
 }
 

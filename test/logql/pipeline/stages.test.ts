@@ -52,6 +52,8 @@ const cases: Array<[string, string[], string[]]> = [
   ['| line_format "{{ __line__ | upper }}"', ['abc'], ['app=api | ABC']],
   ['| trace_id="t1"', ['a', 'b'], ['app=api,trace_id=t1 | a']],
   ['| json', [], []],
+  ['|= "bc"', ['ab', 'cd', 'xbcx', 'bc'], ['app=api | xbcx', 'app=api | bc']],
+  ['|= "a" |= "b"', ['a', 'ab', 'b', 'ba'], ['app=api | ab', 'app=api | ba']],
 ];
 
 for (const [pipeline, lines, want] of cases)
