@@ -103,3 +103,22 @@ test('a metric range query is split by interval across queriers and merged witho
   const instant = (await (await fetch(`${url}/loki/api/v1/query?${new URLSearchParams({ query: 'count_over_time({job="db"}[1m])', time: at(10) })}`)).json()) as { data: unknown };
   t.deepEqual(instant.data, { resultType: 'vector', result: [{ metric: { env: 'prod', job: 'db' }, value: [Number(BigInt(at(10)) / 1_000_000n) / 1000, '5'] }], stats: (instant.data as { stats: unknown }).stats });
 });
+
+test('structured metadata pushed with an entry comes back as labels and can be filtered on', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url, { 'ingester.chunk_idle_period': '500ms', 'ingester.flush_check_period': '100ms', 'ingester.chunk_retain_period': '0s' });
+  const body = { streams: [{ stream: { job: 'meta' }, values: [[at(1), 'with trace', { trace_id: 'abc' }], [at(2), 'without trace']] }] };
+  t.is((await pushJson(url, body)).status, 204);
+  const check = async () => {
+    const all = await queryRange(url, { ...range, query: '{job="meta"}', direction: 'forward' });
+    t.deepEqual(all.result.map((s) => [s.stream, s.values.map(([, l]) => l)]), [
+      [{ job: 'meta', trace_id: 'abc' }, ['with trace']],
+      [{ job: 'meta' }, ['without trace']],
+    ]);
+    const filtered = await queryRange(url, { ...range, query: '{job="meta"} | trace_id="abc"' });
+    t.deepEqual(flatten(filtered), [`${at(1)} with trace`]);
+  };
+  await check();
+  await waitFor('the flush', async () => (await metricValue(url, 'loki_ingester_memory_streams')) === 0);
+  await check(); // metadata survives the chunk format
+});
