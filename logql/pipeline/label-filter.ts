@@ -3,7 +3,7 @@
 import type { CompareOp, LabelFilter } from '../ast.ts';
 import { compileMatcher } from '../matchers.ts';
 import { parseBytes, parseDuration } from '../parser/units.ts';
-import { QueryError } from '../eval/errors.ts';
+import { compileIp } from './ip.ts';
 
 export type LabelMap = Map<string, string>;
 export const ERROR = '__error__';
@@ -39,8 +39,10 @@ export function compileLabelTest(f: LabelFilter): LabelTest {
       const test = compileMatcher(f.matcher);
       return (m) => test(m.get(f.matcher.name) ?? '');
     }
-    case 'ip':
-      throw new QueryError('ip() label filters are not supported yet');
+    case 'ip': {
+      const test = compileIp(f.value);
+      return (m) => test(m.get(f.name) ?? '') === (f.op === '=');
+    }
     default: {
       const convert = f.kind === 'number' ? Number : f.kind === 'duration' ? parseDuration : parseBytes;
       return (m) => {

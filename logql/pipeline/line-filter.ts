@@ -2,12 +2,15 @@
 // Buffer, so no string is made per entry.
 import RE2 from 're2';
 import type { LineFilterStage } from '../ast.ts';
-import { QueryError } from '../eval/errors.ts';
+import { compileIp, lineHasIp } from './ip.ts';
 
 export type LineTest = (line: Buffer) => boolean;
 
 function one(op: LineFilterStage['op'], value: LineFilterStage['values'][number]): LineTest {
-  if (value.kind === 'ip') throw new QueryError('ip() line filters are not supported yet');
+  if (value.kind === 'ip') {
+    const test = compileIp(value.value);
+    return (line) => lineHasIp(test, line.toString('latin1'));
+  }
   if (op === '|=' || op === '!=') {
     if (value.value === '') return () => true;
     const needle = Buffer.from(value.value, 'utf8');

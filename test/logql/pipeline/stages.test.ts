@@ -52,6 +52,12 @@ const cases: Array<[string, string[], string[]]> = [
   ['| line_format "{{ __line__ | upper }}"', ['abc'], ['app=api | ABC']],
   ['| trace_id="t1"', ['a', 'b'], ['app=api,trace_id=t1 | a']],
   ['| json', [], []],
+  ['|= ip("192.168.4.5-192.168.4.20")', ['from 192.168.4.7 ok', 'from 192.168.4.21 no', 'no ip'], ['app=api | from 192.168.4.7 ok']],
+  ['|= ip("10.0.0.0/8")', ['x=10.1.2.3', 'x=11.1.2.3'], ['app=api | x=10.1.2.3']],
+  ['!= ip("10.0.0.0/8")', ['x=10.1.2.3', 'x=11.1.2.3'], ['app=api | x=11.1.2.3']],
+  ['|= ip("2001:db8::/32")', ['peer 2001:db8::1 up', 'peer 2001:db9::1 up'], ['app=api | peer 2001:db8::1 up']],
+  ['| logfmt | addr = ip("192.168.0.0/16")', ['addr=192.168.1.1', 'addr=10.0.0.1', 'addr=nope'], ['addr=192.168.1.1,app=api | addr=192.168.1.1']],
+  ['| logfmt | addr != ip("192.168.0.0/16")', ['addr=192.168.1.1', 'addr=10.0.0.1'], ['addr=10.0.0.1,app=api | addr=10.0.0.1']],
   ['|= "bc"', ['ab', 'cd', 'xbcx', 'bc'], ['app=api | xbcx', 'app=api | bc']],
   ['|= "a" |= "b"', ['a', 'ab', 'b', 'ba'], ['app=api | ab', 'app=api | ba']],
 ];
