@@ -77,7 +77,7 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
       while (hi < ts.length && ts[hi] <= t) hi++;
       while (lo < hi && ts[lo] <= t - r) lo++;
       if (hi === lo) return undefined;
-      return aggregate(e.op, vs.slice(lo, hi), seconds, e.param);
+      return e.op === 'rate_counter' ? counterRate(ts.slice(lo, hi), vs.slice(lo, hi), range) : aggregate(e.op, vs.slice(lo, hi), seconds, e.param);
     });
     series.push({ labels: s.labels, values });
   }
@@ -114,14 +114,43 @@ function aggregate(op: RangeAggregation['op'], v: number[], seconds: number, par
     }
     case 'quantile_over_time':
       return quantile(param ?? 0, v);
-    case 'rate_counter': {
-      let inc = 0;
-      for (let i = 1; i < v.length; i++) inc += v[i] >= v[i - 1] ? v[i] - v[i - 1] : v[i];
-      return inc / seconds;
-    }
+    case 'rate_counter':
+      throw new Error('rate_counter needs the timestamps: see counterRate');
     case 'absent_over_time':
       return 1;
   }
+}
+
+/**
+ * rate_counter as Loki 2.8 computes it (its extrapolatedRate): the counter's increase with
+ * resets, extrapolated as Prometheus does, where Loki takes the range to start one range
+ * before the first sample and to end at the last one. Fewer than two samples give 0.
+ */
+function counterRate(ts: bigint[], v: number[], rangeNs: number): number {
+  if (v.length < 2) return 0;
+  const ms = (t: bigint) => Number(t / 1_000_000n);
+  const first = ms(ts[0]);
+  const last = ms(ts[ts.length - 1]);
+  const rangeMs = Math.trunc(rangeNs / 1e6);
+  let result = v[v.length - 1] - v[0];
+  let lastValue = 0;
+  for (const x of v) {
+    if (x < lastValue) result += lastValue;
+    lastValue = x;
+  }
+  let toStart = (first - (first - rangeMs)) / 1000;
+  const toEnd = 0;
+  const sampled = (last - first) / 1000;
+  const avg = sampled / (v.length - 1);
+  if (result > 0 && v[0] >= 0) {
+    const toZero = sampled * (v[0] / result);
+    if (toZero < toStart) toStart = toZero;
+  }
+  const threshold = avg * 1.1;
+  let interval = sampled;
+  interval += toStart < threshold ? toStart : avg / 2;
+  interval += toEnd < threshold ? toEnd : avg / 2;
+  return (result * (interval / sampled)) / (rangeNs / 1e9);
 }
 
 /** Prometheus' quantile: linear interpolation between closest ranks. */

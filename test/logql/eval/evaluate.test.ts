@@ -91,3 +91,54 @@ test('more series than max_query_series is an error in Loki\'s words', async (t)
     message: 'maximum number of series (2) reached for a single query',
   });
 });
+
+// a counter and a gauge, one sample a second at 1..5s
+const counter: Labels = [['app', 'ctr']];
+const unwrapData: Source = {
+  async *select(matchers) {
+    const b = batchOf(counter, [1, 3, 6, 2, 5].map((v, i) => [BigInt(i + 1) * S, `total=${v} latency=${(i + 1) * 10}ms size=${i + 1}KB`] as const));
+    if (compileMatchers(matchers)(b.labels)) yield b;
+  },
+};
+const unwrapCases: Array<[string, string]> = [
+  ['sum_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '17'],
+  ['avg_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '3.4'],
+  ['min_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '1'],
+  ['max_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '6'],
+  ['first_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '1'],
+  ['last_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '5'],
+  ['stdvar_over_time({app="ctr"} | logfmt total | unwrap total [5s])', '3.44'],
+  ['quantile_over_time(0.5, {app="ctr"} | logfmt total | unwrap total [5s])', '3'],
+  ['quantile_over_time(0.9, {app="ctr"} | logfmt total | unwrap total [5s])', '5.6'],
+  ['rate({app="ctr"} | logfmt total | unwrap total [5s])', '3.4'],
+  // Loki's extrapolated counter rate: increase 4 plus the reset's 6, over 4.4s of 4s sampled, per 5s
+  ['rate_counter({app="ctr"} | logfmt total | unwrap total [5s])', String((10 * (4.4 / 4)) / 5)],
+  ['sum_over_time({app="ctr"} | logfmt latency | unwrap duration(latency) [5s])', '0.15000000000000002'],
+  ['sum_over_time({app="ctr"} | logfmt latency | unwrap duration_seconds(latency) [5s])', '0.15000000000000002'], // float sums as Go's,
+  ['sum_over_time({app="ctr"} | logfmt size | unwrap bytes(size) [5s])', '15000'],
+  ['sum_over_time({app="ctr"} | logfmt total | unwrap total [2s])', '7'],
+  ['sum_over_time({app="ctr"} | logfmt total | unwrap total [2s] offset 2s)', '9'],
+  ['count_over_time({app="ctr"}[5s] offset 3s)', '2'],
+  ['sum_over_time({app="ctr"} | logfmt total | total > 2 | unwrap total [5s])', '14'],
+];
+for (const [q, want] of unwrapCases)
+  test(`unwrapped ${q} is ${want}`, async (t) => {
+    const r = await evaluate(parseExpr(q), instant(5n * S), unwrapData);
+    t.is(r.resultType, 'vector');
+    t.is(r.resultType === 'vector' ? r.result[0]?.value[1] : undefined, want);
+  });
+
+test('the unwrapped label leaves the series labels, the others stay', async (t) => {
+  const r = await evaluate(parseExpr('sum_over_time({app="ctr"} | logfmt | keep app, total | unwrap total [5s])'), instant(5n * S), unwrapData);
+  t.deepEqual(r.resultType === 'vector' && r.result.map((s) => s.metric), [{ app: 'ctr' }]);
+});
+
+test('a range query steps on a grid aligned to the epoch: start down, end up', async (t) => {
+  const r = await evaluate(parseExpr('count_over_time({app="ctr"}[1s])'), range(1500_000_000n, 3500_000_000n, S), unwrapData);
+  t.deepEqual(r.resultType === 'matrix' && r.result[0].values, [[1, '1'], [2, '1'], [3, '1'], [4, '1']]);
+});
+
+test('the window of a step is (t - range, t]: a line exactly at t - range is out', async (t) => {
+  const r = await evaluate(parseExpr('count_over_time({app="ctr"}[2s])'), instant(3n * S), unwrapData);
+  t.deepEqual(r.resultType === 'vector' && r.result[0].value, [3, '2']);
+});
