@@ -104,7 +104,11 @@ function vectorVector(e: BinaryExpr, left: StepSeries[], right: StepSeries[], st
     if (group) {
       const add = new Map(p.labels.filter(([n]) => group.include.includes(n)));
       labels = [...new Map([...s.labels, ...add])].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    } else if (!COMPARISON.has(e.op) || e.bool) labels = e.matching?.on ? s.labels.filter(([n]) => e.matching!.labels.includes(n)) : s.labels;
+    } else if (e.matching) {
+      // one-to-one, as Prometheus: on() keeps only the matching labels, ignoring() drops them
+      const names = e.matching.labels;
+      labels = s.labels.filter(([n]) => names.includes(n) === e.matching!.on);
+    }
     out.push({ labels, values });
   }
   return out;

@@ -142,3 +142,49 @@ test('the window of a step is (t - range, t]: a line exactly at t - range is out
   const r = await evaluate(parseExpr('count_over_time({app="ctr"}[2s])'), instant(3n * S), unwrapData);
   t.deepEqual(r.resultType === 'vector' && r.result[0].value, [3, '2']);
 });
+
+const perPod: Source = {
+  async *select(matchers) {
+    const all = [
+      batchOf([['app', 'a'], ['pod', 'p1'], ['team', 'x']], [[1n * S, 'l'], [2n * S, 'l']]),
+      batchOf([['app', 'a'], ['pod', 'p2'], ['team', 'x']], [[1n * S, 'l']]),
+      batchOf([['app', 'b'], ['pod', 'p1'], ['team', 'y']], [[1n * S, 'l'], [2n * S, 'l'], [3n * S, 'l']]),
+    ];
+    const m = compileMatchers(matchers);
+    for (const b of all) if (m(b.labels)) yield b;
+  },
+};
+const vectorCases: Array<[string, Array<[Record<string, string>, string]>]> = [
+  ['sum by (pod) (count_over_time({team=~".+"}[5s]))', [[{ pod: 'p1' }, '5'], [{ pod: 'p2' }, '1']]],
+  ['sum without (pod) (count_over_time({team=~".+"}[5s]))', [[{ app: 'a', team: 'x' }, '3'], [{ app: 'b', team: 'y' }, '3']]],
+  ['avg(count_over_time({team=~".+"}[5s]))', [[{}, '2']]],
+  ['min(count_over_time({team=~".+"}[5s]))', [[{}, '1']]],
+  ['max by (team) (count_over_time({team=~".+"}[5s]))', [[{ team: 'x' }, '2'], [{ team: 'y' }, '3']]],
+  ['count(count_over_time({team=~".+"}[5s]))', [[{}, '3']]],
+  ['stddev(count_over_time({team=~".+"}[5s]))', [[{}, String(Math.sqrt(2 / 3))]]],
+  ['bottomk(1, count_over_time({team=~".+"}[5s]))', [[{ app: 'a', pod: 'p2', team: 'x' }, '1']]],
+  ['topk by (team) (1, count_over_time({team=~".+"}[5s]))', [[{ app: 'a', pod: 'p1', team: 'x' }, '2'], [{ app: 'b', pod: 'p1', team: 'y' }, '3']]],
+  ['sort(count_over_time({team=~".+"}[5s]))', [[{ app: 'a', pod: 'p2', team: 'x' }, '1'], [{ app: 'a', pod: 'p1', team: 'x' }, '2'], [{ app: 'b', pod: 'p1', team: 'y' }, '3']]],
+  ['sort_desc(count_over_time({team=~".+"}[5s]))', [[{ app: 'b', pod: 'p1', team: 'y' }, '3'], [{ app: 'a', pod: 'p1', team: 'x' }, '2'], [{ app: 'a', pod: 'p2', team: 'x' }, '1']]],
+  ['sum by (pod) (count_over_time({app="a"}[5s])) / on (pod) sum by (pod) (count_over_time({app="b"}[5s]))', [[{ pod: 'p1' }, String(2 / 3)]]],
+  ['sum by (pod, team) (count_over_time({app="a"}[5s])) * ignoring (team) sum by (pod) (count_over_time({app="b"}[5s]))', [[{ pod: 'p1' }, '6']]],
+  ['sum by (pod, app) (count_over_time({team="x"}[5s])) * on (pod) group_left (team) sum by (pod, team) (count_over_time({app="b"}[5s]))', [[{ app: 'a', pod: 'p1', team: 'y' }, '6']]],
+  ['count_over_time({team=~".+"}[5s]) and count_over_time({app="b"}[5s])', [[{ app: 'b', pod: 'p1', team: 'y' }, '3']]],
+  ['count_over_time({team="x"}[5s]) unless on (pod) count_over_time({app="b"}[5s])', [[{ app: 'a', pod: 'p2', team: 'x' }, '1']]],
+  ['sum(count_over_time({app="zzz"}[5s])) or vector(0)', [[{}, '0']]],
+  ['count_over_time({team=~".+"}[5s]) >= 2', [[{ app: 'a', pod: 'p1', team: 'x' }, '2'], [{ app: 'b', pod: 'p1', team: 'y' }, '3']]],
+  ['2 * count_over_time({app="b"}[5s]) - 1', [[{ app: 'b', pod: 'p1', team: 'y' }, '5']]],
+  ['count_over_time({app="b"}[5s]) ^ 2 % 4', [[{ app: 'b', pod: 'p1', team: 'y' }, '1']]],
+  ['label_replace(count_over_time({app="b"}[5s]), "where", "pod-$1", "pod", "p(.*)")', [[{ app: 'b', pod: 'p1', team: 'y', where: 'pod-1' }, '3']]],
+  ['label_replace(count_over_time({app="b"}[5s]), "where", "$1", "pod", "zz(.*)")', [[{ app: 'b', pod: 'p1', team: 'y' }, '3']]],
+  ['-count_over_time({app="b"}[5s])', [[{ app: 'b', pod: 'p1', team: 'y' }, '-3']]],
+  ['count_over_time({app="b"}[5s]) / 0', [[{ app: 'b', pod: 'p1', team: 'y' }, '+Inf']]],
+];
+for (const [q, want] of vectorCases)
+  test(`vector ${q}`, async (t) => {
+    const r = await evaluate(parseExpr(q), instant(5n * S), perPod);
+    t.is(r.resultType, 'vector');
+    const got = r.resultType === 'vector' ? r.result.map((s) => [s.metric, s.value[1]]) : [];
+    if (q.startsWith('sort')) t.deepEqual(got, want);
+    else t.deepEqual(new Set(got.map((g) => JSON.stringify(g))), new Set(want.map((g) => JSON.stringify(g))));
+  });
