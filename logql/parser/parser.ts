@@ -165,9 +165,7 @@ function parseLogRange(c: Cursor): LogRange {
     const inner = parseLogRangeInner(c, true);
     c.expect(')');
     log = inner.log;
-    if (inner.range !== undefined) return finishRange(c, log, inner.range, inner.unwrap);
-    const range = parseRangeBrackets(c);
-    return finishRange(c, log, range, inner.unwrap);
+    return finishRange(c, log, parseRangeBrackets(c), inner.unwrap);
   }
   const inner = parseLogRangeInner(c, false);
   if (inner.range === undefined) throw c.unexpected('expecting a range such as [5m]');
@@ -178,12 +176,13 @@ function parseLogRangeInner(c: Cursor, inParens: boolean) {
   const log: LogExpr = { kind: 'log', matchers: parseSelector(c), pipeline: parsePipeline(c) };
   let unwrap = c.isOp('|') && c.isIdent('unwrap', 1) ? parseUnwrap(c) : undefined;
   let range: number | undefined;
-  if (c.isOp('[')) {
+  // inside parentheses the range comes after the closing one
+  if (!inParens && c.isOp('[')) {
     range = parseRangeBrackets(c);
     // the pipeline may also follow the range
     log.pipeline.push(...parsePipeline(c));
     if (!unwrap && c.isOp('|') && c.isIdent('unwrap', 1)) unwrap = parseUnwrap(c);
-  } else if (!inParens && !c.isOp('[')) range = undefined;
+  }
   return { log, range, unwrap };
 }
 
