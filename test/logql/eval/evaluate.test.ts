@@ -188,3 +188,40 @@ for (const [q, want] of vectorCases)
     if (q.startsWith('sort')) t.deepEqual(got, want);
     else t.deepEqual(new Set(got.map((g) => JSON.stringify(g))), new Set(want.map((g) => JSON.stringify(g))));
   });
+
+const mixed: Source = {
+  async *select(matchers) {
+    const b = batchOf([['app', 'mix']], [
+      [1n * S, 'level=info msg=a'],
+      [2n * S, '{"level":"error","msg":"b"}'],
+      [3n * S, 'level=error msg=c'],
+      [4n * S, 'not structured at all'],
+      [5n * S, 'level=info msg=e'],
+    ]);
+    if (compileMatchers(matchers)(b.labels)) yield b;
+  },
+};
+const streamsOf = (r: Awaited<ReturnType<typeof evaluate>>) =>
+  r.resultType === 'streams' ? r.result.map((s) => [s.stream, s.values.map(([ts, l]) => `${BigInt(ts) / S} ${l}`)]) : [];
+
+const parsedCases: Array<[string, Partial<QueryParams>, unknown[]]> = [
+  ['{app="mix"} | logfmt | level="error"', {}, [[{ app: 'mix', level: 'error', msg: 'c' }, ['3 level=error msg=c']]]],
+  ['{app="mix"} | logfmt | level="info"', { direction: 'forward' }, [[{ app: 'mix', level: 'info', msg: 'a' }, ['1 level=info msg=a']], [{ app: 'mix', level: 'info', msg: 'e' }, ['5 level=info msg=e']]]],
+  ['{app="mix"} | logfmt | keep level | level="info"', { direction: 'forward' }, [[{ level: 'info' }, ['1 level=info msg=a', '5 level=info msg=e']]]],
+  ['{app="mix"} | json | __error__!="" | drop __error_details__', { direction: 'forward' }, [[{ __error__: 'JSONParserErr', app: 'mix' }, ['1 level=info msg=a', '3 level=error msg=c', '4 not structured at all', '5 level=info msg=e']]]],
+  ['{app="mix"} | json | __error__=""', {}, [[{ app: 'mix', level: 'error', msg: 'b' }, ['2 {"level":"error","msg":"b"}']]]],
+  ['{app="mix"} | json | drop __error__, __error_details__ | level="error"', {}, [[{ app: 'mix', level: 'error', msg: 'b' }, ['2 {"level":"error","msg":"b"}']]]],
+  ['{app="mix"} | logfmt | line_format "{{.msg}}" | keep app', { direction: 'forward', limit: 2 }, [[{ app: 'mix' }, ['1 a', '2 ']]]],
+  ['{app="mix"} | logfmt | label_format level="{{ default \\"none\\" .level }}" | keep level | level="none"', {}, [[{ level: 'none' }, ['4 not structured at all', '2 {"level":"error","msg":"b"}']]]],
+  // lines the pattern does not match stay, without the labels it would have extracted
+  ['{app="mix"} | pattern "level=<level> <_>" | keep level', { direction: 'forward' }, [[{ level: 'info' }, ['1 level=info msg=a', '5 level=info msg=e']], [{}, ['2 {"level":"error","msg":"b"}', '4 not structured at all']], [{ level: 'error' }, ['3 level=error msg=c']]]],
+  ['{app="mix"} |= "level" | logfmt | keep level', { limit: 1 }, [[{ level: 'info' }, ['5 level=info msg=e']]]],
+];
+for (const [q, p, want] of parsedCases)
+  test(`parsed log query ${q} ${JSON.stringify(p)}`, async (t) => {
+    t.deepEqual(streamsOf(await evaluate(parseExpr(q), { ...range(0n, 10n * S), ...p }, mixed)), want);
+  });
+
+test('an instant log query reads up to and including its time', async (t) => {
+  t.deepEqual(streamsOf(await evaluate(parseExpr('{app="mix"} |= "msg=e"'), { ...instant(5n * S), limit: 10 }, mixed)), [[{ app: 'mix' }, ['5 level=info msg=e']]]);
+});
