@@ -47,6 +47,29 @@ function flatten(e: EntryState, prefix: string, o: Record<string, unknown>): voi
   }
 }
 
+/**
+ * The line as a JSON object, or undefined with JSONParserErr set. A line that cannot be an object
+ * is refused before JSON.parse: a thrown error costs more than the parse.
+ */
+function parseObject(e: EntryState): Record<string, unknown> | undefined {
+  const line = e.line;
+  let i = 0;
+  while (i < line.length && line[i] <= 32) i++;
+  if (line[i] !== 0x7b /* { */) {
+    fail(e, 'JSONParserErr', i < line.length ? `the line is not a JSON object: it starts with ${JSON.stringify(String.fromCharCode(line[i]))}` : 'the line is empty');
+    return undefined;
+  }
+  try {
+    const doc = JSON.parse(line.toString('utf8'));
+    if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as Record<string, unknown>;
+  } catch (err) {
+    fail(e, 'JSONParserErr', (err as Error).message);
+    return undefined;
+  }
+  fail(e, 'JSONParserErr', 'the line is not a JSON object');
+  return undefined;
+}
+
 /** `a.b[0]`, `["a.b"].c` → path segments. */
 function jsonPath(expr: string): Array<string | number> {
   const out: Array<string | number> = [];
@@ -66,14 +89,9 @@ export function jsonStep(s: JsonStage): Step {
   const params = s.params.map((p) => ({ label: p.label, path: jsonPath(p.expr) }));
   return (e) => {
     if (e.labels.has(ERROR)) return;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(e.line.toString('utf8'));
-    } catch (err) {
-      return fail(e, 'JSONParserErr', (err as Error).message);
-    }
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return fail(e, 'JSONParserErr', 'the line is not a JSON object');
-    if (!params.length) return flatten(e, '', doc as Record<string, unknown>);
+    const doc = parseObject(e);
+    if (!doc) return;
+    if (!params.length) return flatten(e, '', doc);
     for (const p of params) {
       let v: unknown = doc;
       for (const seg of p.path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
@@ -191,13 +209,8 @@ export function patternStep(s: PatternStage): Step {
 /** The inverse of promtail's pack: string fields become labels, `_entry` the line. */
 export const unpackStep: Step = (e) => {
   if (e.labels.has(ERROR)) return;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(e.line.toString('utf8'));
-  } catch (err) {
-    return fail(e, 'JSONParserErr', (err as Error).message);
-  }
-  if (!doc || typeof doc !== 'object') return;
+  const doc = parseObject(e);
+  if (!doc) return;
   for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
     if (typeof v !== 'string') continue;
     if (k === '_entry') e.line = Buffer.from(v, 'utf8');

@@ -20,9 +20,9 @@ function run(pipeline: string, lines: string[], meta?: Array<Labels | undefined>
 const cases: Array<[string, string[], string[]]> = [
   ['| json', ['{"level":"error","req":{"method":"GET","path":"/a"},"n":3,"ok":true,"tags":["x"]}'], ['app=api,level=error,n=3,ok=true,req_method=GET,req_path=/a | {"level":"error","req":{"method":"GET","path":"/a"},"n":3,"ok":true,"tags":["x"]}']],
   ['| json m="req.method", first="tags[0]"', ['{"req":{"method":"PUT"},"tags":["t1","t2"]}'], ['app=api,first=t1,m=PUT | {"req":{"method":"PUT"},"tags":["t1","t2"]}']],
-  ['| json', ['not json'], ['__error__=JSONParserErr,__error_details__=Unexpected token \'o\', "not json" is not valid JSON,app=api | not json']],
+  ['| json', ['not json'], ['__error__=JSONParserErr,__error_details__=the line is not a JSON object: it starts with "n",app=api | not json']],
   ['| json | __error__=""', ['not json', '{"a":"1"}'], ['a=1,app=api | {"a":"1"}']],
-  ['| json | __error__!=""', ['not json', '{"a":"1"}'], ['__error__=JSONParserErr,__error_details__=Unexpected token \'o\', "not json" is not valid JSON,app=api | not json']],
+  ['| json | __error__!=""', ['not json', '{"a":"1"}'], ['__error__=JSONParserErr,__error_details__=the line is not a JSON object: it starts with "n",app=api | not json']],
   ['| json', ['{"app":"other"}'], ['app=api,app_extracted=other | {"app":"other"}']],
   ['| logfmt', ['level=info msg="hello world" dur=5ms'], ['app=api,dur=5ms,level=info,msg=hello world | level=info msg="hello world" dur=5ms']],
   ['| logfmt level', ['level=warn other=x'], ['app=api,level=warn | level=warn other=x']],
