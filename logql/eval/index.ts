@@ -7,7 +7,7 @@ import { labelsToObject } from '../labels.ts';
 import { evalBinary } from './binary.ts';
 import { QueryError } from './errors.ts';
 import { evalLogQuery } from './log-query.ts';
-import { evalRangeAggregation } from './range-aggregation.ts';
+import { evalRangeAggregation, SUMMABLE } from './range-aggregation.ts';
 import type { Source } from './source.ts';
 import { gridOf, type Evaluated, type Grid, type StepSeries } from './steps.ts';
 import { evalVectorAggregation } from './vector-aggregation.ts';
@@ -84,7 +84,11 @@ async function evalSample(e: SampleExpr, grid: Grid, source: Source): Promise<Ev
     case 'range':
       return { kind: 'vector', series: await evalRangeAggregation(e, grid, source) };
     case 'vector': {
-      const inner = await evalSample(e.inner, grid, source);
+      const i = e.inner;
+      const pushDown = e.op === 'sum' && i.kind === 'range' && !i.grouping && SUMMABLE.has(i.op);
+      const inner: Evaluated = pushDown
+        ? { kind: 'vector', series: await evalRangeAggregation(i, grid, source, e.grouping ?? { without: false, labels: [] }) }
+        : await evalSample(i, grid, source);
       if (inner.kind === 'scalar') throw new QueryError(`${e.op} needs a vector, not a scalar`);
       return { kind: 'vector', series: evalVectorAggregation(e, inner.series, n) };
     }

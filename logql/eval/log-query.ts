@@ -1,7 +1,7 @@
 // Log queries: entries in [start, end) through the pipeline, grouped by final labels, the
 // `limit` newest (backward) or oldest (forward) across all streams, exact duplicates dropped.
 import type { LogExpr } from '../ast.ts';
-import type { Direction, StreamResult } from '../batch.ts';
+import type { Direction, Labels, StreamResult } from '../batch.ts';
 import { labelsKey, labelsToObject } from '../labels.ts';
 import { compilePipeline } from '../pipeline/index.ts';
 import type { Source } from './source.ts';
@@ -10,12 +10,14 @@ interface Hit {
   ts: bigint;
   line: string;
   key: string;
+  labels: Labels;
 }
 
 export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source): Promise<StreamResult[]> {
   const pipeline = compilePipeline(expr.pipeline);
-  const streams = new Map<string, Record<string, string>>();
   const hits: Hit[] = [];
+  /** Once `limit` hits are kept, an entry past the last of them cannot make it: skipped early. */
+  let cutoff: bigint | undefined;
   // keep at most a few times the limit between trims, so memory stays bounded by the limit
   const trimAt = Math.max(limit * 4, 4096);
   const forward = direction === 'forward';
@@ -27,6 +29,7 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   const trim = () => {
     hits.sort(order);
     hits.length = Math.min(hits.length, dedupe(hits, limit));
+    if (hits.length >= limit) cutoff = hits[hits.length - 1].ts;
   };
   for await (const batch of source.select(expr.matchers, start, end)) {
     let lastLabels: unknown;
@@ -34,12 +37,12 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < start || ts >= end) return;
+      if (cutoff !== undefined && (forward ? ts > cutoff : ts < cutoff)) return;
       if (labels !== lastLabels) {
         lastLabels = labels;
         lastKey = labelsKey(labels);
-        if (!streams.has(lastKey)) streams.set(lastKey, labelsToObject(labels));
       }
-      hits.push({ ts, line: line.toString('utf8'), key: lastKey });
+      hits.push({ ts, line: line.toString('utf8'), key: lastKey, labels });
     });
     if (hits.length > trimAt) trim();
   }
@@ -47,7 +50,7 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   const out = new Map<string, StreamResult>();
   for (const h of hits) {
     let s = out.get(h.key);
-    if (!s) out.set(h.key, (s = { stream: streams.get(h.key)!, values: [] }));
+    if (!s) out.set(h.key, (s = { stream: labelsToObject(h.labels), values: [] }));
     s.values.push([String(h.ts), h.line]);
   }
   return [...out.values()];

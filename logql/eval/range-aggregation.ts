@@ -1,12 +1,12 @@
 // Range aggregations: at each step t, the samples of a series in the window (t - range, t],
 // shifted back by offset; line counts and bytes, or unwrapped label values.
-import type { RangeAggregation } from '../ast.ts';
+import type { Grouping, RangeAggregation } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { formatLabels, labelsKey } from '../labels.ts';
 import { parseBytes, parseDuration } from '../parser/units.ts';
 import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
 import { QueryError } from './errors.ts';
-import { groupSeries } from './grouping.ts';
+import { groupLabels, groupSeries } from './grouping.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
 
@@ -29,7 +29,14 @@ function unwrapValue(raw: string | undefined, conversion: string | undefined): n
   }
 }
 
-export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source): Promise<StepSeries[]> {
+/**
+ * `reduceTo`: the grouping of a `sum` around this aggregation, when summing per group first gives
+ * the same answer (counts, bytes and sums add up); it keeps one series per group, not per line.
+ */
+/** Range aggregations whose per-group sum equals the sum of their per-series values. */
+export const SUMMABLE = new Set(['count_over_time', 'bytes_over_time', 'rate', 'bytes_rate', 'sum_over_time']);
+
+export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, reduceTo?: Grouping): Promise<StepSeries[]> {
   const { range, offset, unwrap, log } = e.range;
   const pipeline = compilePipeline(log.pipeline);
   const first = grid.steps[0] - BigInt(offset);
@@ -57,6 +64,7 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
       const err = out.find(([n]) => n === '__error__');
       if (err)
         throw new QueryError(`pipeline error: '${err[1]}' for series: '${formatLabels(out.filter(([n]) => n !== '__error_details__'))}'.\nUse a label filter to intercept this error.`);
+      if (reduceTo) out = groupLabels(out, reduceTo);
       const key = labelsKey(out);
       let s = bySeries.get(key);
       if (!s) bySeries.set(key, (s = { labels: out, ts: [], values: [] }));
