@@ -7,7 +7,7 @@ export type Labels = ReadonlyArray<readonly [string, string]>;
  * Entries of one stream, in timestamp order (ascending), stored column-wise so
  * that filters run over bytes without making a string or object per entry.
  * Line i is `lines.subarray(offsets[i], offsets[i + 1])`.
- * Owners of a batch may reuse its buffers after the consumer returns: copy what you keep.
+ * A batch is never modified once handed over, so consumers may keep views into it.
  */
 export interface EntryBatch {
   /** The stream's labels. */

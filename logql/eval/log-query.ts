@@ -6,12 +6,15 @@ import { labelsKey, labelsToObject } from '../labels.ts';
 import { compilePipeline } from '../pipeline/index.ts';
 import type { Source } from './source.ts';
 
+/** A kept entry: views into its batch; the labels' key is made only when a tie needs it. */
 interface Hit {
   ts: bigint;
-  line: string;
-  key: string;
+  line: Buffer;
   labels: Labels;
+  key?: string;
 }
+
+const keyOf = (h: Hit) => (h.key ??= labelsKey(h.labels));
 
 export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source): Promise<StreamResult[]> {
   const pipeline = compilePipeline(expr.pipeline);
@@ -24,7 +27,9 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   // time in the query's direction; ties by labels, then line, so answers are stable
   const order = (a: Hit, b: Hit) => {
     if (a.ts !== b.ts) return (a.ts < b.ts) === forward ? -1 : 1;
-    return a.key < b.key ? -1 : a.key > b.key ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+    const ka = keyOf(a);
+    const kb = keyOf(b);
+    return ka < kb ? -1 : ka > kb ? 1 : Buffer.compare(a.line, b.line);
   };
   const trim = () => {
     hits.sort(order);
@@ -32,26 +37,21 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
     if (hits.length >= limit) cutoff = hits[hits.length - 1].ts;
   };
   for await (const batch of source.select(expr.matchers, start, end)) {
-    let lastLabels: unknown;
-    let lastKey = '';
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < start || ts >= end) return;
       if (cutoff !== undefined && (forward ? ts > cutoff : ts < cutoff)) return;
-      if (labels !== lastLabels) {
-        lastLabels = labels;
-        lastKey = labelsKey(labels);
-      }
-      hits.push({ ts, line: line.toString('utf8'), key: lastKey, labels });
+      hits.push({ ts, line, labels });
     });
     if (hits.length > trimAt) trim();
   }
   trim();
   const out = new Map<string, StreamResult>();
   for (const h of hits) {
-    let s = out.get(h.key);
-    if (!s) out.set(h.key, (s = { stream: labelsToObject(h.labels), values: [] }));
-    s.values.push([String(h.ts), h.line]);
+    const key = keyOf(h);
+    let s = out.get(key);
+    if (!s) out.set(key, (s = { stream: labelsToObject(h.labels), values: [] }));
+    s.values.push([String(h.ts), h.line.toString('utf8')]);
   }
   return [...out.values()];
 }
@@ -62,7 +62,7 @@ function dedupe(hits: Hit[], limit: number): number {
   for (let i = 0; i < hits.length && n < limit; i++) {
     const h = hits[i];
     const p = n > 0 ? hits[n - 1] : undefined;
-    if (p && p.ts === h.ts && p.key === h.key && p.line === h.line) continue;
+    if (p && p.ts === h.ts && keyOf(p) === keyOf(h) && p.line.equals(h.line)) continue;
     hits[n++] = h;
   }
   return n;
