@@ -225,3 +225,27 @@ for (const [q, p, want] of parsedCases)
 test('an instant log query reads up to and including its time', async (t) => {
   t.deepEqual(streamsOf(await evaluate(parseExpr('{app="mix"} |= "msg=e"'), { ...instant(5n * S), limit: 10 }, mixed)), [[{ app: 'mix' }, ['5 level=info msg=e']]]);
 });
+
+const rangeCases: Array<[string, Array<[Record<string, string>, Array<[number, string]>]>]> = [
+  ['sum(count_over_time({team=~".+"}[1s]))', [[{}, [[1, '3'], [2, '2'], [3, '1']]]]],
+  ['sum(count_over_time({team=~".+"}[2s]))', [[{}, [[1, '3'], [2, '5'], [3, '3'], [4, '1']]]]],
+  ['sum(rate({team=~".+"}[2s]))', [[{}, [[1, '1.5'], [2, '2.5'], [3, '1.5'], [4, '0.5']]]]],
+  ['sum(bytes_over_time({team=~".+"}[2s]))', [[{}, [[1, '3'], [2, '5'], [3, '3'], [4, '1']]]]],
+  ['sum by (team) (count_over_time({team=~".+"}[2s]))', [[{ team: 'x' }, [[1, '2'], [2, '3'], [3, '1']]], [{ team: 'y' }, [[1, '1'], [2, '2'], [3, '2'], [4, '1']]]]],
+  ['max(count_over_time({team=~".+"}[2s]))', [[{}, [[1, '1'], [2, '2'], [3, '2'], [4, '1']]]]],
+  ['count(count_over_time({team=~".+"}[2s]))', [[{}, [[1, '3'], [2, '3'], [3, '2'], [4, '1']]]]],
+  ['sum(count_over_time({team=~".+"}[1s] offset 1s))', [[{}, [[2, '3'], [3, '2'], [4, '1']]]]],
+  ['absent_over_time({app="zzz"}[1s])', [[{ app: 'zzz' }, [[1, '1'], [2, '1'], [3, '1'], [4, '1']]]]],
+  ['absent_over_time({app="b"}[1s])', [[{ app: 'b' }, [[4, '1']]]]],
+  ['vector(5)', [[{}, [[1, '5'], [2, '5'], [3, '5'], [4, '5']]]]],
+  ['count_over_time({app="b"}[1s]) * 10', [[{ app: 'b', pod: 'p1', team: 'y' }, [[1, '10'], [2, '10'], [3, '10']]]]],
+  ['sum(count_over_time({team=~".+"}[2s])) > 2', [[{}, [[1, '3'], [2, '5'], [3, '3']]]]],
+  ['sum(count_over_time({team=~".+"}[2s])) > bool 2', [[{}, [[1, '1'], [2, '1'], [3, '1'], [4, '0']]]]],
+];
+for (const [q, want] of rangeCases)
+  test(`range ${q}`, async (t) => {
+    const r = await evaluate(parseExpr(q), range(1n * S, 4n * S, S), perPod);
+    t.is(r.resultType, 'matrix');
+    const got = r.resultType === 'matrix' ? r.result.map((s) => [s.metric, s.values]) : [];
+    t.deepEqual(new Set(got.map((g) => JSON.stringify(g))), new Set(want.map((g) => JSON.stringify(g))));
+  });
