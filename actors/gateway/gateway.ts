@@ -9,6 +9,8 @@ import type { Metrics } from '../metrics.ts';
 import { HttpError, httpErrors } from './http-error.ts';
 import { parseInstantQuery, parseLabelsQuery, parseRangeQuery, parseSeriesQuery } from './params.ts';
 import { decodePush } from './push-body.ts';
+import { parseExpr } from '../../logql/parser/index.ts';
+import { printExpr } from '../../logql/printer.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { tenantOf } from './tenant.ts';
 
@@ -51,6 +53,7 @@ export class Gateway {
       [q, /^\/loki\/api\/v1\/labels?$/, 'labels', (req, res, url) => this.labels(req, res, url)],
       [q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)],
       [q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)],
+      [q, /^\/loki\/api\/v1\/format_query$/, 'format_query', (req, res, url) => this.formatQuery(req, res, url)],
     ];
     // every process serves these, whatever its roles
     const ops: typeof this.routes = [
@@ -176,6 +179,12 @@ export class Gateway {
     const name = decodeURIComponent(url.pathname.split('/')[5]);
     const p = parseLabelsQuery(await this.params(req, url), new Date());
     await this.ask(res, { kind: 'label_values', tenant, name, start: String(p.start), end: String(p.end), query: p.query });
+  }
+
+  /** Loki's format_query: the query printed canonically, or its parse error as a 400. */
+  private async formatQuery(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const sp = await this.params(req, url);
+    sendJson(res, 200, { status: 'success', data: printExpr(parseExpr(sp.get('query') ?? '')) });
   }
 
   private async series(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -72,3 +72,13 @@ test('a tenant over ingestion_rate_mb gets 429 with Loki\'s message while anothe
   t.regex(await over.text(), /Ingestion rate limit exceeded for user loud/);
   t.is((await pushJson(url, streamBody({ job: 'quiet' }, [[now(), 'small']]), { tenant: 'quiet' })).status, 204);
 });
+
+test('format_query prints a query canonically, and a bad one is a 400', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url);
+  const ok = await fetch(`${url}/loki/api/v1/format_query?${new URLSearchParams({ query: 'sum  by(level)(count_over_time({app="x"}|json[5m]))' })}`);
+  t.deepEqual(await ok.json(), { status: 'success', data: 'sum by (level)(count_over_time({app="x"} | json [5m]))' });
+  const bad = await fetch(`${url}/loki/api/v1/format_query?${new URLSearchParams({ query: '{app=' })}`);
+  t.is(bad.status, 400);
+  t.regex(await bad.text(), /^parse error at line 1, col 6/);
+});
