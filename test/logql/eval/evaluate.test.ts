@@ -249,3 +249,49 @@ for (const [q, want] of rangeCases)
     const got = r.resultType === 'matrix' ? r.result.map((s) => [s.metric, s.values]) : [];
     t.deepEqual(new Set(got.map((g) => JSON.stringify(g))), new Set(want.map((g) => JSON.stringify(g))));
   });
+
+// latency per pod for unwrap with grouping: p1 a: 10, 30; p2 a: 20; p1 b: 5, 15, 25
+const latencies: Source = {
+  async *select(matchers) {
+    const all = [
+      batchOf([['app', 'a'], ['pod', 'p1']], [[1n * S, 'ms=10 route=/x'], [2n * S, 'ms=30 route=/y']]),
+      batchOf([['app', 'a'], ['pod', 'p2']], [[1n * S, 'ms=20 route=/x']]),
+      batchOf([['app', 'b'], ['pod', 'p1']], [[1n * S, 'ms=5 route=/x'], [2n * S, 'ms=15 route=/x'], [3n * S, 'ms=25 route=/y']]),
+    ];
+    const m = compileMatchers(matchers);
+    for (const b of all) if (m(b.labels)) yield b;
+  },
+};
+const groupedCases: Array<[string, Array<[Record<string, string>, string]>]> = [
+  ['sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) by (app)', [[{ app: 'a' }, '60'], [{ app: 'b' }, '45']]],
+  ['sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) without (pod)', [[{ app: 'a' }, '60'], [{ app: 'b' }, '45']]],
+  ['max_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) by (pod)', [[{ pod: 'p1' }, '30'], [{ pod: 'p2' }, '20']]],
+  ['min_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) by (pod)', [[{ pod: 'p1' }, '5'], [{ pod: 'p2' }, '20']]],
+  ['sum_over_time({app=~".+"} | logfmt | unwrap ms [5s]) by (route)', [[{ route: '/x' }, '50'], [{ route: '/y' }, '55']]],
+  ['max_over_time({app="a"} | logfmt ms | unwrap ms [5s])', [[{ app: 'a', pod: 'p1' }, '30'], [{ app: 'a', pod: 'p2' }, '20']]],
+  ['avg_over_time({app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '15']]],
+  ['quantile_over_time(0.5, {app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '15']]],
+  ['quantile_over_time(0, {app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '5']]],
+  ['quantile_over_time(1, {app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '25']]],
+  ['quantile_over_time(0.25, {app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '10']]],
+  ['stddev_over_time({app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, String(Math.sqrt(200 / 3))]]],
+  ['first_over_time({app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '5']]],
+  ['last_over_time({app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '25']]],
+  ['sum(sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]))', [[{}, '105']]],
+  ['avg by (app) (avg_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]))', [[{ app: 'a' }, '20'], [{ app: 'b' }, '15']]],
+  ['sum by (app) (count_over_time({app=~".+"} | logfmt ms | ms > 10 [5s]))', [[{ app: 'a' }, '2'], [{ app: 'b' }, '2']]],
+  ['sum(count_over_time({app=~".+"} |= "/y" [5s]))', [[{}, '2']]],
+  ['sum(rate({app=~".+"} | logfmt ms | unwrap ms [5s]))', [[{}, '21']]],
+  ['sum by (route) (count_over_time({app=~".+"} | logfmt | keep route [5s]))', [[{ route: '/x' }, '4'], [{ route: '/y' }, '2']]],
+  ['count by (app) (count_over_time({app=~".+"}[5s]))', [[{ app: 'a' }, '2'], [{ app: 'b' }, '1']]],
+  ['topk(1, sum by (pod) (count_over_time({app=~".+"}[5s])))', [[{ pod: 'p1' }, '5']]],
+  ['bottomk(1, sum by (pod) (count_over_time({app=~".+"}[5s])))', [[{ pod: 'p2' }, '1']]],
+  ['sum by (app) (count_over_time({app=~".+"}[5s])) / ignoring (app) group_left sum(count_over_time({app=~".+"}[5s]))', [[{ app: 'a' }, '0.5'], [{ app: 'b' }, '0.5']]],
+];
+for (const [q, want] of groupedCases)
+  test(`grouped ${q}`, async (t) => {
+    const r = await evaluate(parseExpr(q), instant(5n * S), latencies);
+    t.is(r.resultType, 'vector');
+    const got = r.resultType === 'vector' ? r.result.map((s) => [s.metric, s.value[1]]) : [];
+    t.deepEqual(new Set(got.map((g) => JSON.stringify(g))), new Set(want.map((g) => JSON.stringify(g))));
+  });
