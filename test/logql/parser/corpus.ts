@@ -42,6 +42,9 @@ export const valid: string[] = [
   '{job="x"} | unpack',
   '{job="x"} | unpack | json',
   '{job="x"} | decolorize',
+  // the documentation's multi-line examples of vector matching
+  'sum by (app, status) (\n  rate(\n    {job="http-server"}\n      | json\n      [5m]\n  )\n)\n/ on (app) group_left\nsum by (app) (\n  rate(\n    {job="http-server"}\n      | json\n      [5m]\n  )\n)',
+  'sum by (user, namespace) (\n  rate(\n    {job="events"}\n      | logfmt\n      | discarded="true"\n      [5m]\n  )\n)\n* on (user) group_left(organization)\nmax_over_time(\n  {job="cost-calculator"}\n    | logfmt\n    | unwrap cost\n    [5m]\n) by (user, organization)',
   // label filters
   '{job="x"} | logfmt | duration >= 20ms',
   '{job="x"} | logfmt | duration >= 20ms or size == 20kb',
