@@ -5,7 +5,7 @@ import type { Labels } from '../batch.ts';
 import { formatLabels, labelsKey } from '../labels.ts';
 import { parseBytes, parseDuration } from '../parser/units.ts';
 import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
-import { QueryError } from './errors.ts';
+import { pipelineError } from './errors.ts';
 import { groupLabels, groupSeries } from './grouping.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
@@ -63,7 +63,7 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
       }
       const err = out.find(([n]) => n === '__error__');
       if (err)
-        throw new QueryError(`pipeline error: '${err[1]}' for series: '${formatLabels(out.filter(([n]) => n !== '__error_details__'))}'.\nUse a label filter to intercept this error.`);
+        throw pipelineError(err[1], formatLabels(out));
       if (reduceTo) out = groupLabels(out, reduceTo);
       const key = labelsKey(out);
       let s = bySeries.get(key);

@@ -210,7 +210,11 @@ const at3 = { start: 3_000_000_000n, end: 3_000_000_000n, step: 0, direction: 'b
 
 test('a metric query where a line keeps __error__ fails with Loki\'s pipeline error', async (t) => {
   await t.throwsAsync(() => evaluate(parseExpr('sum_over_time({app="api"} | logfmt | unwrap latency [5s])'), at3, source), {
-    message: `pipeline error: 'SampleExtractionErr' for series: '{__error__="SampleExtractionErr", app="api", level="error"}'.\nUse a label filter to intercept this error.`,
+    message:
+      `pipeline error: 'SampleExtractionErr' for series: '{__error__="SampleExtractionErr", app="api", level="error"}'.\n` +
+      'Use a label filter to intentionally skip this error. (e.g | __error__!="SampleExtractionErr").\n' +
+      'To skip all potential errors you can match empty errors.(e.g __error__="")\n' +
+      'The label filter can also be specified after unwrap. (e.g | unwrap latency | __error__="" )\n',
   });
 });
 
