@@ -82,3 +82,17 @@ test('format_query prints a query canonically, and a bad one is a 400', async (t
   t.is(bad.status, 400);
   t.regex(await bad.text(), /^parse error at line 1, col 6/);
 });
+
+test('a metric query whose lines keep __error__ is a 400 pipeline error over HTTP; filtering it out answers', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url);
+  const ts = BigInt(Date.now()) * 1_000_000n;
+  t.is((await pushJson(url, streamBody({ job: 'lat' }, [[String(ts), 'latency=12'], [String(ts + 1n), 'latency=oops']]))).status, 204);
+  const q = (query: string) => fetch(`${url}/loki/api/v1/query?${new URLSearchParams({ query, time: String(ts + 1_000_000_000n) })}`);
+  const bad = await q('sum(sum_over_time({job="lat"} | logfmt | unwrap latency [1m]))');
+  t.is(bad.status, 400);
+  t.regex(await bad.text(), /^pipeline error: 'SampleExtractionErr' for series: '\{__error__="SampleExtractionErr", job="lat"\}'/);
+  const good = await q('sum(sum_over_time({job="lat"} | logfmt | unwrap latency | __error__="" [1m]))');
+  t.is(good.status, 200);
+  t.like(((await good.json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result[0], { value: [Number((ts + 1_000_000_000n) / 1_000_000n) / 1000, '12'] });
+});
