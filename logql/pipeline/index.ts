@@ -81,6 +81,8 @@ export function compilePipeline(stages: Stage[]): Pipeline {
       const n = batch.ts.length;
       const mask = needle ? markLiteral(lines, offsets, n, needle) : undefined;
       const streamNames = rest.length ? new Set(batch.labels.map(([name]) => name)) : undefined;
+      // one entry state per batch, reset per entry: fewer objects for the collector
+      const e: EntryState = { line: lines, labels: new Map(), stream: streamNames ?? new Set() };
       next: for (let i = 0; i < n; i++) {
         if (mask && !mask[i]) continue;
         const line = lines.subarray(offsets[i], offsets[i + 1]);
@@ -90,7 +92,9 @@ export function compilePipeline(stages: Stage[]): Pipeline {
           emit(i, line, labels);
           continue;
         }
-        const e: EntryState = { line, labels: new Map(labels), stream: streamNames! };
+        e.line = line;
+        e.labels.clear();
+        for (const [n, v] of labels) e.labels.set(n, v);
         for (const step of rest) if (!step(e, batch.ts[i])) continue next;
         emit(i, e.line, sorted(e.labels));
       }
