@@ -1,6 +1,6 @@
 // Membership: every process heartbeats its id, roles, address and version into a KV bucket
 // whose entries expire, so the live set is whatever has heartbeated lately.
-import type { KV, NatsConnection } from 'nats';
+import type { JetStreamManager, KV, NatsConnection } from 'nats';
 import { decode, encode } from './codec.ts';
 import { buckets } from './subjects.ts';
 
@@ -17,11 +17,14 @@ export interface Member {
 export const MEMBER_TTL_MS = 15_000;
 
 export class Members {
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+  ) {}
 
   static async open(nc: NatsConnection): Promise<Members> {
-    const kv = await (await nc.jetstream()).views.kv(buckets.members, { ttl: MEMBER_TTL_MS, history: 1 });
-    return new Members(kv);
+    const kv = await nc.jetstream().views.kv(buckets.members, { ttl: MEMBER_TTL_MS, history: 1 });
+    return new Members(kv, await nc.jetstreamManager());
   }
 
   async heartbeat(m: Member): Promise<void> {
@@ -32,10 +35,16 @@ export class Members {
     await this.kv.delete(id).catch(() => undefined);
   }
 
+  /**
+   * The live members. Keys come from the bucket's stream info, not kv.keys(): that one runs an
+   * ordered consumer, which on nats-server 2.9 returns only part of the keys.
+   */
   async list(): Promise<Member[]> {
+    const info = await this.jsm.streams.info(`KV_${buckets.members}`, { subjects_filter: '>' });
+    const prefix = `$KV.${buckets.members}.`;
+    const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
     const out: Member[] = [];
-    const keys = await this.kv.keys();
-    for await (const k of keys) {
+    for (const k of keys) {
       const e = await this.kv.get(k);
       if (e && e.operation === 'PUT' && e.value.length) out.push(decode<Member>(e.value));
     }
