@@ -134,7 +134,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
           queue: queue!,
           members,
           store: store!,
-          index: new IndexReader({ store: store! }),
+          index: new IndexReader({ store: store!, cacheDir: join(dataDir, 'index-cache') }),
           ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
         },
       );

@@ -2,16 +2,29 @@
 // resolves (temp file, fsync, rename, fsync of the directory).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
-import { checkKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from './object-store.ts';
+import { dirname, join } from 'node:path';
+import {
+  BadKeyError,
+  byKey,
+  checkKey,
+  checkRange,
+  ObjectNotFoundError,
+  type ObjectInfo,
+  type ObjectStore,
+} from './object-store.ts';
 
+/** Names of files being written; list skips them, so keys may not use the prefix. */
 const TMP = '.tmp-';
+
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT';
 
 export class FilesystemStore implements ObjectStore {
   constructor(private readonly root: string) {}
 
   private path(key: string): string {
-    return join(this.root, ...checkKey(key).split('/'));
+    const segments = checkKey(key).split('/');
+    if (segments.some((s) => s.startsWith(TMP))) throw new BadKeyError(`invalid object key ${JSON.stringify(key)}: ${TMP} is reserved`);
+    return join(this.root, ...segments);
   }
 
   async put(key: string, data: Buffer): Promise<void> {
@@ -19,14 +32,20 @@ export class FilesystemStore implements ObjectStore {
     const dir = dirname(path);
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `${TMP}${randomBytes(6).toString('hex')}`);
-    const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
     }
-    await rename(tmp, path);
+    // the rename is durable only once the directory is
     const d = await open(dir, 'r');
     try {
       await d.sync();
@@ -39,23 +58,32 @@ export class FilesystemStore implements ObjectStore {
     try {
       return await readFile(this.path(key));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(key);
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') throw new ObjectNotFoundError(key, { cause: err });
       throw err;
     }
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Buffer> {
+    checkRange(key, offset, length);
     let fh;
     try {
       fh = await open(this.path(key), 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ObjectNotFoundError(key);
+      if (isMissing(err)) throw new ObjectNotFoundError(key, { cause: err });
       throw err;
     }
     try {
-      const buf = Buffer.alloc(length);
-      const { bytesRead } = await fh.read(buf, 0, length, offset);
-      return buf.subarray(0, bytesRead);
+      // never allocate more than the file holds
+      const size = (await fh.stat()).size;
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = Buffer.alloc(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return buf.subarray(0, got);
     } finally {
       await fh.close();
     }
@@ -65,30 +93,37 @@ export class FilesystemStore implements ObjectStore {
     checkKey(prefix, true);
     // walk from the deepest directory the prefix names
     const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    const start = join(this.root, ...dirPart.split('/').filter(Boolean));
     const out: ObjectInfo[] = [];
-    const walk = async (dir: string): Promise<void> => {
+    const walk = async (dir: string, keyDir: string): Promise<void> => {
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
         throw err;
       }
       for (const e of entries) {
+        if (e.name.startsWith(TMP)) continue;
+        const key = keyDir ? `${keyDir}/${e.name}` : e.name;
         const p = join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.isFile() && !e.name.startsWith(TMP)) {
-          const key = relative(this.root, p).split(sep).join('/');
-          if (!key.startsWith(prefix)) continue;
-          const s = await stat(p);
+        if (e.isDirectory()) {
+          if (prefix.startsWith(key + '/') || key.startsWith(prefix) || (key + '/').startsWith(prefix)) await walk(p, key);
+        } else if (e.isFile() && key.startsWith(prefix)) {
+          let s;
+          try {
+            s = await stat(p);
+          } catch (err) {
+            if (isMissing(err)) continue; // deleted while listing
+            throw err;
+          }
+          // a put renames a new file into place, so the inode changes with every write
           const etag = createHash('sha1').update(`${s.size}:${s.mtimeMs}:${s.ino}`).digest('hex');
           out.push({ key, size: s.size, etag, modified: s.mtime });
         }
       }
     };
-    await walk(start);
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    await walk(join(this.root, ...dirPart.split('/').filter(Boolean)), dirPart);
+    return out.sort(byKey);
   }
 
   async delete(key: string): Promise<void> {

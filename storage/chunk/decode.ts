@@ -4,16 +4,18 @@ import { uncompressSync } from 'lz4-napi';
 import type { EntryBatch, Labels } from '../../logql/batch.ts';
 import { parseLabels } from '../../logql/labels.ts';
 import { crc32 } from './crc32.ts';
-import { BLOCK_INDEX_ENTRY, Codec, MAGIC, TRAILER, VERSION, type ChunkMeta } from './encode.ts';
+import { BLOCK_INDEX_ENTRY, BlockFlag, Codec, LITTLE_ENDIAN, MAGIC, MAX_BLOCK_BYTES, TRAILER, VERSION, type ChunkMeta } from './encode.ts';
 
-/** Corrupt headers must not allocate gigabytes. */
-export const MAX_BLOCK_BYTES = 16 << 20;
+export { MAX_BLOCK_BYTES };
+/** Entries of one chunk: more is a corrupt count (a 1.5 MB chunk holds tens of thousands). */
+export const MAX_ENTRIES = 1 << 24;
+/** Blocks of one chunk. */
 export const MAX_BLOCKS = 1 << 16;
+/** The labels text of a stream (Loki caps a stream's labels far lower). */
 export const MAX_LABELS_BYTES = 1 << 20;
 
 export class ChunkCorruptError extends Error {
   override name = 'ChunkCorruptError';
-  status = 500;
 }
 
 export interface BlockInfo {
@@ -24,6 +26,7 @@ export interface BlockInfo {
   length: number;
   rawLength: number;
   crc: number;
+  flags: number;
 }
 
 export interface ChunkReader {
@@ -31,17 +34,19 @@ export interface ChunkReader {
   from: bigint;
   through: bigint;
   entries: number;
+  /** Size of the encoded chunk. */
   bytes: number;
   blocks: ReadonlyArray<BlockInfo>;
+  /** Decompresses and checks one block; throws ChunkCorruptError naming the chunk. */
   readBlock(i: number): EntryBatch;
   /** Entries with start <= ts < end; blocks outside the range are not decompressed. */
   read(start: bigint, end: bigint): EntryBatch[];
 }
 
 export function decodeChunk(key: string, buf: Buffer): ChunkReader {
-  const corrupt = (what: string) => new ChunkCorruptError(`chunk ${key}: ${what}`);
+  const corrupt = (what: string, cause?: unknown) => new ChunkCorruptError(`chunk ${key}: ${what}`, cause ? { cause } : undefined);
   const need = (at: number, n: number, what: string) => {
-    if (at < 0 || at + n > buf.length) throw corrupt(`truncated ${what}`);
+    if (at < 0 || n < 0 || at + n > buf.length) throw corrupt(`truncated ${what}`);
   };
 
   // header
@@ -50,44 +55,51 @@ export function decodeChunk(key: string, buf: Buffer): ChunkReader {
   if (buf[4] !== VERSION) throw corrupt(`unknown format version ${buf[4]}`);
   const codec = buf[5];
   if (codec !== Codec.lz4 && codec !== Codec.none) throw corrupt(`unknown codec ${codec}`);
-  let at = 6;
+  let at = 8;
   const tenantLen = buf.readUInt16LE(at);
   at += 2;
-  need(at, tenantLen + 8 + 8 + 4, 'header');
+  need(at, tenantLen + 8 + 8 + 4 + 8 + 8 + 4, 'header');
   const tenant = buf.toString('utf8', at, at + tenantLen);
   at += tenantLen;
   const fingerprint = buf.toString('hex', at, at + 8);
   at += 8;
-  const maxSeq = buf.readDoubleLE(at);
+  const maxSeq = buf.readBigUInt64LE(at);
   at += 8;
+  const entries = buf.readUInt32LE(at);
+  const from = buf.readBigInt64LE(at + 4);
+  const through = buf.readBigInt64LE(at + 12);
+  at += 20;
   const labelsLen = buf.readUInt32LE(at);
   at += 4;
-  if (labelsLen > MAX_LABELS_BYTES) throw corrupt(`labels of ${labelsLen} bytes`);
+  if (labelsLen > MAX_LABELS_BYTES) throw corrupt(`labels of ${labelsLen} bytes, over ${MAX_LABELS_BYTES}`);
   need(at, labelsLen + 4, 'header');
   const labelsText = buf.toString('utf8', at, at + labelsLen);
   at += labelsLen;
   if (buf.readUInt32LE(at) !== crc32(buf, 0, at)) throw corrupt('header checksum mismatch');
   const headerEnd = at + 4;
+  if (maxSeq > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(`maxSeq ${maxSeq} out of range`);
+  if (entries > MAX_ENTRIES) throw corrupt(`${entries} entries, over ${MAX_ENTRIES}`);
   let labels: Labels;
   try {
     labels = parseLabels(labelsText);
   } catch (err) {
-    throw corrupt(`bad labels: ${(err as Error).message}`);
+    throw corrupt(`bad labels: ${(err as Error).message}`, err);
   }
 
   // trailer and block index
-  need(buf.length - TRAILER, TRAILER, 'trailer');
+  need(headerEnd, TRAILER, 'trailer');
   const t = buf.length - TRAILER;
-  if (!buf.subarray(t + 12, t + 16).equals(MAGIC)) throw corrupt('bad trailer magic');
+  if (!buf.subarray(t + 12, t + 16).equals(MAGIC)) throw corrupt('bad trailer magic (truncated?)');
   const idxAt = buf.readUInt32LE(t);
   const idxLen = buf.readUInt32LE(t + 4);
-  const entries = buf.readUInt32LE(t + 8);
+  if (buf.readUInt32LE(t + 8) !== entries) throw corrupt('trailer and header disagree on the entry count');
   if (idxAt < headerEnd || idxAt + idxLen !== t || idxLen < 8) throw corrupt('block index out of bounds');
   const count = buf.readUInt32LE(idxAt);
   if (count > MAX_BLOCKS || 4 + count * BLOCK_INDEX_ENTRY + 4 !== idxLen) throw corrupt(`block index of ${count} blocks does not fit`);
   if (buf.readUInt32LE(idxAt + idxLen - 4) !== crc32(buf, idxAt, idxAt + idxLen - 4)) throw corrupt('block index checksum mismatch');
   const blocks: BlockInfo[] = [];
   let sum = 0;
+  let end = headerEnd;
   for (let i = 0; i < count; i++) {
     const e = idxAt + 4 + i * BLOCK_INDEX_ENTRY;
     const b: BlockInfo = {
@@ -98,72 +110,96 @@ export function decodeChunk(key: string, buf: Buffer): ChunkReader {
       minTs: buf.readBigInt64LE(e + 16),
       maxTs: buf.readBigInt64LE(e + 24),
       crc: buf.readUInt32LE(e + 32),
+      flags: buf.readUInt32LE(e + 36),
     };
-    if (b.offset < headerEnd || b.offset + b.length > idxAt || b.rawLength > MAX_BLOCK_BYTES || b.entries > b.rawLength)
-      throw corrupt(`block ${i} out of bounds`);
+    if (b.offset !== end || b.offset + b.length > idxAt) throw corrupt(`block ${i} out of bounds`);
+    if (b.rawLength > MAX_BLOCK_BYTES) throw corrupt(`block ${i} of ${b.rawLength} bytes, over ${MAX_BLOCK_BYTES}`);
+    // every entry takes at least 12 raw bytes (timestamp and line length)
+    if (b.entries === 0 || b.entries * 12 > b.rawLength) throw corrupt(`block ${i} cannot hold ${b.entries} entries`);
+    if (b.minTs > b.maxTs || (i > 0 && b.minTs < blocks[i - 1].maxTs)) throw corrupt(`block ${i} time range out of order`);
+    end = b.offset + b.length;
     sum += b.entries;
     blocks.push(b);
   }
-  if (sum !== entries) throw corrupt('entry count mismatch');
+  if (end !== idxAt) throw corrupt('bytes between the last block and the index');
+  if (sum !== entries) throw corrupt(`blocks hold ${sum} entries, header says ${entries}`);
+  if (count > 0 && (blocks[0].minTs !== from || blocks[count - 1].maxTs !== through)) throw corrupt('header time range disagrees with the blocks');
 
   const readBlock = (i: number): EntryBatch => {
     const b = blocks[i];
+    if (!b) throw new RangeError(`chunk ${key} has no block ${i}`);
     const stored = buf.subarray(b.offset, b.offset + b.length);
     if (crc32(stored) !== b.crc) throw corrupt(`block ${i} checksum mismatch`);
     let raw: Buffer;
     if (codec === Codec.none) raw = stored;
     else {
-      // lz4-napi prepends the uncompressed size: it must be the one the index promised
+      // lz4-napi allocates what the size prefix says: it must be the size the index promised
       if (stored.length < 4 || stored.readUInt32LE(0) !== b.rawLength) throw corrupt(`block ${i} size mismatch`);
       try {
         raw = uncompressSync(stored);
       } catch (err) {
-        throw corrupt(`block ${i} does not decompress: ${(err as Error).message}`);
+        throw corrupt(`block ${i} does not decompress: ${(err as Error).message}`, err);
       }
     }
     if (raw.length !== b.rawLength) throw corrupt(`block ${i} decompressed to ${raw.length} bytes, not ${b.rawLength}`);
-    return parseBlock(raw, b.entries, labels, (what) => corrupt(`block ${i}: ${what}`));
+    return parseBlock(raw, b, labels, (what) => corrupt(`block ${i}: ${what}`));
   };
 
   return {
-    meta: { tenant, fingerprint, labels, maxSeq },
-    from: blocks.length ? blocks[0].minTs : 0n,
-    through: blocks.length ? blocks[blocks.length - 1].maxTs : 0n,
+    meta: { tenant, fingerprint, labels, maxSeq: Number(maxSeq) },
+    from,
+    through,
     entries,
     bytes: buf.length,
     blocks,
     readBlock,
     read(start, end) {
       const out: EntryBatch[] = [];
-      blocks.forEach((b, i) => {
-        if (b.maxTs < start || b.minTs >= end) return;
+      for (let i = 0; i < blocks.length; i++) {
+        const b = blocks[i];
+        if (b.maxTs < start || b.minTs >= end) continue;
         const batch = readBlock(i);
-        out.push(b.minTs >= start && b.maxTs < end ? batch : slice(batch, start, end));
-      });
+        if (b.minTs >= start && b.maxTs < end) out.push(batch);
+        else {
+          const part = slice(batch, start, end);
+          if (part.ts.length) out.push(part);
+        }
+      }
       return out;
     },
   };
 }
 
-function parseBlock(raw: Buffer, n: number, labels: Labels, corrupt: (what: string) => Error): EntryBatch {
+/** Turns a raw column-wise block into a batch: the lines stay a view of `raw`. */
+function parseBlock(raw: Buffer, b: BlockInfo, labels: Labels, corrupt: (what: string) => Error): EntryBatch {
+  const n = b.entries;
   const ts = new BigInt64Array(n);
+  if (LITTLE_ENDIAN) new Uint8Array(ts.buffer).set(raw.subarray(0, n * 8));
+  else for (let i = 0; i < n; i++) ts[i] = raw.readBigInt64LE(i * 8);
+  if (ts[0] !== b.minTs || ts[n - 1] !== b.maxTs) throw corrupt('timestamps disagree with the block index');
+  for (let i = 1; i < n; i++) if (ts[i] < ts[i - 1]) throw corrupt(`timestamps out of order at entry ${i}`);
   const offsets = new Uint32Array(n + 1);
-  const lines = Buffer.allocUnsafe(raw.length);
+  let total = 0;
+  for (let i = 0, at = n * 8; i < n; i++, at += 4) {
+    offsets[i] = total;
+    total += raw.readUInt32LE(at);
+  }
+  offsets[n] = total;
+  const linesAt = n * 12;
+  if (linesAt + total > raw.length) throw corrupt('lines run past the block');
+  const lines = raw.subarray(linesAt, linesAt + total);
+  let at = linesAt + total;
   let metadata: Array<Labels | undefined> | undefined;
-  let at = 0;
-  let out = 0;
-  for (let i = 0; i < n; i++) {
-    if (at + 12 > raw.length) throw corrupt('truncated entry');
-    ts[i] = raw.readBigInt64LE(at);
-    const len = raw.readUInt32LE(at + 8);
-    at += 12;
-    if (at + len + 2 > raw.length) throw corrupt('line runs past the block');
-    offsets[i] = out;
-    out += raw.copy(lines, out, at, at + len);
-    at += len;
-    const pairs = raw.readUInt16LE(at);
-    at += 2;
-    if (pairs) {
+  if (b.flags & BlockFlag.metadata) {
+    metadata = new Array(n);
+    for (let i = 0; i < n; i++) {
+      if (at + 2 > raw.length) throw corrupt('truncated metadata');
+      const pairs = raw.readUInt16LE(at);
+      at += 2;
+      if (pairs === 0) {
+        metadata[i] = undefined;
+        continue;
+      }
       const meta: Array<[string, string]> = [];
       for (let p = 0; p < pairs; p++) {
         if (at + 2 > raw.length) throw corrupt('truncated metadata');
@@ -178,22 +214,31 @@ function parseBlock(raw: Buffer, n: number, labels: Labels, corrupt: (what: stri
         meta.push([name, raw.toString('utf8', at, at + vl)]);
         at += vl;
       }
-      (metadata ??= new Array(n).fill(undefined))[i] = meta;
+      metadata[i] = meta;
     }
   }
-  offsets[n] = out;
   if (at !== raw.length) throw corrupt('trailing bytes');
-  const batch: EntryBatch = { labels, ts, lines: lines.subarray(0, out), offsets };
+  const batch: EntryBatch = { labels, ts, lines, offsets };
   if (metadata) batch.metadata = metadata;
   return batch;
 }
 
-/** The entries of an ascending batch with start <= ts < end. */
-function slice(b: EntryBatch, start: bigint, end: bigint): EntryBatch {
+/** First index i with ts[i] >= t (ts ascending). */
+function lowerBound(ts: BigInt64Array, t: bigint): number {
   let lo = 0;
-  while (lo < b.ts.length && b.ts[lo] < start) lo++;
-  let hi = lo;
-  while (hi < b.ts.length && b.ts[hi] < end) hi++;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The entries of an ascending batch with start <= ts < end, as views where possible. */
+function slice(b: EntryBatch, start: bigint, end: bigint): EntryBatch {
+  const lo = lowerBound(b.ts, start);
+  const hi = Math.max(lo, lowerBound(b.ts, end));
   const base = b.offsets[lo];
   const offsets = new Uint32Array(hi - lo + 1);
   for (let i = lo; i <= hi; i++) offsets[i - lo] = b.offsets[i] - base;

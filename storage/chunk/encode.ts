@@ -1,88 +1,123 @@
 // Writes a stream's entries as a chunk (see FORMAT.md): header, LZ4 blocks, block index, trailer.
 import { compressSync } from 'lz4-napi';
+import { endianness } from 'node:os';
 import type { EntryBatch, Labels } from '../../logql/batch.ts';
 import { formatLabels } from '../../logql/labels.ts';
+import { checkSegment } from '../object-store.ts';
 import { crc32 } from './crc32.ts';
 
 export const MAGIC = Buffer.from('MNCK');
-export const VERSION = 1;
+/** 1 was the first, row-wise layout, never read since; a new layout takes the next number. */
+export const VERSION = 2;
 export const Codec = { none: 0, lz4: 1 } as const; // on disk: append only
+export type Codec = (typeof Codec)[keyof typeof Codec];
+export const BlockFlag = { metadata: 1 } as const; // on disk: append only
 export const BLOCK_INDEX_ENTRY = 40;
 export const TRAILER = 16;
 export const DEFAULT_BLOCK_SIZE = 256 * 1024;
+/** A raw block never exceeds this: readers refuse bigger ones as corrupt. */
+export const MAX_BLOCK_BYTES = 64 << 20;
+export const LITTLE_ENDIAN = endianness() === 'LE';
 
 export interface ChunkMeta {
   tenant: string;
   /** 16 hex digits. */
   fingerprint: string;
   labels: Labels;
+  /** Highest ingest-log sequence of any entry in the chunk. */
   maxSeq: number;
 }
 
-export function encodeHeader(meta: ChunkMeta, codec: number): Buffer {
+export interface EncodedChunk {
+  buf: Buffer;
+  /** CRC-32 of the whole chunk but its own two checksums; part of its key. */
+  checksum: number;
+}
+
+const FP = /^[0-9a-f]{16}$/;
+
+function encodeHeader(meta: ChunkMeta, codec: Codec, entries: number, from: bigint, through: bigint): Buffer {
+  checkSegment('tenant', meta.tenant);
+  if (!FP.test(meta.fingerprint)) throw new Error(`fingerprint ${JSON.stringify(meta.fingerprint)} is not 16 lower-case hex digits`);
+  if (!Number.isSafeInteger(meta.maxSeq) || meta.maxSeq < 0) throw new Error(`maxSeq ${meta.maxSeq} is not a sequence number`);
   const tenant = Buffer.from(meta.tenant, 'utf8');
+  if (tenant.length > 0xffff) throw new Error('tenant id longer than 65535 bytes');
   const labels = Buffer.from(formatLabels(meta.labels), 'utf8');
-  const h = Buffer.alloc(4 + 1 + 1 + 2 + tenant.length + 8 + 8 + 4 + labels.length + 4);
+  const h = Buffer.alloc(4 + 4 + 2 + tenant.length + 8 + 8 + 4 + 8 + 8 + 4 + labels.length + 4);
   let at = MAGIC.copy(h, 0);
   h[at++] = VERSION;
   h[at++] = codec;
+  at = h.writeUInt16LE(0, at);
   at = h.writeUInt16LE(tenant.length, at);
   at += tenant.copy(h, at);
   at += Buffer.from(meta.fingerprint, 'hex').copy(h, at);
-  at = h.writeDoubleLE(meta.maxSeq, at);
+  at = h.writeBigUInt64LE(BigInt(meta.maxSeq), at);
+  at = h.writeUInt32LE(entries, at);
+  at = h.writeBigInt64LE(from, at);
+  at = h.writeBigInt64LE(through, at);
   at = h.writeUInt32LE(labels.length, at);
   at += labels.copy(h, at);
   h.writeUInt32LE(crc32(h, 0, at), at);
   return h;
 }
 
-/** Raw bytes of entries [from, to) of a batch. */
-function rawBlock(b: EntryBatch, from: number, to: number): Buffer {
-  let size = 0;
-  for (let i = from; i < to; i++) {
-    size += 8 + 4 + (b.offsets[i + 1] - b.offsets[i]) + 2;
-    for (const [n, v] of b.metadata?.[i] ?? []) size += 2 + Buffer.byteLength(n) + 4 + Buffer.byteLength(v);
-  }
+const metaBytes = (meta: Labels | undefined): number => {
+  let n = 2;
+  for (const [k, v] of meta ?? []) n += 2 + Buffer.byteLength(k) + 4 + Buffer.byteLength(v);
+  return n;
+};
+
+/** The raw (column-wise) bytes of entries [from, to). */
+function rawBlock(b: EntryBatch, from: number, to: number, withMeta: boolean): Buffer {
+  const n = to - from;
+  const lineBytes = b.offsets[to] - b.offsets[from];
+  let size = 12 * n + lineBytes;
+  if (withMeta) for (let i = from; i < to; i++) size += metaBytes(b.metadata![i]);
   const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (let i = from; i < to; i++) {
-    at = out.writeBigInt64LE(b.ts[i], at);
-    const len = b.offsets[i + 1] - b.offsets[i];
-    at = out.writeUInt32LE(len, at);
-    at += b.lines.copy(out, at, b.offsets[i], b.offsets[i + 1]);
-    const meta = b.metadata?.[i] ?? [];
-    at = out.writeUInt16LE(meta.length, at);
-    for (const [n, v] of meta) {
-      at = out.writeUInt16LE(Buffer.byteLength(n), at);
-      at += out.write(n, at);
-      at = out.writeUInt32LE(Buffer.byteLength(v), at);
-      at += out.write(v, at);
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(b.ts.buffer, b.ts.byteOffset + from * 8, n * 8), 0);
+  else for (let i = 0; i < n; i++) out.writeBigInt64LE(b.ts[from + i], i * 8);
+  let at = 8 * n;
+  for (let i = from; i < to; i++) at = out.writeUInt32LE(b.offsets[i + 1] - b.offsets[i], at);
+  at += b.lines.copy(out, at, b.offsets[from], b.offsets[to]);
+  if (withMeta)
+    for (let i = from; i < to; i++) {
+      const meta = b.metadata![i] ?? [];
+      at = out.writeUInt16LE(meta.length, at);
+      for (const [k, v] of meta) {
+        at = out.writeUInt16LE(Buffer.byteLength(k), at);
+        at += out.write(k, at);
+        at = out.writeUInt32LE(Buffer.byteLength(v), at);
+        at += out.write(v, at);
+      }
     }
-  }
   return out;
 }
 
-export interface EncodedChunk {
-  buf: Buffer;
-  /** CRC-32 of the whole chunk, part of its key. */
-  checksum: number;
-}
-
-/** Entries must be in ascending time order. */
-export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DEFAULT_BLOCK_SIZE): EncodedChunk {
-  const parts: Buffer[] = [encodeHeader(meta, Codec.lz4)];
-  let offset = parts[0].length;
+/** Entries must be in ascending time order; `codec` is for tests and tools (lz4 unless told). */
+export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DEFAULT_BLOCK_SIZE, codec: Codec = Codec.lz4): EncodedChunk {
   const n = entries.ts.length;
+  for (let i = 1; i < n; i++)
+    if (entries.ts[i] < entries.ts[i - 1]) throw new Error(`chunk entries out of order at ${i}: ${entries.ts[i]} after ${entries.ts[i - 1]}`);
+  const header = encodeHeader(meta, codec, n, n ? entries.ts[0] : 0n, n ? entries.ts[n - 1] : 0n);
+  const parts: Buffer[] = [header];
   const index: Buffer[] = [];
+  let offset = header.length;
+  const md = entries.metadata;
   for (let from = 0; from < n; ) {
     let to = from;
     let bytes = 0;
+    let withMeta = false;
     while (to < n && (to === from || bytes < blockSize)) {
-      bytes += 14 + entries.offsets[to + 1] - entries.offsets[to];
+      bytes += 12 + entries.offsets[to + 1] - entries.offsets[to];
+      if (md?.[to]?.length) {
+        withMeta = true;
+        bytes += metaBytes(md[to]);
+      }
       to++;
     }
-    const raw = rawBlock(entries, from, to);
-    const stored = compressSync(raw);
+    const raw = rawBlock(entries, from, to, withMeta);
+    if (raw.length > MAX_BLOCK_BYTES) throw new Error(`entry at ${entries.ts[from]} makes a block of ${raw.length} bytes, over ${MAX_BLOCK_BYTES}`);
+    const stored = codec === Codec.lz4 ? compressSync(raw) : raw;
     const e = Buffer.alloc(BLOCK_INDEX_ENTRY);
     e.writeUInt32LE(offset, 0);
     e.writeUInt32LE(stored.length, 4);
@@ -91,6 +126,7 @@ export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DE
     e.writeBigInt64LE(entries.ts[from], 16);
     e.writeBigInt64LE(entries.ts[to - 1], 24);
     e.writeUInt32LE(crc32(stored), 32);
+    e.writeUInt32LE(withMeta ? BlockFlag.metadata : 0, 36);
     index.push(e);
     parts.push(stored);
     offset += stored.length;
@@ -107,10 +143,17 @@ export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DE
   MAGIC.copy(trailer, 12);
   parts.push(idx, trailer);
   const buf = Buffer.concat(parts);
-  return { buf, checksum: crc32(buf) };
+  if (buf.length > 0xffffffff) throw new Error('chunk over 4 GiB');
+  // A CRC over bytes followed by their own CRC is a constant: leave the header's and the index's
+  // checksums out, or two chunks differing only there (maxSeq, labels) would share a key.
+  const h = header.length - 4;
+  const idxEnd = offset + idx.length - 4;
+  const checksum = crc32(buf, idxEnd + 4, buf.length, crc32(buf, h + 4, idxEnd, crc32(buf, 0, h)));
+  return { buf, checksum };
 }
 
 const hex16 = (t: bigint) => BigInt.asUintN(64, t).toString(16).padStart(16, '0');
 
+/** `<tenant>/chunks/<fingerprint>/<from>-<through>-<checksum>`, all hex. */
 export const chunkKey = (meta: ChunkMeta, from: bigint, through: bigint, checksum: number): string =>
-  `${meta.tenant}/chunks/${meta.fingerprint}/${hex16(from)}-${hex16(through)}-${checksum.toString(16).padStart(8, '0')}`;
+  `${checkSegment('tenant', meta.tenant)}/chunks/${meta.fingerprint}/${hex16(from)}-${hex16(through)}-${(checksum >>> 0).toString(16).padStart(8, '0')}`;

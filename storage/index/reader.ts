@@ -1,97 +1,71 @@
-// Reads the index files of a tenant's days from the object store, keeping each opened file until
-// its etag changes, and answers series, chunk, label-name and label-value look-ups over them.
-import Database from 'better-sqlite3';
+// Answers a tenant's series, chunk, label-name and label-value look-ups from the index files of
+// the days a query covers: lists each day's files in the object store, keeps local copies
+// (file-cache.ts), and unions what every file says. Only the tenant's own prefix is read.
 import type { Matcher } from '../../logql/ast.ts';
 import type { Labels } from '../../logql/batch.ts';
-import { labelsKey, parseLabels } from '../../logql/labels.ts';
-import { compileMatcher, compileMatchers } from '../../logql/matchers.ts';
-import type { ObjectStore } from '../object-store.ts';
-import { daysOf, type ChunkRef } from './schema.ts';
+import { labelsKey } from '../../logql/labels.ts';
+import { checkSegment, type ObjectInfo, type ObjectStore } from '../object-store.ts';
+import { dayOf, daysOf } from './days.ts';
+import { FileCache, type IndexFile } from './file-cache.ts';
+import { matchingSeries } from './match.ts';
+import type { ChunkRef } from './schema.ts';
 
-interface Cached {
-  etag: string;
-  db: Database.Database;
-}
-
-interface Series {
-  fp: string;
-  labels: Labels;
-}
+/** Past this many days a query lists the tenant's whole prefix once rather than each day. */
+const LIST_DAYS = 31;
 
 export class IndexReader {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache: FileCache;
 
-  constructor(private readonly opts: { store: ObjectStore }) {}
-
-  /** The open files of a tenant for a time range, refreshed where the store holds a newer copy. */
-  private async files(tenant: string, from: bigint, through: bigint): Promise<Database.Database[]> {
-    const days = new Set(daysOf(from, through));
-    const prefix = `index/${tenant}/`;
-    const listed = (await this.opts.store.list(prefix)).filter((o) => days.has(o.key.slice(prefix.length, prefix.length + 10)));
-    return Promise.all(
-      listed.map(async (o) => {
-        const c = this.cache.get(o.key);
-        if (c && c.etag === o.etag) return c.db;
-        const db = new Database(await this.opts.store.get(o.key), { readonly: true });
-        c?.db.close();
-        this.cache.set(o.key, { etag: o.etag, db });
-        return db;
-      }),
-    );
+  constructor(private readonly opts: { store: ObjectStore; cacheDir?: string; maxOpenFiles?: number }) {
+    this.cache = new FileCache({ store: opts.store, cacheDir: opts.cacheDir, maxOpenFiles: opts.maxOpenFiles ?? 512 });
   }
 
-  /** The series of one file matching every matcher. */
-  private matching(db: Database.Database, matchers: Matcher[]): Series[] {
-    let candidates: Set<string> | undefined;
-    for (const m of matchers) {
-      const test = compileMatcher(m);
-      if (test('')) continue; // also matches series without the label: decided below on full labels
-      let fps: string[];
-      if (m.op === '=') fps = db.prepare('SELECT fp FROM postings WHERE name = ? AND value = ?').pluck().all(m.name, m.value) as string[];
-      else {
-        const values = (db.prepare('SELECT DISTINCT value FROM postings WHERE name = ?').pluck().all(m.name) as string[]).filter(test);
-        const stmt = db.prepare('SELECT fp FROM postings WHERE name = ? AND value = ?').pluck();
-        fps = values.flatMap((v) => stmt.all(m.name, v) as string[]);
-      }
-      const next = new Set(fps);
-      candidates = candidates ? new Set([...candidates].filter((fp) => next.has(fp))) : next;
-      if (candidates.size === 0) return [];
+  /** The index objects of a tenant's days covering [from, through). */
+  private async objects(tenant: string, from: bigint, through: bigint): Promise<ObjectInfo[]> {
+    const prefix = `index/${checkSegment('tenant', tenant)}/`;
+    const last = through > from ? through - 1n : from;
+    const isIndex = (o: ObjectInfo) => o.key.endsWith('.db');
+    const days = daysOf(from, last, LIST_DAYS + 1);
+    if (days.length <= LIST_DAYS) return (await Promise.all(days.map((d) => this.opts.store.list(`${prefix}${d}/`)))).flat().filter(isIndex);
+    // YYYY-MM-DD names sort as the days do
+    const first = dayOf(from);
+    const final = dayOf(last);
+    return (await this.opts.store.list(prefix)).filter((o) => {
+      const day = o.key.slice(prefix.length).split('/')[0];
+      return isIndex(o) && day >= first && day <= final;
+    });
+  }
+
+  private async withFiles<T>(tenant: string, from: bigint, through: bigint, fn: (files: IndexFile[]) => T): Promise<T> {
+    const { files, release } = await this.cache.lease(await this.objects(tenant, from, through));
+    try {
+      return fn(files);
+    } finally {
+      release();
     }
-    const rows = candidates
-      ? [...candidates].map((fp) => ({ fp, labels: db.prepare('SELECT labels FROM series WHERE fp = ?').pluck().get(fp) as string }))
-      : (db.prepare('SELECT fp, labels FROM series').all() as Array<{ fp: string; labels: string }>);
-    const all = compileMatchers(matchers);
-    return rows.filter((r) => r.labels !== undefined).map((r) => ({ fp: r.fp, labels: parseLabels(r.labels) })).filter((s) => all(s.labels));
   }
 
-  async chunks(tenant: string, matchers: Matcher[], from: bigint, through: bigint): Promise<ChunkRef[]> {
-    const out = new Map<string, ChunkRef>();
-    for (const db of await this.files(tenant, from, through)) {
-      const stmt = db
-        .prepare('SELECT key, from_ns, through_ns, entries, bytes, max_seq FROM chunks WHERE fp = ? AND through_ns >= ? AND from_ns < ?')
-        .safeIntegers(true);
-      for (const s of this.matching(db, matchers))
-        for (const r of stmt.all(s.fp, from, through) as Array<Record<string, bigint | string>>)
-          out.set(r.key as string, {
-            tenant,
-            fingerprint: s.fp,
-            labels: s.labels,
-            key: r.key as string,
-            from: r.from_ns as bigint,
-            through: r.through_ns as bigint,
-            entries: Number(r.entries),
-            bytes: Number(r.bytes),
-            maxSeq: Number(r.max_seq),
-          });
-    }
-    return [...out.values()].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  /** References to the chunks of matching series that overlap [from, through), each key once, by start time. */
+  chunks(tenant: string, matchers: Matcher[], from: bigint, through: bigint): Promise<ChunkRef[]> {
+    return this.withFiles(tenant, from, through, (files) => {
+      const out = new Map<string, ChunkRef>();
+      for (const f of files)
+        for (const s of matchingSeries(f.series, matchers))
+          for (const c of f.chunks.inRange(s.fp, from, through))
+            if (!out.has(c.key)) out.set(c.key, { tenant, fingerprint: s.fp, labels: s.labels, ...c });
+      return [...out.values()].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    });
   }
 
-  /** Label sets of the series with chunks in range. */
-  async series(tenant: string, matchers: Matcher[], from: bigint, through: bigint): Promise<Labels[]> {
-    const out = new Map<string, Labels>();
-    for (const ref of await this.chunks(tenant, matchers, from, through)) out.set(labelsKey(ref.labels), ref.labels);
-    return [...out.values()];
+  /** Label sets of the matching series with chunks in [from, through). */
+  series(tenant: string, matchers: Matcher[], from: bigint, through: bigint): Promise<Labels[]> {
+    return this.withFiles(tenant, from, through, (files) => {
+      const out = new Map<string, Labels>();
+      for (const f of files)
+        for (const s of matchingSeries(f.series, matchers))
+          if (f.chunks.hasAnyInRange(s.fp, from, through)) out.set(labelsKey(s.labels), s.labels);
+      return [...out.values()];
+    });
   }
 
   async labelNames(tenant: string, from: bigint, through: bigint): Promise<string[]> {
@@ -107,7 +81,6 @@ export class IndexReader {
   }
 
   close(): void {
-    for (const c of this.cache.values()) c.db.close();
-    this.cache.clear();
+    this.cache.close();
   }
 }

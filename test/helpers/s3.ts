@@ -3,6 +3,7 @@
 import type { ExecutionContext } from 'ava';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
+import type { StorageConfig } from '../../storage/object-store.ts';
 import { tempDir } from './node.ts';
 
 export interface S3Server {
@@ -10,6 +11,8 @@ export interface S3Server {
   bucket: string;
   /** Flags that point a node's storage at this server. */
   flags: Record<string, string>;
+  /** The same, as storage_config.aws for code that opens a store directly. */
+  aws: StorageConfig['aws'];
 }
 
 export async function startS3(t: ExecutionContext, bucket = 'muninn-test'): Promise<S3Server> {
@@ -21,6 +24,7 @@ export async function startS3(t: ExecutionContext, bucket = 'muninn-test'): Prom
   return {
     endpoint,
     bucket,
+    aws: { endpoint, bucketnames: bucket, region: 'us-east-1', access_key_id: 'S3RVER', secret_access_key: 'S3RVER', s3forcepathstyle: true },
     flags: {
       'storage_config.object_store': 's3',
       'storage_config.aws.endpoint': endpoint,

@@ -1,0 +1,127 @@
+// A querier's copies of index files: downloaded into a cache directory (or held in memory when
+// there is none), reopened only when the store's etag or size changes, and leased to queries so
+// that a file replaced by a newer copy is closed only once no query is reading it.
+import Database from 'better-sqlite3';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ObjectInfo, ObjectStore } from '../object-store.ts';
+import { ChunksTable } from './chunks-table.ts';
+import { SCHEMA_VERSION } from './schema.ts';
+import { SeriesTable } from './series-table.ts';
+
+export interface IndexFile {
+  key: string;
+  series: SeriesTable;
+  chunks: ChunksTable;
+}
+
+interface Entry extends IndexFile {
+  version: string;
+  db: Database.Database;
+  users: number;
+  stale: boolean;
+}
+
+export class FileCache {
+  /** Open files by object key, least recently used first. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+
+  constructor(private readonly opts: { store: ObjectStore; cacheDir?: string; maxOpenFiles: number }) {}
+
+  /** Opens (downloading where needed) every listed file; call `release` when done with them. */
+  async lease(objects: ObjectInfo[]): Promise<{ files: IndexFile[]; release: () => void }> {
+    const got = await Promise.allSettled(objects.map((o) => this.acquire(o)));
+    const files: Entry[] = [];
+    for (const r of got) if (r.status === 'fulfilled') files.push(r.value);
+    const failed = got.find((r) => r.status === 'rejected');
+    if (failed) {
+      this.release(files);
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return { files, release: () => this.release(files) };
+  }
+
+  /** An open entry, counted as in use in the same step that checks it is still open. */
+  private async acquire(o: ObjectInfo): Promise<Entry> {
+    for (;;) {
+      const e = await this.entry(o);
+      if (e.db.open) {
+        e.users++;
+        return e;
+      }
+      // closed while we waited (evicted, or replaced by a newer copy): open it again
+    }
+  }
+
+  private release(files: Entry[]): void {
+    for (const e of files) {
+      e.users--;
+      if (e.stale && e.users === 0) e.db.close();
+    }
+    // close the least recently used files past the limit; their downloads stay on disk
+    for (const [key, e] of this.entries) {
+      if (this.entries.size <= this.opts.maxOpenFiles) break;
+      if (e.users > 0) continue;
+      this.entries.delete(key);
+      e.db.close();
+    }
+  }
+
+  private entry(o: ObjectInfo): Promise<Entry> {
+    const version = `${o.size}:${o.etag}`;
+    const have = this.entries.get(o.key);
+    if (have && have.version === version) {
+      this.entries.delete(o.key); // re-inserted last: most recently used
+      this.entries.set(o.key, have);
+      return Promise.resolve(have);
+    }
+    const id = `${o.key}\n${version}`;
+    let p = this.loading.get(id);
+    if (!p) {
+      p = this.load(o.key, version).finally(() => this.loading.delete(id));
+      this.loading.set(id, p);
+    }
+    return p;
+  }
+
+  private async load(key: string, version: string): Promise<Entry> {
+    let db: Database.Database;
+    if (!this.opts.cacheDir) db = new Database(await this.opts.store.get(key), { readonly: true });
+    else {
+      const path = join(this.opts.cacheDir, ...key.split('/'));
+      // a copy left by an earlier run is reused when the store still holds that version
+      const known = await readFile(`${path}.version`, 'utf8').catch(() => undefined);
+      if (known !== version) {
+        await mkdir(join(path, '..'), { recursive: true });
+        const tmp = `${path}.download`;
+        await writeFile(tmp, await this.opts.store.get(key));
+        await rm(`${path}.version`, { force: true });
+        // an open older copy keeps its inode: queries reading it are not disturbed
+        await rename(tmp, path);
+        await writeFile(`${path}.version`, version);
+      }
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    }
+    const schema = db.pragma('user_version', { simple: true }) as number;
+    if (schema > SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`index file ${key} has schema ${schema}, newer than this Muninn knows (${SCHEMA_VERSION})`);
+    }
+    const e: Entry = { key, version, db, users: 0, stale: false, series: new SeriesTable(db, false), chunks: new ChunksTable(db, false) };
+    const old = this.entries.get(key);
+    if (old && old !== e) {
+      old.stale = true;
+      if (old.users === 0) old.db.close();
+    }
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e;
+  }
+
+  close(): void {
+    for (const e of this.entries.values()) if (e.users === 0) e.db.close();
+    else e.stale = true;
+    this.entries.clear();
+  }
+}
