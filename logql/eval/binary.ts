@@ -1,115 +1,151 @@
-// Binary operations between scalars and vectors, with Prometheus' matching rules.
-import type { BinaryExpr, BinaryOp } from '../ast.ts';
+// Binary operations, as Loki 2.8 evaluates them: a literal side is applied to each sample of the
+// other; two vectors match per step on their labels (on/ignoring, group_left/group_right);
+// a filtering comparison keeps the left operand's value, literal or not.
+import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { labelsKey } from '../labels.ts';
 import { QueryError } from './errors.ts';
 import type { Evaluated, StepSeries } from './steps.ts';
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '>=', '<', '<=']);
+const SET = new Set<BinaryOp>(['and', 'or', 'unless']);
 
-function apply(op: BinaryOp, a: number, b: number): number {
+/** Loki's MergeBinOp on values; comparisons give 1 or 0; division or modulo by zero is NaN. */
+export function applyOp(op: BinaryOp, a: number, b: number): number {
   switch (op) {
     case '+': return a + b;
     case '-': return a - b;
     case '*': return a * b;
-    case '/': return a / b;
-    case '%': return a % b;
-    case '^': return a ** b;
+    case '/': return b === 0 ? NaN : a / b;
+    case '%': return b === 0 ? NaN : a % b;
+    case '^': return Math.pow(a, b);
     case '==': return a === b ? 1 : 0;
     case '!=': return a !== b ? 1 : 0;
     case '>': return a > b ? 1 : 0;
     case '>=': return a >= b ? 1 : 0;
     case '<': return a < b ? 1 : 0;
     case '<=': return a <= b ? 1 : 0;
-    default: return NaN;
+    default: throw new QueryError(`unexpected operation: (${op})`, 500);
   }
 }
 
-/** A comparison without bool filters: the left value stays where it holds. */
-function combine(e: BinaryExpr, l: number, r: number, keep: number): number | undefined {
-  const v = apply(e.op, l, r);
-  if (!COMPARISON.has(e.op)) return v;
-  if (e.bool) return v;
-  return v === 1 ? keep : undefined;
-}
-
-function matchKey(labels: Labels, e: BinaryExpr): string {
-  const m = e.matching;
-  if (!m) return labelsKey(labels);
-  const names = new Set(m.labels);
-  return labelsKey(m.on ? labels.filter(([n]) => names.has(n)) : labels.filter(([n]) => !names.has(n)));
+/** One merged value, or undefined when a filtering comparison fails. */
+function merge(op: BinaryOp, filter: boolean, l: number, r: number): number | undefined {
+  const v = applyOp(op, l, r);
+  if (!COMPARISON.has(op) || !filter) return v;
+  return v === 1 ? l : undefined;
 }
 
 export function evalBinary(e: BinaryExpr, left: Evaluated, right: Evaluated, steps: number): Evaluated {
-  if (left.kind === 'scalar' && right.kind === 'scalar') {
-    if (COMPARISON.has(e.op) && !e.bool) throw new QueryError('comparisons between scalars must use BOOL modifier');
-    return { kind: 'scalar', values: left.values.map((l, i) => apply(e.op, l, right.values[i])) };
+  if (SET.has(e.op) && (left.kind === 'scalar' || right.kind === 'scalar'))
+    throw new QueryError(`unexpected literal for ${left.kind === 'scalar' ? 'left' : 'right'} leg of logical/set binary operation (${e.op})`);
+  if (left.kind === 'scalar' && right.kind === 'scalar')
+    // Loki folds literals at parse time, comparisons included, without filtering
+    return { kind: 'scalar', values: left.values.map((l, i) => applyOp(e.op, l, right.values[i])) };
+  const filter = !e.bool;
+  if (right.kind === 'scalar')
+    return { kind: 'vector', series: mapValues((left as VectorOf).series, (v, i) => merge(e.op, filter, v, right.values[i])) };
+  if (left.kind === 'scalar')
+    return { kind: 'vector', series: mapValues(right.series, (v, i) => merge(e.op, filter, left.values[i], v)) };
+  return { kind: 'vector', series: vectorVector(e, left.series, right.series, steps) };
+}
+
+type VectorOf = Extract<Evaluated, { kind: 'vector' }>;
+
+function mapValues(series: StepSeries[], f: (v: number, i: number) => number | undefined): StepSeries[] {
+  return series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (v === undefined ? undefined : f(v, i))) }));
+}
+
+/** The labels two samples match on. */
+function signature(labels: Labels, m: VectorMatching | undefined): string {
+  if (!m) return labelsKey(labels);
+  const names = new Set(m.labels);
+  return labelsKey(labels.filter(([n]) => names.has(n) === m.on));
+}
+
+/** Prometheus' result labels: one-to-one keeps the on() labels or drops the ignoring() ones; group_x copies its extra labels from the one side. */
+function resultLabels(many: Labels, one: Labels, m: VectorMatching | undefined): Labels {
+  if (!m) return many;
+  const names = new Set(m.labels);
+  let out: Array<readonly [string, string]> = m.group ? [...many] : many.filter(([n]) => names.has(n) === m.on);
+  for (const n of m.group?.include ?? []) {
+    const v = one.find(([k]) => k === n)?.[1] ?? '';
+    out = out.filter(([k]) => k !== n);
+    if (v !== '') out.push([n, v]);
   }
-  if (left.kind === 'vector' && right.kind === 'scalar')
-    return {
-      kind: 'vector',
-      series: left.series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (v === undefined ? undefined : combine(e, v, right.values[i], v))) })),
-    };
-  if (left.kind === 'scalar' && right.kind === 'vector')
-    return {
-      kind: 'vector',
-      series: right.series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (v === undefined ? undefined : combine(e, left.values[i], v, v))) })),
-    };
-  return { kind: 'vector', series: vectorVector(e, (left as { series: StepSeries[] }).series, (right as { series: StepSeries[] }).series, steps) };
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Output series by labels, filled step by step. */
+class Collector {
+  private byKey = new Map<string, StepSeries>();
+  constructor(private steps: number) {}
+  put(labels: Labels, i: number, v: number) {
+    const k = labelsKey(labels);
+    let s = this.byKey.get(k);
+    if (!s) this.byKey.set(k, (s = { labels, values: new Array<number | undefined>(this.steps).fill(undefined) }));
+    s.values[i] = v;
+  }
+  series = () => [...this.byKey.values()];
 }
 
 function vectorVector(e: BinaryExpr, left: StepSeries[], right: StepSeries[], steps: number): StepSeries[] {
-  const rightBy = new Map<string, StepSeries[]>();
-  for (const s of right) {
-    const k = matchKey(s.labels, e);
-    rightBy.set(k, [...(rightBy.get(k) ?? []), s]);
+  const m = e.matching;
+  const lsig = left.map((s) => signature(s.labels, m));
+  const rsig = right.map((s) => signature(s.labels, m));
+  const out = new Collector(steps);
+  for (let i = 0; i < steps; i++) {
+    const ls = left.flatMap((s, j) => (s.values[i] === undefined ? [] : [j]));
+    const rs = right.flatMap((s, j) => (s.values[i] === undefined ? [] : [j]));
+    if (SET.has(e.op)) setOp(e.op, left, right, lsig, rsig, ls, rs, i, out);
+    else arithmetic(e, left, right, lsig, rsig, ls, rs, i, out);
   }
-  if (e.op === 'and' || e.op === 'unless')
-    return left.map((s) => {
-      const others = rightBy.get(matchKey(s.labels, e)) ?? [];
-      return {
-        labels: s.labels,
-        values: s.values.map((v, i) => {
-          const present = others.some((o) => o.values[i] !== undefined);
-          return (e.op === 'and') === present ? v : undefined;
-        }),
-      };
-    });
-  if (e.op === 'or') {
-    const leftKeys = new Map<string, StepSeries[]>();
-    for (const s of left) leftKeys.set(matchKey(s.labels, e), [...(leftKeys.get(matchKey(s.labels, e)) ?? []), s]);
-    const extra = right.map((s) => ({
-      labels: s.labels,
-      values: s.values.map((v, i) => ((leftKeys.get(matchKey(s.labels, e)) ?? []).some((l) => l.values[i] !== undefined) ? undefined : v)),
-    }));
-    return [...left, ...extra];
+  return out.series();
+}
+
+function setOp(op: BinaryOp, left: StepSeries[], right: StepSeries[], lsig: string[], rsig: string[], ls: number[], rs: number[], i: number, out: Collector) {
+  const put = (s: StepSeries) => out.put(s.labels, i, s.values[i]!);
+  if (op === 'or') {
+    const seen = new Set(ls.map((j) => lsig[j]));
+    for (const j of ls) put(left[j]);
+    for (const j of rs) if (!seen.has(rsig[j])) put(right[j]);
+    return;
   }
-  const group = e.matching?.group;
-  const many = group?.side === 'right' ? right : left;
-  const oneBy = group?.side === 'right' ? new Map(left.map((s) => [matchKey(s.labels, e), [s]])) : rightBy;
-  const out: StepSeries[] = [];
-  for (const s of many) {
-    const k = matchKey(s.labels, e);
-    const partners = oneBy.get(k) ?? [];
-    if (partners.length > 1) throw new QueryError('found duplicate series for the match group on the right hand-side of the operation: many-to-many matching not allowed');
-    if (!partners.length) continue;
-    const p = partners[0];
-    const values = Array.from({ length: steps }, (_, i) => {
-      const a = s.values[i];
-      const b = p.values[i];
-      if (a === undefined || b === undefined) return undefined;
-      return group?.side === 'right' ? combine(e, b, a, a) : combine(e, a, b, a);
-    });
-    let labels = s.labels;
-    if (group) {
-      const add = new Map(p.labels.filter(([n]) => group.include.includes(n)));
-      labels = [...new Map([...s.labels, ...add])].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    } else if (e.matching) {
-      // one-to-one, as Prometheus: on() keeps only the matching labels, ignoring() drops them
-      const names = e.matching.labels;
-      labels = s.labels.filter(([n]) => names.includes(n) === e.matching!.on);
+  if (op === 'and' && rs.length === 0) return;
+  const present = new Set(rs.map((j) => rsig[j]));
+  for (const j of ls) if (present.has(lsig[j]) === (op === 'and')) put(left[j]);
+}
+
+function arithmetic(e: BinaryExpr, left: StepSeries[], right: StepSeries[], lsig: string[], rsig: string[], ls: number[], rs: number[], i: number, out: Collector) {
+  const m = e.matching;
+  const oneToMany = m?.group?.side === 'right';
+  // the "many" side is walked, the "one" side looked up
+  const [many, one, manySig, oneSig, manyIdx, oneIdx] = oneToMany ? [right, left, rsig, lsig, rs, ls] : [left, right, lsig, rsig, ls, rs];
+  const oneBy = new Map<string, StepSeries>();
+  for (const j of oneIdx) {
+    if (oneBy.has(oneSig[j]))
+      throw new QueryError(`found duplicate series on the ${oneToMany ? 'left' : 'right'} hand-side;many-to-many matching not allowed: matching labels must be unique on one side`, 500);
+    oneBy.set(oneSig[j], one[j]);
+  }
+  const matched = new Map<string, Set<string>>();
+  for (const j of manyIdx) {
+    const sig = manySig[j];
+    const partner = oneBy.get(sig);
+    if (!partner) continue;
+    const labels = resultLabels(many[j].labels, partner.labels, m);
+    const inserted = matched.get(sig);
+    if (!m?.group) {
+      if (inserted) throw new QueryError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)', 500);
+      matched.set(sig, new Set());
+    } else {
+      const k = labelsKey(labels);
+      if (inserted?.has(k)) throw new QueryError('multiple matches for labels: grouping labels must ensure unique matches', 500);
+      if (inserted) inserted.add(k);
+      else matched.set(sig, new Set([k]));
     }
-    out.push({ labels, values });
+    const a = many[j].values[i]!;
+    const b = partner.values[i]!;
+    const v = oneToMany ? merge(e.op, !e.bool, b, a) : merge(e.op, !e.bool, a, b);
+    if (v !== undefined) out.put(labels, i, v);
   }
-  return out;
 }

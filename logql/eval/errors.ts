@@ -1,7 +1,13 @@
-// Errors a query meets while it runs (after parsing): 400 with Loki's message.
+// Errors a query meets while it runs (after parsing), each with the HTTP status Loki answers with.
 export class QueryError extends Error {
   override name = 'QueryError';
-  readonly status = 400;
+  /** 400 for what the user can fix (Loki's pipeline and limit errors); 500 for what Loki reports as internal. */
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
 }
 
 /** Loki 2.8's PipelineError text, for a metric series that still carries __error__. */
@@ -13,3 +19,6 @@ export function pipelineError(errorType: string, series: string): QueryError {
       'The label filter can also be specified after unwrap. (e.g | unwrap latency | __error__="" )\n',
   );
 }
+
+/** Loki's series limit (limits_config.max_query_series), a 400 as Loki's ErrLimit. */
+export const seriesLimit = (max: number) => new QueryError(`maximum number of series (${max}) reached for a single query`);

@@ -1,4 +1,4 @@
-// by (...) keeps the named labels; without (...) drops them (and __error__ details).
+// Grouping of series for aggregations: by (...) keeps the named labels, without (...) drops them.
 import type { Grouping } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { labelsKey } from '../labels.ts';

@@ -1,16 +1,17 @@
 // Evaluates a parsed LogQL query over a Source: log queries to streams, metric queries to
-// matrices (range), vectors (instant) or scalars, in Loki's result shapes.
-import RE2 from 're2';
-import type { Expr, LabelReplaceExpr, SampleExpr } from '../ast.ts';
-import type { Direction, Labels, QueryResult } from '../batch.ts';
+// matrices (range), vectors (instant) or scalars, in Loki's result shapes and order.
+import type { Expr, SampleExpr } from '../ast.ts';
+import type { Direction, QueryResult, VectorSample } from '../batch.ts';
 import { labelsToObject } from '../labels.ts';
 import { evalBinary } from './binary.ts';
-import { QueryError } from './errors.ts';
+import { QueryError, seriesLimit } from './errors.ts';
+import { compareLabels, formatValue, pointTime } from './format.ts';
+import { labelReplacer } from './label-replace.ts';
 import { evalLogQuery } from './log-query.ts';
 import { evalRangeAggregation, SUMMABLE } from './range-aggregation.ts';
 import type { Source } from './source.ts';
-import { gridOf, type Evaluated, type Grid, type StepSeries } from './steps.ts';
-import { evalVectorAggregation } from './vector-aggregation.ts';
+import { gridOf, type Evaluated, type Grid } from './steps.ts';
+import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
 export { QueryError } from './errors.ts';
 export { alignedRange } from './steps.ts';
@@ -30,48 +31,54 @@ export interface QueryParams {
   maxSeries?: number;
 }
 
+/** An instant log query reads this far back from its time (Loki's engine max_look_back_period). */
+export const INSTANT_LOOKBACK_NS = 30_000_000_000n;
+
 export async function evaluate(expr: Expr, params: QueryParams, source: Source): Promise<QueryResult> {
   if (expr.kind === 'log') {
-    const end = params.instant ? params.end + 1n : params.end;
-    return { resultType: 'streams', result: await evalLogQuery(expr, params.start, end, params.direction, params.limit, source) };
+    const start = params.instant ? params.start - INSTANT_LOOKBACK_NS : params.start;
+    return { resultType: 'streams', result: await evalLogQuery(expr, start, params.end, params.direction, params.limit, source, params.interval) };
   }
   const grid = gridOf(params.start, params.end, params.step, params.instant);
   const v = await evalSample(expr, grid, source);
-  const seconds = (t: bigint) => Number(t / 1_000_000n) / 1000;
   if (v.kind === 'scalar') {
-    if (params.instant) return { resultType: 'scalar', result: [seconds(grid.steps[0]), fmt(v.values[0])] };
-    return { resultType: 'matrix', result: [{ metric: {}, values: grid.steps.map((t, i) => [seconds(t), fmt(v.values[i])]) }] };
+    if (params.instant) return { resultType: 'scalar', result: [pointTime(grid.steps[0]), formatValue(v.values[0])] };
+    return { resultType: 'matrix', result: [{ metric: {}, values: grid.steps.map((t, i) => [pointTime(t), formatValue(v.values[i])]) }] };
   }
   const series = v.series.filter((s) => s.values.some((x) => x !== undefined));
   const max = params.maxSeries ?? 500;
-  if (max > 0 && series.length > max) throw new QueryError(`maximum number of series (${max}) reached for a single query`);
+  if (max > 0 && series.length > max) throw seriesLimit(max);
   if (params.instant) {
-    const result = series.map((s) => ({ metric: labelsToObject(s.labels), value: [seconds(grid.steps[0]), fmt(s.values[0]!)] as [number, string] }));
+    // Loki sorts an instant answer by labels, unless the query sorts by value somewhere
     if (expr.kind === 'vector' && (expr.op === 'sort' || expr.op === 'sort_desc')) {
-      const sign = expr.op === 'sort' ? 1 : -1;
-      result.sort((a, b) => sign * (Number(a.value[1]) - Number(b.value[1])));
-    }
-    return { resultType: 'vector', result };
+      const order = byValue(expr.op === 'sort_desc');
+      series.sort((a, b) => order({ v: a.values[0]!, s: a }, { v: b.values[0]!, s: b }));
+    } else if (!sortsByValue(expr)) series.sort((a, b) => compareLabels(a.labels, b.labels));
+    const at = pointTime(grid.steps[0]);
+    return { resultType: 'vector', result: series.map((s): VectorSample => ({ metric: labelsToObject(s.labels), value: [at, formatValue(s.values[0]!)] })) };
   }
+  series.sort((a, b) => compareLabels(a.labels, b.labels));
   return {
     resultType: 'matrix',
-    result: series
-      .map((s) => ({
-        metric: labelsToObject(s.labels),
-        values: grid.steps.flatMap((t, i) => (s.values[i] === undefined ? [] : [[seconds(t), fmt(s.values[i]!)] as [number, string]])),
-      }))
-      .sort((a, b) => (JSON.stringify(a.metric) < JSON.stringify(b.metric) ? -1 : 1)),
+    result: series.map((s) => ({
+      metric: labelsToObject(s.labels),
+      values: grid.steps.flatMap((t, i) => (s.values[i] === undefined ? [] : [[pointTime(t), formatValue(s.values[i]!)] as [number, string]])),
+    })),
   };
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64), with Prometheus' spellings of the specials. */
-function fmt(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  const s = String(v);
-  if (!/e/.test(s)) return s;
-  return v.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+/** Whether sort or sort_desc appears anywhere in the query (Loki's Sortable). */
+function sortsByValue(e: SampleExpr): boolean {
+  switch (e.kind) {
+    case 'vector':
+      return e.op === 'sort' || e.op === 'sort_desc' || sortsByValue(e.inner);
+    case 'binary':
+      return sortsByValue(e.left) || sortsByValue(e.right);
+    case 'labelReplace':
+      return sortsByValue(e.inner);
+    default:
+      return false;
+  }
 }
 
 async function evalSample(e: SampleExpr, grid: Grid, source: Source): Promise<Evaluated> {
@@ -85,6 +92,7 @@ async function evalSample(e: SampleExpr, grid: Grid, source: Source): Promise<Ev
       return { kind: 'vector', series: await evalRangeAggregation(e, grid, source) };
     case 'vector': {
       const i = e.inner;
+      // a sum pushes its grouping into a summable range aggregation: one series per group, not per stream
       const pushDown = e.op === 'sum' && i.kind === 'range' && !i.grouping && SUMMABLE.has(i.op);
       const inner: Evaluated = pushDown
         ? { kind: 'vector', series: await evalRangeAggregation(i, grid, source, e.grouping ?? { without: false, labels: [] }) }
@@ -92,26 +100,14 @@ async function evalSample(e: SampleExpr, grid: Grid, source: Source): Promise<Ev
       if (inner.kind === 'scalar') throw new QueryError(`${e.op} needs a vector, not a scalar`);
       return { kind: 'vector', series: evalVectorAggregation(e, inner.series, n) };
     }
-    case 'binary':
-      return evalBinary(e, await evalSample(e.left, grid, source), await evalSample(e.right, grid, source), n);
+    case 'binary': {
+      const [l, r] = await Promise.all([evalSample(e.left, grid, source), evalSample(e.right, grid, source)]);
+      return evalBinary(e, l, r, n);
+    }
     case 'labelReplace': {
       const inner = await evalSample(e.inner, grid, source);
       if (inner.kind === 'scalar') throw new QueryError('label_replace needs a vector, not a scalar');
-      return { kind: 'vector', series: inner.series.map((s) => labelReplace(e, s)) };
+      return { kind: 'vector', series: inner.series.map(labelReplacer(e)) };
     }
   }
-}
-
-/** Prometheus' label_replace: a full-string RE2 match of src sets dst from the replacement. */
-function labelReplace(e: LabelReplaceExpr, s: StepSeries): StepSeries {
-  const re = new RE2(`^(?:${e.regex})$`);
-  const src = s.labels.find(([n]) => n === e.src)?.[1] ?? '';
-  const m = re.exec(src);
-  if (!m) return s;
-  const value = e.replacement.replace(/\$(\d+)|\$\{(\w+)\}/g, (_, d, name) => (d !== undefined ? (m[Number(d)] ?? '') : (m.groups?.[name] ?? '')));
-  const map = new Map<string, string>(s.labels);
-  if (value === '') map.delete(e.dst);
-  else map.set(e.dst, value);
-  const labels: Labels = [...map].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  return { labels, values: s.values };
 }

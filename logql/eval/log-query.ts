@@ -1,8 +1,9 @@
 // Log queries: entries in [start, end) through the pipeline, grouped by final labels, the
-// `limit` newest (backward) or oldest (forward) across all streams, exact duplicates dropped.
+// `limit` newest (backward) or oldest (forward) across all streams, exact duplicates dropped;
+// streams ordered by their labels' text, as Loki sorts them.
 import type { LogExpr } from '../ast.ts';
 import type { Direction, Labels, StreamResult } from '../batch.ts';
-import { labelsKey, labelsToObject } from '../labels.ts';
+import { formatLabels, labelsKey, labelsToObject } from '../labels.ts';
 import { compilePipeline } from '../pipeline/index.ts';
 import type { Source } from './source.ts';
 
@@ -16,7 +17,12 @@ interface Hit {
 
 const keyOf = (h: Hit) => (h.key ??= labelsKey(h.labels));
 
-export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source): Promise<StreamResult[]> {
+/**
+ * `interval` (ns, Loki's parameter of log range queries): an entry is returned only when it is at
+ * least this far, in the query's direction, from the last one returned, across all streams; the
+ * skipped ones do not count towards the limit.
+ */
+export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source, interval = 0): Promise<StreamResult[]> {
   const pipeline = compilePipeline(expr.pipeline);
   const hits: Hit[] = [];
   /** Once `limit` hits are kept, an entry past the last of them cannot make it: skipped early. */
@@ -43,17 +49,33 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
       if (cutoff !== undefined && (forward ? ts > cutoff : ts < cutoff)) return;
       hits.push({ ts, line, labels });
     });
-    if (hits.length > trimAt) trim();
+    // with an interval, which entries count depends on all before them: no early trim
+    if (hits.length > trimAt && interval <= 0) trim();
   }
+  if (interval > 0) spaceOut(hits, order, BigInt(Math.round(interval)), forward);
   trim();
-  const out = new Map<string, StreamResult>();
+  const out = new Map<string, StreamResult & { text: string }>();
   for (const h of hits) {
     const key = keyOf(h);
     let s = out.get(key);
-    if (!s) out.set(key, (s = { stream: labelsToObject(h.labels), values: [] }));
+    if (!s) out.set(key, (s = { stream: labelsToObject(h.labels), values: [], text: formatLabels(h.labels) }));
     s.values.push([String(h.ts), h.line.toString('utf8')]);
   }
-  return [...out.values()];
+  return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map(({ stream, values }) => ({ stream, values }));
+}
+
+/** Keeps, in query order, only entries at least `interval` past the last kept one (duplicates go first). */
+function spaceOut(hits: Hit[], order: (a: Hit, b: Hit) => number, interval: bigint, forward: boolean) {
+  hits.sort(order);
+  hits.length = dedupe(hits, hits.length);
+  let n = 0;
+  let last: bigint | undefined;
+  for (const h of hits) {
+    if (last !== undefined && (forward ? h.ts < last + interval : h.ts > last - interval)) continue;
+    hits[n++] = h;
+    last = h.ts;
+  }
+  hits.length = n;
 }
 
 /** Drops exact duplicates from sorted hits in place, keeping the first `limit`; returns the count kept. */

@@ -1,14 +1,22 @@
 // Range aggregations: at each step t, the samples of a series in the window (t - range, t],
-// shifted back by offset; line counts and bytes, or unwrapped label values.
-import type { Grouping, RangeAggregation } from '../ast.ts';
+// shifted back by offset; line counts and bytes, or unwrapped label values. Series labels are
+// reduced when samples are extracted (by/without, and a summing parent's grouping), as Loki does,
+// so a group's window holds the samples of all its streams.
+import type { Grouping, Matcher, RangeAggregation, Unwrap } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { formatLabels, labelsKey } from '../labels.ts';
-import { parseBytes, parseDuration } from '../parser/units.ts';
 import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
 import { pipelineError } from './errors.ts';
-import { groupLabels, groupSeries } from './grouping.ts';
+import { aggregateWindow } from './range-functions.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
+import { ConversionError, convertUnwrapped } from './unwrap.ts';
+
+const ERROR = '__error__';
+const ERROR_DETAILS = '__error_details__';
+
+/** Range aggregations whose per-group sum equals the sum of their per-series values (Loki's canInjectVectorGrouping). */
+export const SUMMABLE = new Set(['count_over_time', 'bytes_over_time', 'rate', 'bytes_rate', 'sum_over_time']);
 
 interface Samples {
   labels: Labels;
@@ -16,178 +24,119 @@ interface Samples {
   values: number[];
 }
 
-function unwrapValue(raw: string | undefined, conversion: string | undefined): number {
-  if (raw === undefined) return NaN;
-  switch (conversion) {
-    case 'bytes':
-      return parseBytes(raw);
-    case 'duration':
-    case 'duration_seconds':
-      return parseDuration(raw) / 1e9;
-    default:
-      return raw.trim() === '' ? NaN : Number(raw);
+/**
+ * The labels a sample's series gets. `grouping` is the aggregation's own by/without, or a summing
+ * parent's when it has none. Unwrapped samples lose the unwrapped label unless `by` names it.
+ */
+function reducer(grouping: Grouping | undefined, unwrap: Unwrap | undefined): (labels: Labels) => Labels {
+  if (grouping && !grouping.without) {
+    const keep = new Set(grouping.labels);
+    return (labels) => labels.filter(([n]) => keep.has(n));
   }
+  const drop = new Set(grouping?.labels ?? []);
+  if (unwrap) drop.add(unwrap.label);
+  if (drop.size === 0) return (labels) => labels;
+  return (labels) => labels.filter(([n]) => !drop.has(n));
 }
 
-/**
- * `reduceTo`: the grouping of a `sum` around this aggregation, when summing per group first gives
- * the same answer (counts, bytes and sums add up); it keeps one series per group, not per line.
- */
-/** Range aggregations whose per-group sum equals the sum of their per-series values. */
-export const SUMMABLE = new Set(['count_over_time', 'bytes_over_time', 'rate', 'bytes_rate', 'sum_over_time']);
+const sortPairs = (l: Array<readonly [string, string]>): Labels => l.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
-export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, reduceTo?: Grouping): Promise<StepSeries[]> {
+/** Marks a failed conversion as Loki does: __error__ replaced, __error_details__ set to Go's text. */
+function withConversionError(labels: Labels, details: string): Labels {
+  const rest = labels.filter(([n]) => n !== ERROR && n !== ERROR_DETAILS);
+  return sortPairs([...rest, [ERROR, 'SampleExtractionErr'], [ERROR_DETAILS, details]]);
+}
+
+export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, parentGrouping?: Grouping): Promise<StepSeries[]> {
   const { range, offset, unwrap, log } = e.range;
   const pipeline = compilePipeline(log.pipeline);
+  const reduce = reducer(e.grouping ?? parentGrouping, unwrap);
+  const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);
+  const bytes = e.op === 'bytes_rate' || e.op === 'bytes_over_time';
   const first = grid.steps[0] - BigInt(offset);
   const last = grid.steps[grid.steps.length - 1] - BigInt(offset);
   const r = BigInt(range);
   const bySeries = new Map<string, Samples>();
-  const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);
-  for await (const batch of source.select(log.matchers, first - r + 1n, last + 1n)) {
+  // Entries at exactly the last step count, as in Loki 3 (grafana/loki#13448): Loki 2.8 read up to
+  // that time exclusive and so lost them at the end of every split of a range query.
+  const from = first - r + 1n;
+  const to = last + 1n;
+  for await (const batch of source.select(log.matchers, from, to)) {
     pipeline.run(batch, (i, line, labels) => {
-      let value = e.op === 'bytes_rate' || e.op === 'bytes_over_time' ? line.length : 1;
+      const ts = batch.ts[i];
+      if (ts < from || ts >= to) return;
+      let value = bytes ? line.length : 1;
       let out: Labels | null = labels;
       if (unwrap) {
         const raw = labels.find(([n]) => n === unwrap.label)?.[1];
+        // Loki skips a line without the label (or with it empty): not an error (loki#6713)
+        if (raw === undefined || raw === '') return;
         try {
-          value = unwrapValue(raw, unwrap.conversion);
-        } catch {
-          value = NaN;
+          value = convertUnwrapped(raw, unwrap.conversion);
+        } catch (err) {
+          if (!(err instanceof ConversionError)) throw err;
+          value = 0;
+          out = withConversionError(labels, err.message);
         }
-        out = labels.filter(([n]) => n !== unwrap.label);
-        if (Number.isNaN(value) && !out.some(([n]) => n === '__error__'))
-          out = [...out, ['__error__', 'SampleExtractionErr'] as const].sort((a, b) => (a[0] < b[0] ? -1 : 1));
         for (const f of post) if (out) out = f(out);
         if (!out) return;
       }
-      const err = out.find(([n]) => n === '__error__');
-      if (err)
-        throw pipelineError(err[1], formatLabels(out));
-      if (reduceTo) out = groupLabels(out, reduceTo);
+      // a sample in error keeps all its labels, so the error names its series
+      if (!out.some(([n]) => n === ERROR)) out = reduce(out);
       const key = labelsKey(out);
       let s = bySeries.get(key);
       if (!s) bySeries.set(key, (s = { labels: out, ts: [], values: [] }));
-      s.ts.push(batch.ts[i]);
+      s.ts.push(ts);
       s.values.push(value);
     });
   }
-  const seconds = range / 1e9;
   const series: StepSeries[] = [];
   for (const s of bySeries.values()) {
-    const idx = s.ts.map((_, i) => i).sort((a, b) => (s.ts[a] < s.ts[b] ? -1 : s.ts[a] > s.ts[b] ? 1 : 0));
-    const ts = idx.map((i) => s.ts[i]);
-    const vs = idx.map((i) => s.values[i]);
+    const w = sortedSamples(s);
+    const failing = s.labels.find(([n]) => n === ERROR);
     let lo = 0;
     let hi = 0;
     const values = grid.steps.map((step) => {
       const t = step - BigInt(offset);
-      while (hi < ts.length && ts[hi] <= t) hi++;
-      while (lo < hi && ts[lo] <= t - r) lo++;
+      while (hi < w.ts.length && w.ts[hi] <= t) hi++;
+      while (lo < hi && w.ts[lo] <= t - r) lo++;
       if (hi === lo) return undefined;
-      return e.op === 'rate_counter' ? counterRate(ts.slice(lo, hi), vs.slice(lo, hi), range) : aggregate(e.op, vs.slice(lo, hi), seconds, e.param);
+      if (failing) throw pipelineError(failing[1], formatLabels(s.labels));
+      return aggregateWindow(e.op, { ts: w.ts, values: w.values, lo, hi }, range, unwrap !== undefined, e.param);
     });
     series.push({ labels: s.labels, values });
   }
-  if (e.op === 'absent_over_time') return absent(e, grid, series);
-  return e.grouping ? groupRange(series, e) : series;
+  if (e.op === 'absent_over_time') return absent(log.matchers, series, grid.steps.length);
+  return series;
 }
 
-function aggregate(op: RangeAggregation['op'], v: number[], seconds: number, param?: number): number {
-  const sum = () => v.reduce((a, b) => a + b, 0);
-  switch (op) {
-    case 'count_over_time':
-      return v.length;
-    case 'rate':
-    case 'bytes_rate':
-      return sum() / seconds;
-    case 'bytes_over_time':
-    case 'sum_over_time':
-      return sum();
-    case 'avg_over_time':
-      return sum() / v.length;
-    case 'min_over_time':
-      return Math.min(...v);
-    case 'max_over_time':
-      return Math.max(...v);
-    case 'first_over_time':
-      return v[0];
-    case 'last_over_time':
-      return v[v.length - 1];
-    case 'stdvar_over_time':
-    case 'stddev_over_time': {
-      const mean = sum() / v.length;
-      const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
-      return op === 'stdvar_over_time' ? variance : Math.sqrt(variance);
-    }
-    case 'quantile_over_time':
-      return quantile(param ?? 0, v);
-    case 'rate_counter':
-      throw new Error('rate_counter needs the timestamps: see counterRate');
-    case 'absent_over_time':
-      return 1;
-  }
+/** A series' samples in time order (a group's streams interleave; the source has dropped duplicates). */
+function sortedSamples(s: Samples): { ts: bigint[]; values: number[] } {
+  let ordered = true;
+  for (let i = 1; i < s.ts.length && ordered; i++) if (s.ts[i] < s.ts[i - 1]) ordered = false;
+  if (ordered) return s;
+  const idx = Array.from({ length: s.ts.length }, (_, i) => i).sort((a, b) => (s.ts[a] < s.ts[b] ? -1 : s.ts[a] > s.ts[b] ? 1 : a - b));
+  return { ts: idx.map((i) => s.ts[i]), values: idx.map((i) => s.values[i]) };
 }
 
 /**
- * rate_counter as Loki 2.8 computes it (its extrapolatedRate): the counter's increase with
- * resets, extrapolated as Prometheus does, where Loki takes the range to start one range
- * before the first sample and to end at the last one. Fewer than two samples give 0.
+ * Loki's absent labels: the selector's equality matchers; a name matched twice, or by any other
+ * operator, is left out.
  */
-function counterRate(ts: bigint[], v: number[], rangeNs: number): number {
-  if (v.length < 2) return 0;
-  const ms = (t: bigint) => Number(t / 1_000_000n);
-  const first = ms(ts[0]);
-  const last = ms(ts[ts.length - 1]);
-  const rangeMs = Math.trunc(rangeNs / 1e6);
-  let result = v[v.length - 1] - v[0];
-  let lastValue = 0;
-  for (const x of v) {
-    if (x < lastValue) result += lastValue;
-    lastValue = x;
+export function absentLabels(matchers: Matcher[]): Labels {
+  const m = new Map<string, string>();
+  const unset = new Set<string>();
+  for (const x of matchers) {
+    if (x.name === '__name__') continue;
+    if (x.op === '=' && !m.has(x.name)) m.set(x.name, x.value);
+    else unset.add(x.name);
   }
-  let toStart = (first - (first - rangeMs)) / 1000;
-  const toEnd = 0;
-  const sampled = (last - first) / 1000;
-  const avg = sampled / (v.length - 1);
-  if (result > 0 && v[0] >= 0) {
-    const toZero = sampled * (v[0] / result);
-    if (toZero < toStart) toStart = toZero;
-  }
-  const threshold = avg * 1.1;
-  let interval = sampled;
-  interval += toStart < threshold ? toStart : avg / 2;
-  interval += toEnd < threshold ? toEnd : avg / 2;
-  return (result * (interval / sampled)) / (rangeNs / 1e9);
+  for (const n of unset) m.delete(n);
+  return sortPairs([...m]);
 }
 
-/** Prometheus' quantile: linear interpolation between closest ranks. */
-export function quantile(q: number, values: number[]): number {
-  if (values.length === 0) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  const v = [...values].sort((a, b) => a - b);
-  const rank = q * (v.length - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.min(lo + 1, v.length - 1);
-  return v[lo] + (v[hi] - v[lo]) * (rank - lo);
-}
-
-/** by/without on an unwrapped range aggregation: Loki aggregates the samples' results per group. */
-function groupRange(series: StepSeries[], e: RangeAggregation): StepSeries[] {
-  return groupSeries(series, e.grouping).map((g) => ({
-    labels: g.labels,
-    values: g.members[0].values.map((_, i) => {
-      const vs = g.members.map((m) => m.values[i]).filter((x): x is number => x !== undefined);
-      if (!vs.length) return undefined;
-      return e.op === 'min_over_time' ? Math.min(...vs) : e.op === 'max_over_time' ? Math.max(...vs) : vs.reduce((a, b) => a + b, 0);
-    }),
-  }));
-}
-
-/** 1 where no series has a sample, labelled by the selector's equality matchers, as Prometheus' absent. */
-function absent(e: RangeAggregation, grid: Grid, series: StepSeries[]): StepSeries[] {
-  const labels: Labels = e.range.log.matchers.filter((m) => m.op === '=').map((m) => [m.name, m.value] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const values = grid.steps.map((_, i) => (series.some((s) => s.values[i] !== undefined) ? undefined : 1));
-  return values.some((v) => v !== undefined) ? [{ labels, values }] : [];
+/** 1 at each step where no series has a sample. */
+function absent(matchers: Matcher[], series: StepSeries[], steps: number): StepSeries[] {
+  const values = Array.from({ length: steps }, (_, i) => (series.some((s) => s.values[i] !== undefined) ? undefined : 1));
+  return values.some((v) => v !== undefined) ? [{ labels: absentLabels(matchers), values }] : [];
 }

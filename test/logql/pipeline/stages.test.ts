@@ -211,7 +211,8 @@ const at3 = { start: 3_000_000_000n, end: 3_000_000_000n, step: 0, direction: 'b
 test('a metric query where a line keeps __error__ fails with Loki\'s pipeline error', async (t) => {
   await t.throwsAsync(() => evaluate(parseExpr('sum_over_time({app="api"} | logfmt | unwrap latency [5s])'), at3, source), {
     message:
-      `pipeline error: 'SampleExtractionErr' for series: '{__error__="SampleExtractionErr", app="api", level="error"}'.\n` +
+      // with an error set, Loki keeps every label (the unwrapped one and __error_details__ too)
+      `pipeline error: 'SampleExtractionErr' for series: '{__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \\"oops\\": invalid syntax", app="api", latency="oops", level="error"}'.\n` +
       'Use a label filter to intentionally skip this error. (e.g | __error__!="SampleExtractionErr").\n' +
       'To skip all potential errors you can match empty errors.(e.g __error__="")\n' +
       'The label filter can also be specified after unwrap. (e.g | unwrap latency | __error__="" )\n',
@@ -225,7 +226,7 @@ test('with | __error__="" after unwrap only the clean lines count', async (t) =>
 
 test('count_over_time by the level a parser extracted', async (t) => {
   const r = await evaluate(parseExpr('sum by (level) (count_over_time({app="api"} | logfmt [5s]))'), at3, source);
-  t.deepEqual(r, { resultType: 'vector', result: [{ metric: { level: 'info' }, value: [3, '1'] }, { metric: { level: 'error' }, value: [3, '2'] }] });
+  t.deepEqual(r, { resultType: 'vector', result: [{ metric: { level: 'error' }, value: [3, '2'] }, { metric: { level: 'info' }, value: [3, '1'] }] });
 });
 
 test('a json parse failure in a metric query is a pipeline error naming JSONParserErr', async (t) => {

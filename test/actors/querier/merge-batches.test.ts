@@ -1,0 +1,20 @@
+// The querier reads a stream from the store and from ingesters; where both hold an entry, a
+// query must see it once, and the merged entries must be in time order.
+import test from 'ava';
+import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { mergeBatches } from '../../../actors/querier/source.ts';
+
+const labels: Labels = [['app', 'api']];
+const rows = (b: ReturnType<typeof batchOf>) => Array.from(b.ts, (ts, i) => [ts, b.lines.subarray(b.offsets[i], b.offsets[i + 1]).toString()]);
+
+test('an entry in both the store and an ingester is kept once, in time order', (t) => {
+  const store = batchOf(labels, [[1n, 'a'], [2n, 'b'], [3n, 'c']]);
+  const memory = batchOf(labels, [[3n, 'c'], [4n, 'd']]);
+  t.deepEqual(rows(mergeBatches([memory, store])), [[1n, 'a'], [2n, 'b'], [3n, 'c'], [4n, 'd']]);
+});
+
+test('different lines at the same time are both kept', (t) => {
+  const a = batchOf(labels, [[5n, 'x']]);
+  const b = batchOf(labels, [[5n, 'y']]);
+  t.deepEqual(rows(mergeBatches([a, b])), [[5n, 'x'], [5n, 'y']]);
+});
