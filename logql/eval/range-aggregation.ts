@@ -10,7 +10,8 @@ import { pipelineError } from './errors.ts';
 import { aggregateWindow } from './range-functions.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
-import { ConversionError, convertUnwrapped } from './unwrap.ts';
+import { ConversionError } from '../go-convert.ts';
+import { convertUnwrapped } from './unwrap.ts';
 
 const ERROR = '__error__';
 const ERROR_DETAILS = '__error_details__';

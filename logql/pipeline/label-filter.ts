@@ -1,8 +1,9 @@
 // Label filters: string and regex matchers, numeric, duration and byte comparisons, and/or.
-// A value that will not convert sets __error__=LabelFilterErr and keeps the entry, as Loki does.
+// A value that will not convert sets __error__=LabelFilterErr, with Go's error text in
+// __error_details__, and keeps the entry, as Loki does.
 import type { CompareOp, LabelFilter } from '../ast.ts';
 import { compileMatcher } from '../matchers.ts';
-import { parseBytes, parseDuration } from '../parser/units.ts';
+import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from '../go-convert.ts';
 import { compileIp } from './ip.ts';
 
 export type LabelMap = Map<string, string>;
@@ -41,24 +42,27 @@ export function compileLabelTest(f: LabelFilter): LabelTest {
     }
     case 'ip': {
       const test = compileIp(f.value);
-      return (m) => test(m.get(f.name) ?? '') === (f.op === '=');
+      // as in Loki, an entry already in error passes, and one without the label does not
+      return (m) => {
+        if (m.has(ERROR)) return true;
+        const v = m.get(f.name);
+        return v !== undefined && test(v) === (f.op === '=');
+      };
     }
     default: {
-      const convert = f.kind === 'number' ? Number : f.kind === 'duration' ? parseDuration : parseBytes;
+      const convert = f.kind === 'number' ? parseGoFloat : f.kind === 'duration' ? parseGoDuration : parseHumanBytes;
       return (m) => {
+        // only string matchers filter out an entry already in error (Loki's rule)
+        if (m.has(ERROR)) return true;
         const raw = m.get(f.name);
         if (raw === undefined) return false;
         let v: number;
         try {
           v = convert(raw);
-        } catch {
-          v = NaN;
-        }
-        if (Number.isNaN(v) || raw.trim() === '') {
-          if (!m.has(ERROR)) {
-            m.set(ERROR, 'LabelFilterErr');
-            m.set(ERROR_DETAILS, `cannot convert ${JSON.stringify(raw)} of label ${f.name} to a ${f.kind}`);
-          }
+        } catch (err) {
+          if (!(err instanceof ConversionError)) throw err;
+          m.set(ERROR, 'LabelFilterErr');
+          m.set(ERROR_DETAILS, err.message);
           return true;
         }
         return compare(f.op, v, f.value);

@@ -1,4 +1,5 @@
 // spf13/cast as sprig uses it: anything to int64 or float64, with failures becoming 0 instead of errors.
+import { tryGoFloat } from '../../go-convert.ts';
 import { GoTime, Int64, type Value, isInt, intOf } from '../values.ts';
 
 // strconv.ParseInt(s, 0, 64): sign, 0x/0o/0b/0 prefixes, underscores only after a prefix.
@@ -16,19 +17,6 @@ export function parseGoInt(s: string): bigint | null {
   return v;
 }
 
-// strconv.ParseFloat(s, 64).
-export function parseGoFloat(s: string): number | null {
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return s[0] === '-' ? -Infinity : Infinity;
-  if (/^nan$/i.test(s)) return NaN;
-  if (/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(s)) return Number(s);
-  // Hex mantissas need a p exponent in Go.
-  const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?[0-9]+)$/.exec(s);
-  if (!m || (m[2] === '' && !m[3])) return null;
-  const frac = m[3] ?? '';
-  const v = parseInt((m[2] || '0') + frac, 16) / 16 ** frac.length * 2 ** Number(m[4]);
-  return m[1] === '-' ? -v : v;
-}
-
 export function toInt64(v: Value): bigint {
   if (isInt(v)) return intOf(v);
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : -(2n ** 63n);
@@ -40,7 +28,7 @@ export function toInt64(v: Value): bigint {
 export function toFloat64(v: Value): number {
   if (typeof v === 'number') return v;
   if (isInt(v)) return Number(intOf(v));
-  if (typeof v === 'string') return parseGoFloat(v) ?? 0;
+  if (typeof v === 'string') return tryGoFloat(v) ?? 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
   return 0;
 }

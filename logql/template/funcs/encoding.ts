@@ -1,8 +1,8 @@
 // Conversions Loki adds for line_format: base64, URL query escaping, JSON, byte sizes and durations.
+import { ConversionError, durationSeconds, parseGoDuration, parseHumanBytes } from '../../go-convert.ts';
 import { TemplateError } from '../errors.ts';
 import type { GoMap, Value } from '../values.ts';
 import { queryEscape } from './builtins.ts';
-import { parseGoFloat } from './convert.ts';
 import { def, type FuncMap } from './types.ts';
 
 // Loki's b64dec: pads a short input, returns Go's error text instead of failing.
@@ -49,49 +49,19 @@ function fromJson(s: string): Value {
   return conv(raw);
 }
 
-// go-humanize ParseBytes: "42 MB", "1.5GiB", "1,024 kb".
-const SIZES: Record<string, number> = {
-  b: 1, '': 1,
-  kib: 1024, kb: 1000, ki: 1024, k: 1000,
-  mib: 1024 ** 2, mb: 1e6, mi: 1024 ** 2, m: 1e6,
-  gib: 1024 ** 3, gb: 1e9, gi: 1024 ** 3, g: 1e9,
-  tib: 1024 ** 4, tb: 1e12, ti: 1024 ** 4, t: 1e12,
-  pib: 1024 ** 5, pb: 1e15, pi: 1024 ** 5, p: 1e15,
-  eib: 1024 ** 6, eb: 1e18, ei: 1024 ** 6, e: 1e18,
-};
-function parseBytes(s: string): number {
-  const m = /^[0-9.,]*/.exec(s)![0];
-  const f = parseGoFloat(m.replace(/,/g, ''));
-  if (f === null) throw new TemplateError(`strconv.ParseFloat: parsing ${JSON.stringify(m)}: invalid syntax`);
-  const unit = s.slice(m.length).trim().toLowerCase();
-  if (!(unit in SIZES)) throw new TemplateError(`unhandled size name: ${unit}`);
-  const v = f * SIZES[unit];
-  if (v >= 2 ** 64) throw new TemplateError(`too large: ${s}`);
-  return Math.trunc(v);
-}
-
-// time.ParseDuration, in seconds.
-const UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-export function parseDuration(s: string): number {
-  const bad = () => new TemplateError(`time: invalid duration ${JSON.stringify(s)}`);
-  let rest = s;
-  let neg = false;
-  if (rest[0] === '-' || rest[0] === '+') { neg = rest[0] === '-'; rest = rest.slice(1); }
-  if (rest === '0') return 0;
-  if (rest === '') throw bad();
-  let total = 0;
-  while (rest) {
-    const m = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m || m[1] === '' || m[1] === '.') {
-      if (/^[0-9.]+$/.test(rest)) throw new TemplateError(`time: missing unit in duration ${JSON.stringify(s)}`);
-      throw bad();
+// Go's errors become template errors: the template fails with Go's text, as in Loki.
+function goConversion<T>(f: (s: string) => T): (s: string) => T {
+  return (s) => {
+    try {
+      return f(s);
+    } catch (err) {
+      if (err instanceof ConversionError) throw new TemplateError(err.message);
+      throw err;
     }
-    total += Number(m[1]) * UNITS[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  // Durations are whole nanoseconds in Go.
-  return (neg ? -1 : 1) * Math.round(total * 1e9) / 1e9;
+  };
 }
+const parseBytes = goConversion(parseHumanBytes);
+const parseDuration = goConversion((s) => durationSeconds(parseGoDuration(s)));
 
 export const encodingFuncs: FuncMap = {
   b64enc: def(['string'], ([s]) => Buffer.from(s as string, 'utf8').toString('base64')),

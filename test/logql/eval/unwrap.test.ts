@@ -1,6 +1,6 @@
 import test from 'ava';
 import { flatMatrix, flatVector, instant, range, run, sourceOf, stream } from './fixtures.ts';
-import { parseGoDurationSeconds, parseGoFloat, parseHumanBytes } from '../../../logql/eval/unwrap.ts';
+import { durationSeconds, parseGoDuration, parseGoFloat, parseHumanBytes } from '../../../logql/go-convert.ts';
 
 const svc = sourceOf([
   stream({ app: 'svc', pod: 'a' }, [[1, 'ms=10 size=1KB took=10ms'], [2, 'ms=30 size=1.5KiB took=1.5s'], [3, 'ms=20 size=2MB took=1m']]),
@@ -102,12 +102,13 @@ for (const [input, want] of floats)
 
 const durations: Array<[string, number | string]> = [
   ['10ms', 0.01], ['1.5s', 1.5], ['1h30m', 5400], ['-1.5h', -5400], ['300us', 0.0003], ['2µs', 0.000002], ['0', 0], ['1m0.5s', 60.5],
-  ['1d', 'time: unknown unit "d" in duration "1d"'], ['10', 'time: missing unit in duration "10"'], ['abc', 'time: invalid duration "abc"'], ['', 'time: invalid duration ""'],
+  ['1.000000001s', 1.000000001], ['.5m', 30], ['+2h', 7200],
+  ['1d', 'time: unknown unit "d" in duration "1d"'], ['.s', 'time: invalid duration ".s"'], ['1.5', 'time: missing unit in duration "1.5"'], ['-', 'time: invalid duration "-"'], ['3000000h', 'time: invalid duration "3000000h"'], ['10', 'time: missing unit in duration "10"'], ['abc', 'time: invalid duration "abc"'], ['', 'time: invalid duration ""'],
 ];
 for (const [input, want] of durations)
   test(`unwrap duration() reads ${JSON.stringify(input)} as Go's ParseDuration does`, (t) => {
-    if (typeof want === 'number') t.is(parseGoDurationSeconds(input), want);
-    else t.throws(() => parseGoDurationSeconds(input), { message: want });
+    if (typeof want === 'number') t.is(durationSeconds(parseGoDuration(input)), want);
+    else t.throws(() => parseGoDuration(input), { message: want });
   });
 
 const sizes: Array<[string, number | string]> = [

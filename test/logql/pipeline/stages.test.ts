@@ -33,7 +33,11 @@ const cases: Array<[string, string[], string[]]> = [
   ['| logfmt | status >= 500', ['status=503', 'status=200', 'status=500'], ['app=api,status=503 | status=503', 'app=api,status=500 | status=500']],
   ['| logfmt | dur > 1s', ['dur=1500ms', 'dur=200ms', 'dur=2m'], ['app=api,dur=1500ms | dur=1500ms', 'app=api,dur=2m | dur=2m']],
   ['| logfmt | size > 1KB', ['size=2KB', 'size=10B'], ['app=api,size=2KB | size=2KB']],
-  ['| logfmt | status > 100', ['status=abc'], ['__error__=LabelFilterErr,__error_details__=cannot convert "abc" of label status to a number,app=api,status=abc | status=abc']],
+  ['| logfmt | status > 100', ['status=abc'], ['__error__=LabelFilterErr,__error_details__=strconv.ParseFloat: parsing "abc": invalid syntax,app=api,status=abc | status=abc']],
+  // an entry already in error passes a numeric filter: only string matchers drop it (Loki's rule)
+  ['| json | n > 5', ['not json', '{"n":9}', '{"n":1}'], ['__error__=JSONParserErr,__error_details__=the line is not a JSON object: it starts with "n",app=api | not json', 'app=api,n=9 | {"n":9}']],
+  ['| logfmt | status > 100 | status < 1000', ['status=abc', 'status=abc 5'], ['__error__=LabelFilterErr,__error_details__=strconv.ParseFloat: parsing "abc": invalid syntax,app=api,status=abc | status=abc', '__error__=LabelFilterErr,__error_details__=strconv.ParseFloat: parsing "abc": invalid syntax,app=api,status=abc | status=abc 5']],
+  ['| logfmt | size > 1KB', ['size=big'], ['__error__=LabelFilterErr,__error_details__=strconv.ParseFloat: parsing "": invalid syntax,app=api,size=big | size=big']],
   ['| logfmt | level="error" or status=500', ['level=error', 'status=500', 'level=info status=200'], ['app=api,level=error | level=error', 'app=api,status=500 | status=500']],
   ['| logfmt | level="info", status=200', ['level=info status=200', 'level=info status=500'], ['app=api,level=info,status=200 | level=info status=200']],
   ['| logfmt | (level="a" or level="b") and n > 1', ['level=a n=2', 'level=b n=1', 'level=c n=5'], ['app=api,level=a,n=2 | level=a n=2']],
@@ -90,7 +94,8 @@ const cases: Array<[string, string[], string[]]> = [
   ['| logfmt | n > 1e2', ['n=150', 'n=50'], ['app=api,n=150 | n=150']],
   ['| logfmt | s > 1kb', ['s=2KB', 's=999B'], ['app=api,s=2KB | s=2KB']],
   ['| logfmt | d == 1s', ['d=1000ms', 'd=1s', 'd=2s'], ['app=api,d=1000ms | d=1000ms', 'app=api,d=1s | d=1s']],
-  ['| logfmt | d > 1s', ['d=fast'], ['__error__=LabelFilterErr,__error_details__=cannot convert "fast" of label d to a duration,app=api,d=fast | d=fast']],
+  ['| logfmt | d > 1s', ['d=fast'], ['__error__=LabelFilterErr,__error_details__=time: invalid duration "fast",app=api,d=fast | d=fast']],
+  ['| logfmt | d > 1s', ['d=5d', 'd=1h'], ['__error__=LabelFilterErr,__error_details__=time: unknown unit "d" in duration "5d",app=api,d=5d | d=5d', 'app=api,d=1h | d=1h']],
   ['| logfmt | d > 1s | __error__=""', ['d=fast', 'd=2s'], ['app=api,d=2s | d=2s']],
   // label regexes match the whole value, as Prometheus anchors them
   ['| logfmt | a=~"^x"', ['a=xy', 'a=yx'], []],
@@ -191,6 +196,8 @@ const cases: Array<[string, string[], string[]]> = [
   ['|= ip("2001:db8::/32")', ['peer 2001:db8::1 up', 'peer 2001:db9::1 up'], ['app=api | peer 2001:db8::1 up']],
   ['| logfmt | addr = ip("192.168.0.0/16")', ['addr=192.168.1.1', 'addr=10.0.0.1', 'addr=nope'], ['addr=192.168.1.1,app=api | addr=192.168.1.1']],
   ['| logfmt | addr != ip("192.168.0.0/16")', ['addr=192.168.1.1', 'addr=10.0.0.1'], ['addr=10.0.0.1,app=api | addr=10.0.0.1']],
+  // without the label neither = nor != keeps the entry, as in Loki
+  ['| logfmt | addr != ip("192.168.0.0/16")', ['other=1', 'addr=10.0.0.1'], ['addr=10.0.0.1,app=api | addr=10.0.0.1']],
   ['|= "bc"', ['ab', 'cd', 'xbcx', 'bc'], ['app=api | xbcx', 'app=api | bc']],
   ['|= "a" |= "b"', ['a', 'ab', 'b', 'ba'], ['app=api | ab', 'app=api | ba']],
 ];
