@@ -51,18 +51,19 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
  * time.ParseDuration(s) in whole nanoseconds; throws ConversionError with Go's text. A character
  * loop rather than regular expressions: label filters call it for every line.
  */
+const invalidDuration = (orig: string) => new ConversionError(`time: invalid duration ${quote(orig)}`);
+
 export function parseGoDuration(orig: string): number {
-  const invalid = () => new ConversionError(`time: invalid duration ${quote(orig)}`);
   let i = 0;
   const n = orig.length;
   let neg = false;
   if (i < n && (orig[i] === '-' || orig[i] === '+')) neg = orig[i++] === '-';
   if (n - i === 1 && orig[i] === '0') return 0;
-  if (i === n) throw invalid();
+  if (i === n) throw invalidDuration(orig);
   let total = 0;
   while (i < n) {
     const c = orig.charCodeAt(i);
-    if (c !== 46 /* . */ && !isDigit(c)) throw invalid();
+    if (c !== 46 /* . */ && !isDigit(c)) throw invalidDuration(orig);
     let int = 0;
     const intStart = i;
     while (i < n && isDigit(orig.charCodeAt(i))) int = int * 10 + (orig.charCodeAt(i++) - 48);
@@ -82,7 +83,7 @@ export function parseGoDuration(orig: string): number {
       }
       digits ||= i > fracStart;
     }
-    if (!digits) throw invalid();
+    if (!digits) throw invalidDuration(orig);
     const unitStart = i;
     while (i < n && orig.charCodeAt(i) !== 46 && !isDigit(orig.charCodeAt(i))) i++;
     if (i === unitStart) throw new ConversionError(`time: missing unit in duration ${quote(orig)}`);
@@ -90,7 +91,7 @@ export function parseGoDuration(orig: string): number {
     const size = UNIT_NS[unit];
     if (size === undefined) throw new ConversionError(`time: unknown unit ${quote(unit)} in duration ${quote(orig)}`);
     total += int * size + (frac > 0 ? Math.trunc(frac * (size / scale)) : 0);
-    if (total > MAX_NS) throw invalid();
+    if (total > MAX_NS) throw invalidDuration(orig);
   }
   return neg ? -total : total;
 }

@@ -3,9 +3,11 @@
 import type { LabelFilter, Stage } from '../ast.ts';
 import type { EntryBatch, Labels } from '../batch.ts';
 import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } from './formatters.ts';
-import { compileLabelTest, type LabelMap } from './label-filter.ts';
+import { compileLabelTest } from './label-filter.ts';
+import { LabelSet } from './label-set.ts';
 import { compileLineFilter, markLiteral, singleLiteral, type LineTest } from './line-filter.ts';
-import { jsonStep, logfmtStep, patternStep, regexpStep, unpackStep, type EntryState } from './parsers.ts';
+import { logfmtStep } from './logfmt.ts';
+import { jsonStep, patternStep, regexpStep, unpackStep, type EntryState } from './parsers.ts';
 
 export interface Pipeline {
   /** True when every stage is a line filter: labels never change, callers can group by stream. */
@@ -20,12 +22,11 @@ export interface Pipeline {
 /** Stream labels plus an entry's structured metadata, sorted. */
 function withMetadata(labels: Labels, meta: Labels | undefined): Labels {
   if (!meta || meta.length === 0) return labels;
-  const m = new Map(labels);
+  const m = new LabelSet();
+  m.reset(labels);
   for (const [n, v] of meta) if (!m.has(n)) m.set(n, v);
-  return sorted(m);
+  return m.sorted();
 }
-
-const sorted = (m: LabelMap): Labels => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
 /** A step over one entry; false drops it. */
 type EntryStep = (e: EntryState, ts: bigint) => boolean;
@@ -82,7 +83,7 @@ export function compilePipeline(stages: Stage[]): Pipeline {
       const mask = needle ? markLiteral(lines, offsets, n, needle) : undefined;
       const streamNames = rest.length ? new Set(batch.labels.map(([name]) => name)) : undefined;
       // one entry state per batch, reset per entry: fewer objects for the collector
-      const e: EntryState = { line: lines, labels: new Map(), stream: streamNames ?? new Set() };
+      const e: EntryState = { line: lines, labels: new LabelSet(), stream: streamNames ?? new Set() };
       next: for (let i = 0; i < n; i++) {
         if (mask && !mask[i]) continue;
         const line = lines.subarray(offsets[i], offsets[i + 1]);
@@ -93,10 +94,9 @@ export function compilePipeline(stages: Stage[]): Pipeline {
           continue;
         }
         e.line = line;
-        e.labels.clear();
-        for (const [n, v] of labels) e.labels.set(n, v);
+        e.labels.reset(labels);
         for (const step of rest) if (!step(e, batch.ts[i])) continue next;
-        emit(i, e.line, sorted(e.labels));
+        emit(i, e.line, e.labels.sorted());
       }
     },
   };
@@ -106,7 +106,8 @@ export function compilePipeline(stages: Stage[]): Pipeline {
 export function compileLabelFilter(f: LabelFilter): (labels: Labels) => Labels | null {
   const t = compileLabelTest(f);
   return (labels) => {
-    const m = new Map(labels);
-    return t(m) ? sorted(m) : null;
+    const m = new LabelSet();
+    m.reset(labels);
+    return t(m) ? m.sorted() : null;
   };
 }

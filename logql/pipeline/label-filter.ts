@@ -5,8 +5,8 @@ import type { CompareOp, LabelFilter } from '../ast.ts';
 import { compileMatcher } from '../matchers.ts';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from '../go-convert.ts';
 import { compileIp } from './ip.ts';
+import type { LabelSet } from './label-set.ts';
 
-export type LabelMap = Map<string, string>;
 export const ERROR = '__error__';
 export const ERROR_DETAILS = '__error_details__';
 
@@ -22,7 +22,7 @@ const compare = (op: CompareOp, a: number, b: number): boolean => {
 };
 
 /** True to keep the entry; may set __error__ on the labels. */
-export type LabelTest = (labels: LabelMap) => boolean;
+export type LabelTest = (labels: LabelSet) => boolean;
 
 export function compileLabelTest(f: LabelFilter): LabelTest {
   switch (f.kind) {

@@ -1,14 +1,15 @@
-// The parser stages: json, logfmt, regexp, pattern and unpack turn a line into labels.
-// An extracted name that a stream label already has gets `_extracted`; a parser does nothing
+// The parser stages json, regexp, pattern and unpack (logfmt has its own file) turn a line into
+// labels. An extracted name that a stream label already has gets `_extracted`; a parser does nothing
 // once an entry carries __error__, as in Loki.
 import RE2 from 're2';
-import type { ExtractionParam, JsonStage, LogfmtStage, PatternStage, RegexpStage } from '../ast.ts';
+import type { JsonStage, PatternStage, RegexpStage } from '../ast.ts';
 import { QueryError } from '../eval/errors.ts';
-import { ERROR, ERROR_DETAILS, type LabelMap } from './label-filter.ts';
+import { ERROR, ERROR_DETAILS } from './label-filter.ts';
+import type { LabelSet } from './label-set.ts';
 
 export interface EntryState {
   line: Buffer;
-  labels: LabelMap;
+  labels: LabelSet;
   /** Names the stream had before any parser ran: collisions are renamed. */
   stream: ReadonlySet<string>;
 }
@@ -16,19 +17,19 @@ export interface EntryState {
 export type Step = (e: EntryState) => void;
 
 const VALID_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const sanitize = (key: string) => {
+export const sanitize = (key: string) => {
   if (VALID_NAME.test(key)) return key;
   let s = key.replace(/[^a-zA-Z0-9_]/g, '_');
   if (s === '' || /^[0-9]/.test(s)) s = `_${s}`;
   return s;
 };
 
-function put(e: EntryState, name: string, value: string): void {
+export function put(e: EntryState, name: string, value: string): void {
   const n = e.stream.has(name) ? `${name}_extracted` : name;
-  if (!e.labels.has(n) || !e.stream.has(n)) e.labels.set(n, value);
+  if (!e.stream.has(n) || !e.labels.has(n)) e.labels.set(n, value);
 }
 
-function fail(e: EntryState, err: string, details: string): void {
+export function fail(e: EntryState, err: string, details: string): void {
   e.labels.set(ERROR, err);
   e.labels.set(ERROR_DETAILS, details);
 }
@@ -98,64 +99,6 @@ export function jsonStep(s: JsonStage): Step {
       const str = v === undefined ? '' : (scalar(v) ?? JSON.stringify(v));
       put(e, p.label, str);
     }
-  };
-}
-
-/** key=value pairs, values bare or double-quoted with escapes; `ok` false for a malformed pair. */
-function logfmtPairs(line: string, each: (key: string, value: string | undefined, ok: boolean) => boolean | void): void {
-  let i = 0;
-  const n = line.length;
-  while (i < n) {
-    while (i < n && line.charCodeAt(i) <= 32) i++;
-    if (i >= n) return;
-    const ks = i;
-    while (i < n && line.charCodeAt(i) !== 61 /* = */ && line.charCodeAt(i) > 32) i++;
-    const key = line.slice(ks, i);
-    if (line.charCodeAt(i) !== 61) {
-      if (each(key, undefined, key !== '' && !key.includes('"')) === false) return;
-      continue;
-    }
-    i++;
-    if (line.charCodeAt(i) === 34 /* " */) {
-      const vs = ++i;
-      let escaped = false;
-      while (i < n && line.charCodeAt(i) !== 34) {
-        if (line.charCodeAt(i) === 92 /* \ */) {
-          escaped = true;
-          i++;
-        }
-        i++;
-      }
-      const closed = i < n;
-      let v = line.slice(vs, Math.min(i, n));
-      if (escaped) v = v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c));
-      i++;
-      if (each(key, v, closed && key !== '') === false) return;
-    } else {
-      const vs = i;
-      while (i < n && line.charCodeAt(i) > 32) i++;
-      const v = line.slice(vs, i);
-      if (each(key, v, key !== '' && !v.includes('"')) === false) return;
-    }
-  }
-}
-
-export function logfmtStep(s: LogfmtStage): Step {
-  const wanted = new Map(s.params.map((p: ExtractionParam) => [p.expr, p.label]));
-  return (e) => {
-    if (e.labels.has(ERROR)) return;
-    logfmtPairs(e.line.toString('utf8'), (key, value, ok) => {
-      if (!ok) {
-        if (!s.strict) return;
-        fail(e, 'LogfmtParserErr', `logfmt syntax error near ${JSON.stringify(key)}`);
-        return false;
-      }
-      if (value === undefined && !s.keepEmpty) return;
-      if (wanted.size) {
-        const label = wanted.get(key);
-        if (label) put(e, label, value ?? '');
-      } else put(e, sanitize(key), value ?? '');
-    });
   };
 }
 

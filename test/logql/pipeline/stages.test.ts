@@ -28,6 +28,10 @@ const cases: Array<[string, string[], string[]]> = [
   ['| logfmt level', ['level=warn other=x'], ['app=api,level=warn | level=warn other=x']],
   ['| logfmt --keep-empty', ['a=1 flag'], ['a=1,app=api,flag= | a=1 flag']],
   ['| logfmt', ['a=1 flag'], ['a=1,app=api | a=1 flag']],
+  ['| logfmt', ['msg="héllo wörld ✓" city=Zürich'], ['app=api,city=Zürich,msg=héllo wörld ✓ | msg="héllo wörld ✓" city=Zürich']],
+  ['| logfmt', ['msg="say \\"hi\\"\\n" a"b c=1 d=x"y'], ['app=api,c=1,msg=say "hi"\n | msg="say \\"hi\\"\\n" a"b c=1 d=x"y']],
+  ['| logfmt', ['trace-id=7 1st=a'], ['_1st=a,app=api,trace_id=7 | trace-id=7 1st=a']],
+  ['| logfmt', ['a=1 b=2', 'b=3 a=4', 'a=5'], ['a=1,app=api,b=2 | a=1 b=2', 'a=4,app=api,b=3 | b=3 a=4', 'a=5,app=api | a=5']],
   ['| logfmt --strict', ['a=1 b="unterminated'], ['__error__=LogfmtParserErr,__error_details__=logfmt syntax error near "b",a=1,app=api | a=1 b="unterminated']],
   ['| logfmt | level="error"', ['level=error', 'level=info'], ['app=api,level=error | level=error']],
   ['| logfmt | status >= 500', ['status=503', 'status=200', 'status=500'], ['app=api,status=503 | status=503', 'app=api,status=500 | status=500']],
@@ -206,6 +210,14 @@ for (const [pipeline, lines, want] of cases)
   test(`${pipeline} over ${JSON.stringify(lines).slice(0, 60)}`, (t) => {
     t.deepEqual(run(pipeline, lines, pipeline.includes('trace_id') ? [[['trace_id', 't1']], [['trace_id', 't2']]] : undefined), want);
   });
+
+test('logfmt keeps every field of lines with more keys than its key cache holds, in any order', (t) => {
+  const fields = (n: number, shift: number) => Array.from({ length: n }, (_, k) => `k${(k + shift) % n}=v${(k + shift) % n}`).join(' ');
+  const out = run('| logfmt', [fields(700, 0), fields(700, 350)]);
+  const names = Array.from({ length: 700 }, (_, k) => `k${k}`).sort();
+  const want = ['app=api', ...names.map((n) => `${n}=v${n.slice(1)}`)].join(',');
+  t.deepEqual(out.map((o) => o.split(' | ')[0]), [want, want]);
+});
 
 const source: Source = {
   async *select(matchers) {

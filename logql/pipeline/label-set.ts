@@ -1,0 +1,110 @@
+// An entry's labels while a pipeline runs over it. One set serves a whole batch, reset per entry:
+// a Map would allocate a new table on every clear and grow it again for every line, which made
+// the collector the largest cost of parser pipelines. Names are found by a linear scan while the
+// set is small, by an index past that, so a line with thousands of fields stays linear.
+import type { Labels } from '../batch.ts';
+
+const INDEX_FROM = 24;
+
+export class LabelSet {
+  private names: string[] = [];
+  private values: string[] = [];
+  private index: Map<string, number> | undefined;
+  // Lines of one stream mostly carry the same fields in the same order: the order sorted() found
+  // for the last entry is kept, and found again (an insertion sort, cheap for a few names) only
+  // when the names change.
+  private lastNames: string[] = [];
+  private lastOrder: number[] = [];
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  private find(name: string): number {
+    if (this.index) return this.index.get(name) ?? -1;
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+    return -1;
+  }
+
+  has(name: string): boolean {
+    return this.find(name) >= 0;
+  }
+
+  get(name: string): string | undefined {
+    const i = this.find(name);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  set(name: string, value: string): this {
+    const i = this.find(name);
+    if (i >= 0) {
+      this.values[i] = value;
+      return this;
+    }
+    this.names.push(name);
+    this.values.push(value);
+    if (this.index) this.index.set(name, this.names.length - 1);
+    else if (this.names.length > INDEX_FROM) this.index = new Map(this.names.map((n, k) => [n, k]));
+    return this;
+  }
+
+  delete(name: string): boolean {
+    const i = this.find(name);
+    if (i < 0) return false;
+    this.names.splice(i, 1);
+    this.values.splice(i, 1);
+    if (this.index) this.index = this.names.length > INDEX_FROM ? new Map(this.names.map((n, k) => [n, k])) : undefined;
+    return true;
+  }
+
+  /** Empties the set and fills it with `labels`, whose names are distinct. */
+  reset(labels: Labels): void {
+    this.names.length = 0;
+    this.values.length = 0;
+    this.index = undefined;
+    for (const [n, v] of labels) {
+      this.names.push(n);
+      this.values.push(v);
+    }
+    if (this.names.length > INDEX_FROM) this.index = new Map(this.names.map((n, k) => [n, k]));
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.values[i]];
+  }
+
+  /** The labels sorted by name, as results carry them. */
+  sorted(): Labels {
+    const { names, values } = this;
+    const n = names.length;
+    const out: Array<readonly [string, string]> = new Array(n);
+    if (n > INDEX_FROM) {
+      for (let i = 0; i < n; i++) out[i] = [names[i], values[i]];
+      return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    }
+    if (!this.sameNamesAsLast()) this.orderNames();
+    const order = this.lastOrder;
+    for (let i = 0; i < n; i++) out[i] = [names[order[i]], values[order[i]]];
+    return out;
+  }
+
+  private sameNamesAsLast(): boolean {
+    const { names, lastNames } = this;
+    if (names.length !== lastNames.length) return false;
+    for (let i = 0; i < names.length; i++) if (names[i] !== lastNames[i]) return false;
+    return true;
+  }
+
+  private orderNames(): void {
+    const names = this.names;
+    const order: number[] = [];
+    for (let i = 0; i < names.length; i++) {
+      let j = i;
+      for (; j > 0 && names[order[j - 1]] > names[i]; j--) order[j] = order[j - 1];
+      order[j] = i;
+    }
+    this.lastNames = names.slice();
+    this.lastOrder = order;
+  }
+}
