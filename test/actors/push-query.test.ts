@@ -122,3 +122,16 @@ test('structured metadata pushed with an entry comes back as labels and can be f
   await waitFor('the flush', async () => (await metricValue(url, 'loki_ingester_memory_streams')) === 0);
   await check(); // metadata survives the chunk format
 });
+
+test('a parser query returns extracted labels per stream, and a scalar query a scalar, in Loki\'s JSON shape', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url);
+  await pushAll(url);
+  const parsed = await queryRange(url, { query: '{job="db"} | logfmt | level="error"', ...range, direction: 'forward' });
+  t.is(parsed.resultType, 'streams');
+  t.deepEqual(parsed.result.map((s) => [s.stream, s.values]), [[{ env: 'prod', job: 'db', level: 'error' }, [[at(3), 'db line 3 level=error'], [at(9), 'db line 9 level=error']]]]);
+  const scalar = (await (await fetch(`${url}/loki/api/v1/query?${new URLSearchParams({ query: '2 * 3 + 1', time: '1700000000' })}`)).json()) as { data: { resultType: string; result: unknown } };
+  t.deepEqual([scalar.data.resultType, scalar.data.result], ['scalar', [1700000000, '7']]);
+  const top = (await (await fetch(`${url}/loki/api/v1/query?${new URLSearchParams({ query: 'topk(1, sum by (level) (count_over_time({env="prod"} | logfmt [1m])))', time: at(10) })}`)).json()) as { data: { resultType: string; result: Array<{ metric: object; value: [number, string] }> } };
+  t.deepEqual(top.data.result.map((r) => [r.metric, r.value[1]]), [[{ level: 'info' }, '8']]);
+});
