@@ -80,40 +80,48 @@ export class TenantSource {
     return streams;
   }
 
+  /** Each chunk's entries in range, chunks in time order (a stream's chunks follow each other). */
   private async fromStore(matchers: Matcher[], start: bigint, end: bigint): Promise<EntryBatch[]> {
-    const refs = await this.deps.index.chunks(this.tenant, matchers, start, end);
-    const out: EntryBatch[] = [];
+    const refs = (await this.deps.index.chunks(this.tenant, matchers, start, end)).sort((a, b) =>
+      a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.through < b.through ? -1 : a.through > b.through ? 1 : 0,
+    );
+    const parts: EntryBatch[][] = new Array(refs.length);
     let next = 0;
     const worker = async () => {
       while (next < refs.length) {
-        const ref = refs[next++];
+        const at = next++;
+        const ref = refs[at];
         const buf = await this.deps.store.get(ref.key);
         const chunk = decodeChunk(ref.key, buf);
         this.stats.chunksRead++;
         this.stats.chunkBytes += buf.length;
-        for (const b of chunk.read(start, end)) {
-          this.stats.storeEntries += b.ts.length;
-          out.push(b);
-        }
+        parts[at] = [...chunk.read(start, end)];
+        for (const b of parts[at]) this.stats.storeEntries += b.ts.length;
       }
     };
     await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, refs.length) }, worker));
-    return out;
+    return parts.flat();
   }
 }
 
-/** One ascending batch from several of the same stream, dropping exact duplicates (store and memory overlap). */
+/**
+ * One ascending batch from several of the same stream (its chunks, then ingester memory),
+ * dropping exact duplicates where store and memory overlap. Entries at one time keep the order
+ * they were pushed in, as Loki returns them: chunks go in time order and the sort is stable.
+ */
 export function mergeBatches(batches: EntryBatch[]): EntryBatch {
   if (batches.length === 1) return batches[0];
   const rows: Row[] = [];
   for (const b of batches)
     for (let i = 0; i < b.ts.length; i++) rows.push([b.ts[i], b.lines.subarray(b.offsets[i], b.offsets[i + 1]), b.metadata?.[i]]);
-  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : Buffer.compare(a[1], b[1])));
+  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const kept: typeof rows = [];
+  let sameTime = 0;
   for (const r of rows) {
-    const p = kept[kept.length - 1];
-    if (p && p[0] === r[0] && p[1].equals(r[1]) && metaText(p[2]) === metaText(r[2])) continue;
-    kept.push(r);
+    if (kept.length && kept[kept.length - 1][0] !== r[0]) sameTime = kept.length;
+    let dup = false;
+    for (let j = sameTime; j < kept.length && !dup; j++) dup = kept[j][1].equals(r[1]) && metaText(kept[j][2]) === metaText(r[2]);
+    if (!dup) kept.push(r);
   }
   return batchFromRows(batches[0].labels, kept);
 }

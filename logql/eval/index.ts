@@ -2,7 +2,7 @@
 // matrices (range), vectors (instant) or scalars, in Loki's result shapes and order.
 import type { Expr, SampleExpr } from '../ast.ts';
 import type { Direction, QueryResult, VectorSample } from '../batch.ts';
-import { labelsToObject } from '../labels.ts';
+import { labelsKey, labelsToObject } from '../labels.ts';
 import { evalBinary } from './binary.ts';
 import { QueryError, seriesLimit } from './errors.ts';
 import { compareLabels, formatValue, pointTime } from './format.ts';
@@ -10,7 +10,7 @@ import { labelReplacer } from './label-replace.ts';
 import { evalLogQuery } from './log-query.ts';
 import { evalRangeAggregation, SUMMABLE } from './range-aggregation.ts';
 import type { Source } from './source.ts';
-import { gridOf, type Evaluated, type Grid } from './steps.ts';
+import { gridOf, type Evaluated, type Grid, type StepSeries } from './steps.ts';
 import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
 export { QueryError } from './errors.ts';
@@ -57,12 +57,21 @@ export async function evaluate(expr: Expr, params: QueryParams, source: Source):
     const at = pointTime(grid.steps[0]);
     return { resultType: 'vector', result: series.map((s): VectorSample => ({ metric: labelsToObject(s.labels), value: [at, formatValue(s.values[0]!)] })) };
   }
-  series.sort((a, b) => compareLabels(a.labels, b.labels));
+  // series that label_replace gave one label set become one series, its points step by step, as
+  // Loki assembles a matrix (times may then repeat)
+  const byLabels = new Map<string, StepSeries[]>();
+  for (const s of series) {
+    const k = labelsKey(s.labels);
+    const same = byLabels.get(k);
+    if (same) same.push(s);
+    else byLabels.set(k, [s]);
+  }
+  const merged = [...byLabels.values()].sort((a, b) => compareLabels(a[0].labels, b[0].labels));
   return {
     resultType: 'matrix',
-    result: series.map((s) => ({
-      metric: labelsToObject(s.labels),
-      values: grid.steps.flatMap((t, i) => (s.values[i] === undefined ? [] : [[pointTime(t), formatValue(s.values[i]!)] as [number, string]])),
+    result: merged.map((same) => ({
+      metric: labelsToObject(same[0].labels),
+      values: grid.steps.flatMap((t, i) => same.flatMap((s) => (s.values[i] === undefined ? [] : [[pointTime(t), formatValue(s.values[i]!)] as [number, string]]))),
     })),
   };
 }

@@ -1,6 +1,7 @@
 // Log queries: entries in [start, end) through the pipeline, grouped by final labels, the
-// `limit` newest (backward) or oldest (forward) across all streams, exact duplicates dropped;
-// streams ordered by their labels' text, as Loki sorts them.
+// `limit` newest (backward) or oldest (forward) across all streams; streams ordered by their
+// labels' text, as Loki sorts them. The source has already dropped duplicates: two entries that
+// only line_format made equal are both kept, as in Loki.
 import type { LogExpr } from '../ast.ts';
 import type { Direction, Labels, StreamResult } from '../batch.ts';
 import { formatLabels, labelsKey, labelsToObject } from '../labels.ts';
@@ -12,6 +13,8 @@ interface Hit {
   ts: bigint;
   line: Buffer;
   labels: Labels;
+  /** Arrival order: entries of a stream at one time keep the order they were pushed in. */
+  seq: number;
   key?: string;
 }
 
@@ -30,24 +33,26 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   // keep at most a few times the limit between trims, so memory stays bounded by the limit
   const trimAt = Math.max(limit * 4, 4096);
   const forward = direction === 'forward';
-  // time in the query's direction; ties by labels, then line, so answers are stable
+  // time in the query's direction; ties by labels, then as pushed (forward) or the reverse
+  // (backward), as Loki reads a stream
   const order = (a: Hit, b: Hit) => {
     if (a.ts !== b.ts) return (a.ts < b.ts) === forward ? -1 : 1;
     const ka = keyOf(a);
     const kb = keyOf(b);
-    return ka < kb ? -1 : ka > kb ? 1 : Buffer.compare(a.line, b.line);
+    return ka < kb ? -1 : ka > kb ? 1 : forward ? a.seq - b.seq : b.seq - a.seq;
   };
   const trim = () => {
     hits.sort(order);
-    hits.length = Math.min(hits.length, dedupe(hits, limit));
+    hits.length = Math.min(hits.length, limit);
     if (hits.length >= limit) cutoff = hits[hits.length - 1].ts;
   };
+  let seq = 0;
   for await (const batch of source.select(expr.matchers, start, end)) {
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < start || ts >= end) return;
       if (cutoff !== undefined && (forward ? ts > cutoff : ts < cutoff)) return;
-      hits.push({ ts, line, labels });
+      hits.push({ ts, line, labels, seq: seq++ });
     });
     // with an interval, which entries count depends on all before them: no early trim
     if (hits.length > trimAt && interval <= 0) trim();
@@ -64,10 +69,9 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map(({ stream, values }) => ({ stream, values }));
 }
 
-/** Keeps, in query order, only entries at least `interval` past the last kept one (duplicates go first). */
+/** Keeps, in query order, only entries at least `interval` past the last kept one. */
 function spaceOut(hits: Hit[], order: (a: Hit, b: Hit) => number, interval: bigint, forward: boolean) {
   hits.sort(order);
-  hits.length = dedupe(hits, hits.length);
   let n = 0;
   let last: bigint | undefined;
   for (const h of hits) {
@@ -76,16 +80,4 @@ function spaceOut(hits: Hit[], order: (a: Hit, b: Hit) => number, interval: bigi
     last = h.ts;
   }
   hits.length = n;
-}
-
-/** Drops exact duplicates from sorted hits in place, keeping the first `limit`; returns the count kept. */
-function dedupe(hits: Hit[], limit: number): number {
-  let n = 0;
-  for (let i = 0; i < hits.length && n < limit; i++) {
-    const h = hits[i];
-    const p = n > 0 ? hits[n - 1] : undefined;
-    if (p && p.ts === h.ts && keyOf(p) === keyOf(h) && p.line.equals(h.line)) continue;
-    hits[n++] = h;
-  }
-  return n;
 }

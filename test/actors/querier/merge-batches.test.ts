@@ -16,5 +16,11 @@ test('an entry in both the store and an ingester is kept once, in time order', (
 test('different lines at the same time are both kept', (t) => {
   const a = batchOf(labels, [[5n, 'x']]);
   const b = batchOf(labels, [[5n, 'y']]);
-  t.deepEqual(rows(mergeBatches([a, b])), [[5n, 'x'], [5n, 'y']]);
+  t.deepEqual(rows(mergeBatches([b, a])), [[5n, 'y'], [5n, 'x']]);
+});
+
+test('entries at one time keep the order they were pushed in across chunks and memory', (t) => {
+  const chunk = batchOf(labels, [[1n, 'a'], [7n, 'p'], [7n, 'q']]);
+  const memory = batchOf(labels, [[7n, 'q'], [7n, 'c'], [7n, 'b'], [9n, 'z']]);
+  t.deepEqual(rows(mergeBatches([chunk, memory])), [[1n, 'a'], [7n, 'p'], [7n, 'q'], [7n, 'c'], [7n, 'b'], [9n, 'z']]);
 });

@@ -53,17 +53,6 @@ for (const [q, p, want] of logCases)
     t.deepEqual(got, want);
   });
 
-test('the same entry from two sources is shown once', async (t) => {
-  const twice: Source = {
-    async *select() {
-      yield data[1];
-      yield data[1];
-    },
-  };
-  const r = await evaluate(parseExpr('{app="web"}'), range(0n, 10n * S), twice);
-  t.deepEqual(r.resultType === 'streams' && r.result[0].values.length, 3);
-});
-
 const metricCases: Array<[string, QueryParams, unknown]> = [
   ['count_over_time({app="api", env="prod"}[2s])', instant(4n * S), { resultType: 'vector', result: [{ metric: { app: 'api', env: 'prod' }, value: [4, '2'] }] }],
   ['rate({app="api", env="prod"}[2s])', instant(4n * S), { resultType: 'vector', result: [{ metric: { app: 'api', env: 'prod' }, value: [4, '1'] }] }],

@@ -25,9 +25,9 @@ const cases: Array<[string, Parameters<typeof range>[3], Array<[string, ...strin
   ['{app="x"} != "b"', { limit: 2 }, [[p1, '3 c'], [p2, '4 d']]],
   ['{app="x", pod=~"1.*"}', {}, [[p1, '3 c', '2 b', '1 a'], [p10, '3 e']]],
   ['{app="y"}', {}, []],
-  // streams that become one after the pipeline merge; the same entry twice is shown once
-  ['{app="x"} | label_format pod="same"', {}, [['{app="x",pod="same"}', '4 d', '3 c', '3 e', '2 b', '1 a']]],
-  ['{app="x"} | label_format pod="same"', { direction: 'forward', limit: 3 }, [['{app="x",pod="same"}', '1 a', '2 b', '3 c']]],
+  // streams that become one after the pipeline merge; equal entries of two streams both stay, as in Loki
+  ['{app="x"} | label_format pod="same"', {}, [['{app="x",pod="same"}', '4 d', '3 e', '3 c', '2 b', '2 b', '1 a']]],
+  ['{app="x"} | label_format pod="same"', { direction: 'forward', limit: 3 }, [['{app="x",pod="same"}', '1 a', '2 b', '2 b']]],
   ['{app="x"} | line_format "{{.pod}}"', { limit: 2 }, [[p1, '3 1'], [p2, '4 2']]],
   // interval: an entry only at least this long after the last one returned, across streams
   ['{app="x"}', { direction: 'forward', interval: 2e9 }, [[p1, '1 a', '3 c']]],
@@ -40,14 +40,16 @@ for (const [q, p, want] of cases)
     t.deepEqual(flatStreams(await run(q, range(0, 10, 1, p), logs)), want);
   });
 
-test('an entry the store and an ingester both return is shown once', async (t) => {
-  const b = stream({ app: 'd' }, [[1, 'x'], [2, 'y']]);
-  t.deepEqual(flatStreams(await run('{app="d"}', range(0, 10, 1), sourceOf([b, b]))), [['{app="d"}', '2 y', '1 x']]);
+test('entries of one stream at one time keep their push order forward, and the reverse backward', async (t) => {
+  const src = sourceOf([stream({ app: 'e' }, [[1, 'x'], [1, 'z'], [1, 'y']])]);
+  t.deepEqual(flatStreams(await run('{app="e"}', range(0, 10, 1, { direction: 'forward' }), src)), [['{app="e"}', '1 x', '1 z', '1 y']]);
+  t.deepEqual(flatStreams(await run('{app="e"}', range(0, 10, 1), src)), [['{app="e"}', '1 y', '1 z', '1 x']]);
+  t.deepEqual(flatStreams(await run('{app="e"}', range(0, 10, 1, { limit: 2 }), src)), [['{app="e"}', '1 y', '1 z']]);
 });
 
-test('equal lines at one time in one stream that differ only in content both stay', async (t) => {
-  const src = sourceOf([stream({ app: 'e' }, [[1, 'x'], [1, 'y'], [1, 'x']])]);
-  t.deepEqual(flatStreams(await run('{app="e"}', range(0, 10, 1, { direction: 'forward' }), src)), [['{app="e"}', '1 x', '1 y']]);
+test('lines that line_format makes equal at one time are all shown, as in Loki', async (t) => {
+  const src = sourceOf([stream({ app: 'e' }, [[1, 'a'], [1, 'b']])]);
+  t.deepEqual(flatStreams(await run('{app="e"} | line_format "static"', range(0, 10, 1), src)), [['{app="e"}', '1 static', '1 static']]);
 });
 
 test('a large log query keeps only the limit, across many batches', async (t) => {

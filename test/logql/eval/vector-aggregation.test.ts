@@ -83,3 +83,8 @@ for (const [q, want] of replaces)
   test(`${q} gives ${JSON.stringify(want)}`, async (t) => {
     t.deepEqual(flatVector(await run(q, instant(5), pods)), want);
   });
+
+test('series that label_replace gives one label set come back as one matrix series, point by point as Loki does', async (t) => {
+  const r = await run('label_replace(count_over_time({app="a"}[5s]), "pod", "", "pod", ".*")', range(4, 5, 1), pods);
+  t.deepEqual(flatMatrix(r), [['{app="a",team="x"}', '4:3 4:1 5:3 5:1']]);
+});
