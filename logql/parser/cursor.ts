@@ -1,24 +1,24 @@
-// A position in the token list, with the helpers every parse function uses.
+// A position in the token list, with the helpers every parse function uses. Syntax errors name
+// tokens as Loki's generated parser names them, so that its messages and ours read the same.
 import { ParseError } from './errors.ts';
 import type { Token } from './lexer.ts';
 
-const describe = (t: Token): string => {
-  switch (t.kind) {
-    case 'eof':
-      return '$end';
-    case 'string':
-      return `STRING ${JSON.stringify(t.text)}`;
-    case 'ident':
-      return `IDENTIFIER ${t.text}`;
-    case 'number':
-      return `NUMBER ${t.text}`;
-    case 'duration':
-      return `DURATION ${t.text}`;
-    case 'bytes':
-      return `BYTES ${t.text}`;
-    default:
-      return JSON.stringify(t.text);
-  }
+/** Words Loki's lexer always reads as their own token, named by their text in its errors. */
+const KEYWORDS = new Set([
+  'by', 'without', 'bool', 'offset', 'on', 'ignoring', 'group_left', 'group_right', 'or', 'and', 'unless',
+  'json', 'regexp', 'logfmt', 'unpack', 'pattern', 'label_format', 'line_format', 'decolorize', 'drop', 'unwrap',
+]);
+/** Words that are tokens only before `(` (or `by (`/`without (`); else they are identifiers. */
+const FUNCTIONS: Record<string, string> = { ip: 'ip', label_replace: 'label_replace', bytes: 'BYTES_CONV', duration: 'DURATION_CONV', duration_seconds: 'DURATION_SECONDS_CONV' };
+for (const f of [
+  'rate', 'rate_counter', 'count_over_time', 'bytes_rate', 'bytes_over_time', 'avg_over_time', 'sum_over_time', 'min_over_time',
+  'max_over_time', 'stdvar_over_time', 'stddev_over_time', 'quantile_over_time', 'first_over_time', 'last_over_time',
+  'absent_over_time', 'vector', 'sum', 'avg', 'max', 'min', 'count', 'stddev', 'stdvar', 'bottomk', 'topk', 'sort', 'sort_desc',
+])
+  FUNCTIONS[f] = f.toUpperCase();
+
+const NAMES: Partial<Record<Token['kind'], string>> = {
+  eof: '$end', string: 'STRING', number: 'NUMBER', duration: 'DURATION', bytes: 'BYTES', range: 'RANGE', other: 'IDENTIFIER', flag: '-',
 };
 
 export class Cursor {
@@ -55,24 +55,41 @@ export class Cursor {
     return t.kind === 'ident' && (text === undefined || t.text === text);
   }
 
-  expect(text: string): Token {
-    const t = this.peek();
-    if ((t.kind === 'op' || t.kind === 'ident') && t.text === text) return this.next();
-    throw this.unexpected(`expecting ${JSON.stringify(text)}`);
+  /** A label name: an identifier that Loki's lexer would not read as a keyword or function. */
+  isName(n = 0): boolean {
+    return this.isIdent(undefined, n) && this.nameOf(n) === 'IDENTIFIER';
   }
 
-  expectKind(kind: Token['kind'], what: string): Token {
+  /** The token's name in Loki's syntax errors. */
+  nameOf(n = 0): string {
+    const t = this.peek(n);
+    if (t.kind === 'op') return t.text;
+    if (t.kind !== 'ident') return NAMES[t.kind]!;
+    if (KEYWORDS.has(t.text)) return t.text;
+    const f = FUNCTIONS[t.text];
+    const call = this.isOp('(', n + 1) || ((this.isIdent('by', n + 1) || this.isIdent('without', n + 1)) && this.isOp('(', n + 2));
+    return f && call ? f : 'IDENTIFIER';
+  }
+
+  /** Consumes this operator or keyword, or fails listing what Loki's parser expects there. */
+  expect(text: string, expecting: string[] = [text]): Token {
     const t = this.peek();
-    if (t.kind !== kind) throw this.unexpected(`expecting ${what}`);
+    if ((t.kind === 'op' || t.kind === 'ident') && t.text === text) return this.next();
+    throw this.unexpected(expecting);
+  }
+
+  expectKind(kind: Token['kind'], expecting: string[]): Token {
+    const t = this.peek();
+    if (t.kind !== kind || (kind === 'ident' && this.nameOf() !== 'IDENTIFIER')) throw this.unexpected(expecting);
     return this.next();
   }
 
-  unexpected(expecting?: string): ParseError {
+  /** `syntax error: unexpected X[, expecting A or B]`; Loki lists at most four, and none where it may reduce. */
+  unexpected(expecting: string[] = []): ParseError {
     const t = this.peek();
-    return new ParseError(`syntax error: unexpected ${describe(t)}${expecting ? `, ${expecting}` : ''}`, t.line, t.col);
-  }
-
-  fail(msg: string, t: Token = this.peek()): ParseError {
-    return new ParseError(msg, t.line, t.col);
+    // Loki reads `--flag` after a query as minus, minus, a name: the name is what it cannot take
+    if (t.kind === 'flag') return new ParseError('syntax error: unexpected IDENTIFIER, expecting NUMBER', t.line, t.col + 2);
+    const list = expecting.length ? `, expecting ${expecting.join(' or ')}` : '';
+    return new ParseError(`syntax error: unexpected ${this.nameOf()}${list}`, t.line0 ? 0 : t.line, t.col);
   }
 }

@@ -1,5 +1,6 @@
 // Parses LogQL: log queries, range and vector aggregations, binary operations with Prometheus
-// precedence, literals, vector() and label_replace(), validated as Loki validates them.
+// precedence, literals, vector() and label_replace(). Errors come in Loki's order: syntax errors
+// while parsing, then the tree's validation, then the stages' construction.
 import type {
   BinaryOp,
   Expr,
@@ -14,21 +15,30 @@ import type {
 import { Cursor } from './cursor.ts';
 import { ParseError } from './errors.ts';
 import { lex } from './lexer.ts';
+import { goFloatError, goIntOk, literalValue, printGoFloat } from './numbers.ts';
 import { parsePipeline, parseUnwrap } from './pipeline.ts';
-import { checkRegex, parseSelector } from './selector.ts';
+import { regexpError } from './regexp-errors.ts';
+import { parseSelector } from './selector.ts';
+import { checkStages } from './stage-checks.ts';
+import { checkMatchers, validate, type Later } from './validate.ts';
 
 const RANGE_OPS = new Set<string>([
   'rate', 'rate_counter', 'count_over_time', 'bytes_rate', 'bytes_over_time', 'absent_over_time',
   'sum_over_time', 'avg_over_time', 'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time',
   'quantile_over_time', 'first_over_time', 'last_over_time',
 ]);
-/** Range aggregations that only work on unwrapped samples. */
-const UNWRAP_OPS = new Set<string>([
-  'rate_counter', 'sum_over_time', 'avg_over_time', 'min_over_time', 'max_over_time', 'stddev_over_time',
-  'stdvar_over_time', 'quantile_over_time', 'first_over_time', 'last_over_time',
+/** Range aggregations that may group their result (the others keep each stream). */
+const GROUPING_OPS = new Set<string>([
+  'avg_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'max_over_time', 'min_over_time',
+  'first_over_time', 'last_over_time',
 ]);
-/** Range aggregations that count lines or bytes: an unwrap makes no sense there. */
-const LINE_OPS = new Set<string>(['count_over_time', 'bytes_rate', 'bytes_over_time', 'absent_over_time']);
+/** Range aggregations that accept an unwrap. */
+const WITH_UNWRAP = new Set<string>([
+  'avg_over_time', 'sum_over_time', 'max_over_time', 'min_over_time', 'stddev_over_time', 'stdvar_over_time',
+  'quantile_over_time', 'rate', 'rate_counter', 'absent_over_time', 'first_over_time', 'last_over_time',
+]);
+/** Range aggregations that work without one. */
+const WITHOUT_UNWRAP = new Set<string>(['bytes_over_time', 'bytes_rate', 'count_over_time', 'rate', 'absent_over_time']);
 const VECTOR_OPS = new Set<string>(['sum', 'avg', 'min', 'max', 'stddev', 'stdvar', 'count', 'topk', 'bottomk', 'sort', 'sort_desc']);
 
 /** Binding power of each binary operator (Prometheus' table); `^` binds to the right. */
@@ -40,21 +50,28 @@ const PRECEDENCE: Record<string, number> = {
   '*': 5, '/': 5, '%': 5,
   '^': 6,
 };
-const COMPARISONS = new Set(['==', '!=', '>', '>=', '<', '<=']);
+const LOGICAL = new Set(['and', 'or', 'unless']);
+
+interface Ctx {
+  c: Cursor;
+  later: Later;
+}
 
 export function parseExpr(query: string): Expr {
-  const c = new Cursor(lex(query));
-  if (c.peek().kind === 'eof') throw new ParseError('syntax error: unexpected $end', 1, 1);
-  const e = parseBinary(c, 1);
-  if (c.peek().kind !== 'eof') throw c.unexpected();
+  const x: Ctx = { c: new Cursor(lex(query)), later: new Map() };
+  const e = parseBinary(x, 1);
+  if (x.c.peek().kind !== 'eof') throw x.c.unexpected();
+  validate(e, x.later);
+  checkStages(e);
   return e;
 }
 
-/** A bare selector, as the API's `match[]` and `query` parameters hold. */
+/** A bare selector, as the API's `match[]` and `query` parameters hold; Loki parses it as a query. */
 export function parseMatchers(selector: string) {
   const c = new Cursor(lex(selector));
   const m = parseSelector(c);
   if (c.peek().kind !== 'eof') throw c.unexpected();
+  checkMatchers(m);
   return m;
 }
 
@@ -64,31 +81,49 @@ function binaryOpAt(c: Cursor): string | undefined {
   return undefined;
 }
 
-function parseBinary(c: Cursor, minPrec: number): Expr {
-  let left = parseUnary(c);
+/** Loki's name for a log query's Go type, in its binary operation errors. */
+const goType = (e: LogExpr) => (e.pipeline.length ? '*syntax.PipelineExpr' : '*syntax.MatchersExpr');
+
+function parseBinary(x: Ctx, minPrec: number): Expr {
+  const { c } = x;
+  let left = parseOperand(x);
   for (;;) {
     const op = binaryOpAt(c);
     if (!op || PRECEDENCE[op] < minPrec) return left;
-    const opTok = c.next();
+    c.next();
     const bool = c.accept('bool');
-    if (bool && !COMPARISONS.has(op)) throw c.fail('bool modifier can only be used on comparison operators', opTok);
     const matching = parseMatching(c);
-    const right = parseBinary(c, op === '^' ? PRECEDENCE[op] : PRECEDENCE[op] + 1);
-    if (left.kind === 'log' || right.kind === 'log') throw c.fail(`unexpected type for binary operation (${op}): log queries are not metric queries`, opTok);
-    const e: SampleExpr = { kind: 'binary', op: op as BinaryOp, bool, left, right };
+    const right = parseBinary(x, op === '^' ? PRECEDENCE[op] : PRECEDENCE[op] + 1);
+    const e: SampleExpr = { kind: 'binary', op: op as BinaryOp, bool, left: left as SampleExpr, right: right as SampleExpr };
     if (matching) e.matching = matching;
+    const err = binaryError(op, left, right);
+    if (err) x.later.set(e, err);
     left = e;
   }
 }
 
+function binaryError(op: string, left: Expr, right: Expr): ParseError | undefined {
+  if (left.kind === 'log') return new ParseError(`unexpected type for left leg of binary operation (${op}): ${goType(left)}`);
+  if (right.kind === 'log') return new ParseError(`unexpected type for right leg of binary operation (${op}): ${goType(right)}`);
+  if (!LOGICAL.has(op)) return undefined;
+  const l = literalValue(left);
+  if (l !== undefined) return new ParseError(`unexpected literal for left leg of logical/set binary operation (${op}): ${printGoFloat(l)}`);
+  const r = literalValue(right);
+  if (r !== undefined) return new ParseError(`unexpected literal for right leg of logical/set binary operation (${op}): ${printGoFloat(r)}`);
+  return undefined;
+}
+
+/** `(a, b)`, `()`; Loki's lists of what may come next at each step. */
 function labelList(c: Cursor): string[] {
   c.expect('(');
   const out: string[] = [];
-  if (!c.isOp(')'))
-    do out.push(c.expectKind('ident', 'IDENTIFIER').text);
-    while (c.accept(','));
-  c.expect(')');
-  return out;
+  if (c.accept(')')) return out;
+  out.push(c.expectKind('ident', ['IDENTIFIER', ')']).text);
+  for (;;) {
+    if (c.accept(')')) return out;
+    c.expect(',', [',', ')']);
+    out.push(c.expectKind('ident', ['IDENTIFIER']).text);
+  }
 }
 
 function parseMatching(c: Cursor): VectorMatching | undefined {
@@ -102,53 +137,55 @@ function parseMatching(c: Cursor): VectorMatching | undefined {
   return m;
 }
 
-function parseUnary(c: Cursor): Expr {
-  if (c.isOp('-') || c.isOp('+')) {
-    const neg = c.next().text === '-';
-    const inner = parseUnary(c);
-    if (inner.kind === 'literal') return { kind: 'literal', value: neg ? -inner.value : inner.value };
-    if (inner.kind === 'log') throw c.unexpected();
-    return neg ? { kind: 'binary', op: '*', bool: false, left: { kind: 'literal', value: -1 }, right: inner } : inner;
-  }
-  return parsePrimary(c);
+/** A number, signed or not; Loki keeps a number it cannot read as an error for later. */
+function parseLiteral(x: Ctx): SampleExpr {
+  const { c } = x;
+  const sign = c.isOp('-') || c.isOp('+') ? c.next().text : '';
+  const t = c.expectKind('number', ['NUMBER']);
+  const e: SampleExpr = { kind: 'literal', value: sign === '-' ? -t.value! : t.value! };
+  const bad = goFloatError(t.text);
+  if (bad) x.later.set(e, new ParseError(`unable to parse literal as a float: ${bad}`));
+  return e;
 }
 
-function parsePrimary(c: Cursor): Expr {
+function parseOperand(x: Ctx): Expr {
+  const { c } = x;
   const t = c.peek();
-  if (t.kind === 'number') {
-    c.next();
-    return { kind: 'literal', value: t.value! };
-  }
-  if (t.kind === 'op' && t.text === '{') {
+  if (t.kind === 'number' || c.isOp('-') || c.isOp('+')) return parseLiteral(x);
+  if (c.isOp('{')) {
     const log: LogExpr = { kind: 'log', matchers: parseSelector(c), pipeline: parsePipeline(c) };
-    if (c.isOp('|') && c.isIdent('unwrap', 1)) throw c.fail('unwrap is only allowed in range aggregations');
+    if (c.isOp('|') && c.isIdent('unwrap', 1)) {
+      c.next();
+      throw c.unexpected();
+    }
     return log;
   }
-  if (t.kind === 'op' && t.text === '(') {
+  if (c.isOp('(')) {
     c.next();
-    const e = parseBinary(c, 1);
-    c.expect(')');
+    const e = parseBinary(x, 1);
+    c.expect(')', []);
     return e;
   }
-  if (t.kind === 'ident') {
-    if (RANGE_OPS.has(t.text) && c.isOp('(', 1)) return parseRangeAggregation(c);
-    if (VECTOR_OPS.has(t.text) && (c.isOp('(', 1) || c.isIdent('by', 1) || c.isIdent('without', 1))) return parseVectorAggregation(c);
-    if (t.text === 'vector' && c.isOp('(', 1)) {
-      c.next();
-      c.next();
-      const v = signedNumber(c);
-      c.expect(')');
-      return { kind: 'vectorLiteral', value: v };
-    }
-    if (t.text === 'label_replace' && c.isOp('(', 1)) return parseLabelReplace(c);
+  const name = c.nameOf();
+  if (t.kind === 'ident' && name !== 'IDENTIFIER') {
+    if (RANGE_OPS.has(t.text)) return parseRangeAggregation(x);
+    if (VECTOR_OPS.has(t.text)) return parseVectorAggregation(x);
+    if (t.text === 'vector') return parseVectorLiteral(x);
+    if (t.text === 'label_replace') return parseLabelReplace(x);
   }
   throw c.unexpected();
 }
 
-function signedNumber(c: Cursor): number {
-  const neg = c.accept('-');
-  const n = c.expectKind('number', 'NUMBER');
-  return neg ? -n.value! : n.value!;
+function parseVectorLiteral(x: Ctx): SampleExpr {
+  const { c } = x;
+  c.next();
+  c.expect('(');
+  const n = c.expectKind('number', ['NUMBER']);
+  c.expect(')');
+  const e: SampleExpr = { kind: 'vectorLiteral', value: n.value! };
+  const bad = goFloatError(n.text);
+  if (bad) x.later.set(e, new ParseError(`unable to parse vectorExpr as a float: ${bad}`));
+  return e;
 }
 
 function parseGrouping(c: Cursor): Grouping | undefined {
@@ -157,113 +194,137 @@ function parseGrouping(c: Cursor): Grouping | undefined {
   return { without, labels: labelList(c) };
 }
 
-/** `{..} | pipeline [5m] offset 1h`, also `({..} | pipeline)[5m]` and the range before the pipeline. */
+/** The offset after a range, if any. */
+function parseOffset(c: Cursor): number {
+  if (!c.accept('offset')) return 0;
+  return c.expectKind('duration', ['DURATION']).value!;
+}
+
+/**
+ * The forms Loki's grammar takes: `{..} [5m] offset 1h | pipeline | unwrap x`, `{..} | pipeline | unwrap x [5m] offset 1h`,
+ * and each inside parentheses, with the range inside or after them.
+ */
 function parseLogRange(c: Cursor): LogRange {
-  let log: LogExpr;
-  if (c.isOp('(')) {
-    c.next();
-    const inner = parseLogRangeInner(c, true);
-    c.expect(')');
-    log = inner.log;
-    return finishRange(c, log, parseRangeBrackets(c), inner.unwrap);
+  if (c.accept('(')) {
+    const inner = parseLogRangeBody(c);
+    c.expect(')', inner.range === undefined ? [] : [')']);
+    if (inner.range !== undefined) return inner as LogRange;
+    const range = c.expectKind('range', ['RANGE']).value!;
+    const offset = parseOffset(c);
+    const r: LogRange = { ...inner, range, offset };
+    // `( {..} ) [5m] offset 1h | unwrap x` is Loki's one form with an unwrap after the parentheses
+    if (!inner.log.pipeline.length && !inner.unwrap && c.isOp('|') && c.isIdent('unwrap', 1)) r.unwrap = parseUnwrap(c);
+    return r;
   }
-  const inner = parseLogRangeInner(c, false);
-  if (inner.range === undefined) throw c.unexpected('expecting a range such as [5m]');
-  return finishRange(c, inner.log, inner.range, inner.unwrap);
+  const body = parseLogRangeBody(c);
+  if (body.range === undefined) throw c.unexpected(body.unwrap ? ['RANGE', '|'] : []);
+  return body as LogRange;
 }
 
-function parseLogRangeInner(c: Cursor, inParens: boolean) {
-  const log: LogExpr = { kind: 'log', matchers: parseSelector(c), pipeline: parsePipeline(c) };
-  let unwrap = c.isOp('|') && c.isIdent('unwrap', 1) ? parseUnwrap(c) : undefined;
-  let range: number | undefined;
-  // inside parentheses the range comes after the closing one
-  if (!inParens && c.isOp('[')) {
-    range = parseRangeBrackets(c);
-    // the pipeline may also follow the range
-    log.pipeline.push(...parsePipeline(c));
-    if (!unwrap && c.isOp('|') && c.isIdent('unwrap', 1)) unwrap = parseUnwrap(c);
-  }
-  return { log, range, unwrap };
-}
-
-function parseRangeBrackets(c: Cursor): number {
-  c.expect('[');
-  const d = c.expectKind('duration', 'DURATION');
-  c.expect(']');
-  if (d.value! <= 0) throw c.fail(`invalid range ${d.text}: must be positive`, d);
-  return d.value!;
-}
-
-function finishRange(c: Cursor, log: LogExpr, range: number, unwrap: LogRange['unwrap']): LogRange {
+function parseLogRangeBody(c: Cursor): Omit<LogRange, 'range'> & { range?: number } {
+  const log: LogExpr = { kind: 'log', matchers: parseSelector(c), pipeline: [] };
+  const unwrapNext = () => c.isOp('|') && c.isIdent('unwrap', 1);
   let offset = 0;
-  if (c.accept('offset')) {
-    const neg = c.accept('-');
-    offset = c.expectKind('duration', 'DURATION').value! * (neg ? -1 : 1);
+  if (c.peek().kind === 'range') {
+    const range = c.next().value!;
+    offset = parseOffset(c);
+    log.pipeline = parsePipeline(c);
+    const r: LogRange = { log, range, offset };
+    if (unwrapNext()) r.unwrap = parseUnwrap(c);
+    return r;
   }
-  const r: LogRange = { log, range, offset };
-  if (unwrap) r.unwrap = unwrap;
-  return r;
+  log.pipeline = parsePipeline(c);
+  const unwrap = unwrapNext() ? parseUnwrap(c) : undefined;
+  if (c.peek().kind !== 'range') return unwrap ? { log, offset, unwrap } : { log, offset };
+  const range = c.next().value!;
+  offset = parseOffset(c);
+  return unwrap ? { log, range, offset, unwrap } : { log, range, offset };
 }
 
-function parseRangeAggregation(c: Cursor): SampleExpr {
-  const opTok = c.next();
-  const op = opTok.text as RangeOp;
+function parseRangeAggregation(x: Ctx): SampleExpr {
+  const { c } = x;
+  const op = c.next().text as RangeOp;
   c.expect('(');
-  let param: number | undefined;
-  if (op === 'quantile_over_time') {
-    param = signedNumber(c);
+  let param: string | undefined;
+  if (c.peek().kind === 'number') {
+    param = c.next().text;
     c.expect(',');
-  }
+  } else if (!c.isOp('{') && !c.isOp('(')) throw c.unexpected(['NUMBER', '{', '(']);
+  if (param !== undefined && !c.isOp('{') && !c.isOp('(')) throw c.unexpected(['{', '(']);
   const range = parseLogRange(c);
   c.expect(')');
   const grouping = parseGrouping(c);
-  if (range.unwrap && LINE_OPS.has(op)) throw c.fail(`invalid aggregation ${op} with unwrap`, opTok);
-  if (!range.unwrap && UNWRAP_OPS.has(op)) throw c.fail(`invalid aggregation ${op} without unwrap`, opTok);
-  if (grouping && !range.unwrap) throw c.fail(`grouping not allowed for ${op} aggregation`, opTok);
   const e: SampleExpr = { kind: 'range', op, range };
-  if (param !== undefined) e.param = param;
+  if (param !== undefined && op === 'quantile_over_time') e.param = Number(param);
   if (grouping) e.grouping = grouping;
+  const err = rangeError(op, param, range, grouping);
+  if (err) x.later.set(e, new ParseError(err));
   return e;
 }
 
-function parseVectorAggregation(c: Cursor): SampleExpr {
-  const opTok = c.next();
-  const op = opTok.text as VectorOp;
+function rangeError(op: RangeOp, param: string | undefined, range: LogRange, grouping: Grouping | undefined): string | undefined {
+  if (param !== undefined && op !== 'quantile_over_time') return `parameter ${param} not supported for operation ${op}`;
+  if (param === undefined && op === 'quantile_over_time') return `parameter required for operation ${op}`;
+  const bad = param === undefined ? undefined : goFloatError(param);
+  if (bad) return `invalid parameter for operation ${op}: ${bad}`;
+  if (grouping && !GROUPING_OPS.has(op)) return `grouping not allowed for ${op} aggregation`;
+  if (range.unwrap) return WITH_UNWRAP.has(op) ? undefined : `invalid aggregation ${op} with unwrap`;
+  return WITHOUT_UNWRAP.has(op) ? undefined : `invalid aggregation ${op} without unwrap`;
+}
+
+/** A metric query inside parentheses: a bare log query there is a syntax error at what follows it. */
+function parseMetricArgument(x: Ctx): SampleExpr {
+  const e = parseBinary(x, 1);
+  if (e.kind === 'log') throw x.c.unexpected();
+  return e;
+}
+
+function parseVectorAggregation(x: Ctx): SampleExpr {
+  const { c } = x;
+  const op = c.next().text as VectorOp;
   let grouping = parseGrouping(c);
   c.expect('(');
-  let param: number | undefined;
-  if (op === 'topk' || op === 'bottomk') {
-    param = signedNumber(c);
-    if (!Number.isInteger(param) || param <= 0) throw c.fail(`invalid parameter ${op}(${param},`, opTok);
-    c.expect(',');
+  let param: string | undefined;
+  if (c.peek().kind === 'number' && c.isOp(',', 1)) {
+    param = c.next().text;
+    c.next();
   }
-  const inner = parseBinary(c, 1);
-  c.expect(')');
-  const after = parseGrouping(c);
-  if (grouping && after) throw c.unexpected();
-  grouping ??= after;
-  if (inner.kind === 'log') throw c.fail(`invalid aggregation ${op}: it needs a metric query, not a log query`, opTok);
-  if ((op === 'sort' || op === 'sort_desc') && grouping) throw c.fail(`grouping not allowed for ${op} aggregation`, opTok);
+  const inner = parseMetricArgument(x);
+  c.expect(')', []);
+  grouping ??= parseGrouping(c);
   const e: SampleExpr = { kind: 'vector', op, inner };
-  if (param !== undefined) e.param = param;
+  if (param !== undefined && goIntOk(param)) e.param = Number(param);
   if (grouping) e.grouping = grouping;
+  const err = vectorError(op, param);
+  if (err) x.later.set(e, new ParseError(err));
   return e;
 }
 
-function parseLabelReplace(c: Cursor): SampleExpr {
+function vectorError(op: VectorOp, param: string | undefined): string | undefined {
+  if (op !== 'topk' && op !== 'bottomk') return param === undefined ? undefined : `unsupported parameter for operation ${op}(${param},`;
+  if (param === undefined) return `parameter required for operation ${op}`;
+  if (!goIntOk(param)) return `invalid parameter ${op}(${param},`;
+  if (Number(param) <= 0) return `invalid parameter (must be greater than 0) ${op}(${param}`;
+  return undefined;
+}
+
+function parseLabelReplace(x: Ctx): SampleExpr {
+  const { c } = x;
   c.next();
   c.expect('(');
-  const inner = parseBinary(c, 1);
-  if (inner.kind === 'log') throw c.fail('label_replace needs a metric query');
-  const str = () => {
-    c.expect(',');
-    return c.expectKind('string', 'STRING');
+  const inner = parseMetricArgument(x);
+  // after the query Loki could still read an operator, so it lists nothing; after a string only `,` fits
+  const str = (afterString: boolean) => {
+    c.expect(',', afterString ? [','] : []);
+    return c.expectKind('string', ['STRING']).text;
   };
-  const dst = str().text;
-  const replacement = str().text;
-  const src = str().text;
-  const re = str();
-  checkRegex(c, re.text, re);
+  const dst = str(false);
+  const replacement = str(true);
+  const src = str(true);
+  const regex = str(true);
   c.expect(')');
-  return { kind: 'labelReplace', inner, dst, replacement, src, regex: re.text };
+  const e: SampleExpr = { kind: 'labelReplace', inner, dst, replacement, src, regex };
+  const bad = regexpError(`^(?:${regex})$`);
+  if (bad) x.later.set(e, new ParseError(`invalid regex in label_replace: ${bad}`));
+  return e;
 }

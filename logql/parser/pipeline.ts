@@ -7,19 +7,22 @@ import type {
   LabelFormatItem,
   LineFilterOp,
   LineFilterValue,
-  Matcher,
   Stage,
   Unwrap,
   UnwrapConversion,
 } from '../ast.ts';
 import type { Cursor } from './cursor.ts';
-import { checkRegex, parseMatcher } from './selector.ts';
+import { ParseError } from './errors.ts';
+import { goFloatError } from './numbers.ts';
+import { checkPatternParser, checkRegexpParser } from './parser-checks.ts';
+import { checkMatcherRegex, parseMatcherAfterName } from './selector.ts';
 
 const LINE_OPS = new Set(['|=', '!=', '|~', '!~']);
-const CONVERSIONS = new Set(['bytes', 'duration', 'duration_seconds']);
+const MATCH_OPS = new Set(['=', '!=', '=~', '!~']);
+const CONVERSIONS: Record<string, UnwrapConversion> = { BYTES_CONV: 'bytes', DURATION_CONV: 'duration', DURATION_SECONDS_CONV: 'duration_seconds' };
 
 /** True when the cursor stands on the start of a pipeline stage. */
-export const atStage = (c: Cursor) => {
+const atStage = (c: Cursor) => {
   const t = c.peek();
   return t.kind === 'op' && (LINE_OPS.has(t.text) || (t.text === '|' && !c.isIdent('unwrap', 1)));
 };
@@ -32,78 +35,83 @@ export function parsePipeline(c: Cursor): Stage[] {
 
 function parseStage(c: Cursor): Stage {
   const op = c.next();
-  if (op.text !== '|') return { type: 'lineFilter', op: op.text as LineFilterOp, values: lineFilterValues(c, op.text as LineFilterOp) };
-  const t = c.peek();
-  if (t.kind === 'ident')
-    switch (t.text) {
-      case 'json':
-        c.next();
-        return { type: 'json', params: extractionParams(c) };
-      case 'logfmt': {
-        c.next();
-        let strict = false;
-        let keepEmpty = false;
-        while (c.peek().kind === 'flag') {
-          const f = c.next();
-          if (f.text === '--strict') strict = true;
-          else if (f.text === '--keep-empty') keepEmpty = true;
-          else throw c.fail(`syntax error: unexpected flag ${f.text}`, f);
-        }
-        return { type: 'logfmt', strict, keepEmpty, params: extractionParams(c) };
+  if (op.text !== '|') return { type: 'lineFilter', op: op.text as LineFilterOp, values: lineFilterValues(c) };
+  switch (c.nameOf()) {
+    case 'json':
+      c.next();
+      return { type: 'json', params: extractionParams(c) };
+    case 'logfmt': {
+      c.next();
+      // --strict and --keep-empty are Loki 2.9's; an unknown flag is left for the caller to refuse
+      let strict = false;
+      let keepEmpty = false;
+      for (;;) {
+        if (c.accept('--strict')) strict = true;
+        else if (c.accept('--keep-empty')) keepEmpty = true;
+        else break;
       }
-      case 'regexp': {
-        c.next();
-        const s = c.expectKind('string', 'STRING');
-        checkRegex(c, s.text, s);
-        return { type: 'regexp', pattern: s.text };
-      }
-      case 'pattern':
-        c.next();
-        return { type: 'pattern', pattern: c.expectKind('string', 'STRING').text };
-      case 'unpack':
-        c.next();
-        return { type: 'unpack' };
-      case 'decolorize':
-        c.next();
-        return { type: 'decolorize' };
-      case 'line_format':
-        c.next();
-        return { type: 'lineFormat', template: c.expectKind('string', 'STRING').text };
-      case 'label_format':
-        c.next();
-        return { type: 'labelFormat', items: labelFormatItems(c) };
-      case 'drop':
-      case 'keep':
-        c.next();
-        return { type: t.text, items: dropKeepItems(c) };
+      return { type: 'logfmt', strict, keepEmpty, params: extractionParams(c) };
     }
+    case 'regexp': {
+      c.next();
+      const pattern = c.expectKind('string', ['STRING']).text;
+      checkRegexpParser(pattern);
+      return { type: 'regexp', pattern };
+    }
+    case 'pattern': {
+      c.next();
+      const pattern = c.expectKind('string', ['STRING']).text;
+      checkPatternParser(pattern);
+      return { type: 'pattern', pattern };
+    }
+    case 'unpack':
+      c.next();
+      return { type: 'unpack' };
+    case 'decolorize':
+      c.next();
+      return { type: 'decolorize' };
+    case 'line_format':
+      c.next();
+      return { type: 'lineFormat', template: c.expectKind('string', ['STRING']).text };
+    case 'label_format':
+      c.next();
+      return { type: 'labelFormat', items: labelFormatItems(c) };
+    case 'drop':
+      c.next();
+      return { type: 'drop', items: dropKeepItems(c) };
+  }
+  // `keep` is Loki 2.9's, a plain word to 2.8's lexer: a stage when a label name follows it
+  if (c.isIdent('keep') && c.isName(1)) {
+    c.next();
+    return { type: 'keep', items: dropKeepItems(c) };
+  }
+  if (!c.isName() && !c.isOp('(')) throw c.unexpected();
   return { type: 'labelFilter', filter: parseLabelFilter(c) };
 }
 
-function lineFilterValues(c: Cursor, op: LineFilterOp): LineFilterValue[] {
+/** `"a"`, `ip("..")`, and Loki 2.9's `"a" or "b"`; `or` before anything else is the binary operator. */
+function lineFilterValues(c: Cursor): LineFilterValue[] {
   const values: LineFilterValue[] = [];
-  do {
-    if (c.isIdent('ip') && c.isOp('(', 1)) {
+  for (;;) {
+    if (c.nameOf() === 'ip') {
       c.next();
       c.next();
-      values.push({ kind: 'ip', value: c.expectKind('string', 'STRING').text });
+      values.push({ kind: 'ip', value: c.expectKind('string', ['STRING']).text });
       c.expect(')');
-    } else {
-      const s = c.expectKind('string', 'STRING');
-      if (op === '|~' || op === '!~') checkRegex(c, s.text, s);
-      values.push({ kind: 'string', value: s.text });
-    }
-  } while (c.accept('or'));
-  return values;
+    } else values.push({ kind: 'string', value: c.expectKind('string', ['STRING', 'ip']).text });
+    const more = c.isIdent('or') && (c.peek(1).kind === 'string' || c.nameOf(1) === 'ip');
+    if (!more) return values;
+    c.next();
+  }
 }
 
 function extractionParams(c: Cursor): ExtractionParam[] {
   const params: ExtractionParam[] = [];
   // after a parser only `|`, a line filter, `[`, `)` or the end may follow: an identifier starts its parameters
-  if (!c.isIdent()) return params;
+  if (!c.isName()) return params;
   do {
-    const label = c.expectKind('ident', 'IDENTIFIER').text;
-    const expr = c.accept('=') ? c.expectKind('string', 'STRING').text : label;
+    const label = c.expectKind('ident', ['IDENTIFIER']).text;
+    const expr = c.accept('=') ? c.expectKind('string', ['STRING']).text : label;
     params.push({ label, expr });
   } while (c.accept(','));
   return params;
@@ -112,15 +120,10 @@ function extractionParams(c: Cursor): ExtractionParam[] {
 function labelFormatItems(c: Cursor): LabelFormatItem[] {
   const items: LabelFormatItem[] = [];
   do {
-    const dst = c.expectKind('ident', 'IDENTIFIER').text;
+    const dst = c.expectKind('ident', ['IDENTIFIER']).text;
     c.expect('=');
-    const t = c.next();
-    if (t.kind === 'string') items.push({ kind: 'template', dst, template: t.text });
-    else if (t.kind === 'ident') items.push({ kind: 'rename', dst, src: t.text });
-    else {
-      c.at--;
-      throw c.unexpected('expecting STRING or IDENTIFIER');
-    }
+    if (c.peek().kind === 'string') items.push({ kind: 'template', dst, template: c.next().text });
+    else items.push({ kind: 'rename', dst, src: c.expectKind('ident', ['IDENTIFIER', 'STRING']).text });
   } while (c.accept(','));
   return items;
 }
@@ -128,8 +131,9 @@ function labelFormatItems(c: Cursor): LabelFormatItem[] {
 function dropKeepItems(c: Cursor): DropKeepItem[] {
   const items: DropKeepItem[] = [];
   do {
-    if (c.isIdent() && c.peek(1).kind === 'op' && ['=', '!=', '=~', '!~'].includes(c.peek(1).text)) items.push({ kind: 'matcher', matcher: parseMatcher(c) });
-    else items.push({ kind: 'name', name: c.expectKind('ident', 'IDENTIFIER').text });
+    const name = c.expectKind('ident', ['IDENTIFIER']).text;
+    if (c.peek().kind === 'op' && MATCH_OPS.has(c.peek().text)) items.push({ kind: 'matcher', matcher: parseMatcherAfterName(c, name) });
+    else items.push({ kind: 'name', name });
   } while (c.accept(','));
   return items;
 }
@@ -138,17 +142,17 @@ function dropKeepItems(c: Cursor): DropKeepItem[] {
 export function parseUnwrap(c: Cursor): Unwrap {
   c.expect('|');
   c.expect('unwrap');
-  let conversion: UnwrapConversion | undefined;
+  const conversion: UnwrapConversion | undefined = CONVERSIONS[c.nameOf()];
   let label: string;
-  if (c.isIdent() && CONVERSIONS.has(c.peek().text) && c.isOp('(', 1)) {
-    conversion = c.next().text as UnwrapConversion;
+  if (conversion) {
     c.next();
-    label = c.expectKind('ident', 'IDENTIFIER').text;
+    c.next();
+    label = c.expectKind('ident', ['IDENTIFIER']).text;
     c.expect(')');
-  } else label = c.expectKind('ident', 'IDENTIFIER').text;
+  } else label = c.expectKind('ident', ['IDENTIFIER', ...Object.keys(CONVERSIONS)]).text;
   const postFilters: LabelFilter[] = [];
-  while (c.isOp('|') && c.isIdent(undefined, 1)) {
-    c.next();
+  while (c.accept('|')) {
+    if (!c.isName() && !c.isOp('(')) throw c.unexpected(FILTER_START);
     postFilters.push(parseLabelFilter(c));
   }
   return conversion ? { label, conversion, postFilters } : { label, postFilters };
@@ -156,58 +160,70 @@ export function parseUnwrap(c: Cursor): Unwrap {
 
 // ---- label filter expressions: or < and (`and`, `,`, juxtaposition) < atoms ----
 
+/** Loki's list where a label filter must start. */
+const FILTER_START = ['IDENTIFIER', '('];
+
 export function parseLabelFilter(c: Cursor): LabelFilter {
   let left = andFilter(c);
-  while (c.accept('or')) left = { kind: 'or', left, right: andFilter(c) };
+  while (c.accept('or')) left = { kind: 'or', left, right: atomAfterOperator(c, andFilter) };
   return left;
+}
+
+function atomAfterOperator(c: Cursor, parse: (c: Cursor) => LabelFilter): LabelFilter {
+  if (!c.isName() && !c.isOp('(')) throw c.unexpected(FILTER_START);
+  return parse(c);
 }
 
 function andFilter(c: Cursor): LabelFilter {
   let left = atom(c);
   for (;;) {
-    if (c.accept('and') || c.accept(',')) left = { kind: 'and', left, right: atom(c) };
-    else if ((c.isIdent() && !c.isIdent('or') && !c.isIdent('offset') && !c.isIdent('by') && !c.isIdent('without')) || c.isOp('('))
-      left = { kind: 'and', left, right: atom(c) };
+    if (c.accept('and') || c.accept(',')) left = { kind: 'and', left, right: atomAfterOperator(c, atom) };
+    else if (c.isName() || c.isOp('(')) left = { kind: 'and', left, right: atom(c) };
     else return left;
   }
 }
 
-const NUMERIC_OPS = new Set(['==', '=', '!=', '>', '>=', '<', '<=']);
+const NUMERIC_OPS = new Set(['==', '>', '>=', '<', '<=']);
+/** Loki's list after a comparison: no strings there. */
+const EXPECT_NUMBER = ['BYTES', 'NUMBER', 'DURATION'];
 
 function atom(c: Cursor): LabelFilter {
   if (c.accept('(')) {
-    const f = parseLabelFilter(c);
-    c.expect(')');
+    const f = atomAfterOperator(c, parseLabelFilter);
+    c.expect(')', []);
     return f;
   }
-  const nameTok = c.expectKind('ident', 'IDENTIFIER');
-  const name = nameTok.text;
+  const name = c.expectKind('ident', FILTER_START).text;
   const opTok = c.peek();
-  if (opTok.kind !== 'op' || !(NUMERIC_OPS.has(opTok.text) || opTok.text === '=~' || opTok.text === '!~'))
-    throw c.unexpected('expecting a comparison');
-  c.next();
   const op = opTok.text;
-  if ((op === '=' || op === '!=') && c.isIdent('ip') && c.isOp('(', 1)) {
+  if (opTok.kind !== 'op' || !(NUMERIC_OPS.has(op) || MATCH_OPS.has(op))) throw c.unexpected();
+  if (op === '=~' || op === '!~') {
+    c.next();
+    const v = c.expectKind('string', ['STRING']);
+    checkMatcherRegex(v.text);
+    return { kind: 'string', matcher: { name, op, value: v.text } };
+  }
+  c.next();
+  if ((op === '=' || op === '!=') && c.nameOf() === 'ip') {
     c.next();
     c.next();
-    const value = c.expectKind('string', 'STRING').text;
+    const value = c.expectKind('string', ['STRING']).text;
     c.expect(')');
     return { kind: 'ip', name, op, value };
   }
-  const v = c.peek();
-  if (v.kind === 'string' && (op === '=' || op === '!=' || op === '=~' || op === '!~')) {
-    c.next();
-    if (op === '=~' || op === '!~') checkRegex(c, v.text, v);
-    const matcher: Matcher = { name, op, value: v.text };
-    return { kind: 'string', matcher };
-  }
-  if (op === '=~' || op === '!~') throw c.unexpected('expecting STRING');
+  if ((op === '=' || op === '!=') && c.peek().kind === 'string') return { kind: 'string', matcher: { name, op, value: c.next().text } };
   const cmp = (op === '=' ? '==' : op) as CompareOp;
-  const sign = c.accept('-') ? -1 : 1;
-  const t = c.next();
-  if (t.kind === 'number') return { kind: 'number', name, op: cmp, value: sign * t.value!, literal: (sign < 0 ? '-' : '') + t.text };
-  if (t.kind === 'duration') return { kind: 'duration', name, op: cmp, value: sign * t.value!, literal: (sign < 0 ? '-' : '') + t.text };
-  if (t.kind === 'bytes') return { kind: 'bytes', name, op: cmp, value: sign * t.value!, literal: (sign < 0 ? '-' : '') + t.text };
-  c.at--;
-  throw c.unexpected('expecting STRING, NUMBER, DURATION or BYTES');
+  const t = c.peek();
+  if (t.kind === 'number') {
+    c.next();
+    const bad = goFloatError(t.text);
+    if (bad) throw new ParseError(`unable to parse float: ${bad}`);
+    return { kind: 'number', name, op: cmp, value: t.value!, literal: t.text };
+  }
+  if (t.kind === 'duration' || t.kind === 'bytes') {
+    c.next();
+    return { kind: t.kind, name, op: cmp, value: t.value!, literal: t.text };
+  }
+  // after = and != a string or ip() also fits: more than Loki lists
+  throw c.unexpected(NUMERIC_OPS.has(op) ? EXPECT_NUMBER : []);
 }

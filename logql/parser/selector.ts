@@ -1,42 +1,41 @@
-// Stream selectors `{a="b", c=~"d"}`, single matchers, and regex checks at parse time (RE2).
-import RE2 from 're2';
+// Stream selectors `{a="b", c=~"d"}` and single matchers; regexes are checked as Loki checks them,
+// anchored, when the matcher is built.
 import type { Matcher, MatchOp } from '../ast.ts';
-import { compileMatcher } from '../matchers.ts';
 import type { Cursor } from './cursor.ts';
-import type { Token } from './lexer.ts';
+import { ParseError } from './errors.ts';
+import { regexpError } from './regexp-errors.ts';
 
 const MATCH_OPS = new Set(['=', '!=', '=~', '!~']);
+/** Loki's list after a label name in a selector. */
+const EXPECT_MATCH_OP = ['=', '=~', '!~', '!='];
 
-export function checkRegex(c: Cursor, pattern: string, at: Token): void {
-  try {
-    new RE2(pattern);
-  } catch (err) {
-    throw c.fail(`error parsing regexp: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, at);
-  }
+/** A matcher's regex is compiled anchored; Loki gives up on a bad one at once, with no position. */
+export function checkMatcherRegex(pattern: string): void {
+  const err = regexpError(`^(?:${pattern})$`);
+  if (err) throw new ParseError(err);
 }
 
-export function parseMatcher(c: Cursor): Matcher {
-  const name = c.expectKind('ident', 'IDENTIFIER').text;
+/** `name op "value"`, the name already known to be there. */
+export function parseMatcherAfterName(c: Cursor, name: string): Matcher {
   const op = c.peek();
-  if (op.kind !== 'op' || !MATCH_OPS.has(op.text)) throw c.unexpected('expecting "=", "!=", "=~" or "!~"');
+  if (op.kind !== 'op' || !MATCH_OPS.has(op.text)) throw c.unexpected(EXPECT_MATCH_OP);
   c.next();
-  const v = c.expectKind('string', 'STRING');
-  if (op.text === '=~' || op.text === '!~') checkRegex(c, v.text, v);
+  const v = c.expectKind('string', ['STRING']);
+  if (op.text === '=~' || op.text === '!~') checkMatcherRegex(v.text);
   return { name, op: op.text as MatchOp, value: v.text };
 }
 
-/** `{...}`; Loki needs one matcher that does not accept the empty string. */
+/** `{...}`; the rule that one matcher must refuse the empty string is checked after parsing. */
 export function parseSelector(c: Cursor): Matcher[] {
-  const open = c.expect('{');
+  c.expect('{');
   const matchers: Matcher[] = [];
-  if (!c.isOp('}'))
-    do matchers.push(parseMatcher(c));
-    while (c.accept(','));
-  c.expect('}');
-  if (!matchers.some((m) => !compileMatcher(m)('')))
-    throw c.fail(
-      'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will',
-      open,
-    );
-  return matchers;
+  if (c.accept('}')) return matchers;
+  let expecting = ['IDENTIFIER', '}'];
+  for (;;) {
+    const name = c.expectKind('ident', expecting).text;
+    matchers.push(parseMatcherAfterName(c, name));
+    if (c.accept('}')) return matchers;
+    if (!c.accept(',')) throw c.unexpected(['}', ',']);
+    expecting = ['IDENTIFIER'];
+  }
 }

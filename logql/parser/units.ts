@@ -74,3 +74,15 @@ export function parseBytes(text: string): number {
   if (!m || !(unit in BYTE_UNITS)) throw new RangeError(`invalid byte size ${JSON.stringify(text)}`);
   return Math.round(parseFloat(m[1]) * BYTE_UNITS[unit]);
 }
+
+const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const PROM_UNITS = [DURATION_UNITS.y, DURATION_UNITS.w, DURATION_UNITS.d, DURATION_UNITS.h, DURATION_UNITS.m, DURATION_UNITS.s, DURATION_UNITS.ms];
+
+/** A range's duration, `[5m]`: Prometheus' stricter form (whole units, largest first), with its error texts. */
+export function parsePromDuration(text: string): number {
+  if (text === '') throw new RangeError('empty duration string');
+  if (text === '0') return 0;
+  const m = PROM_DURATION.exec(text);
+  if (!m) throw new RangeError(`not a valid duration string: ${JSON.stringify(text)}`);
+  return m.slice(1).reduce((ns, n, k) => ns + (n ? Number(n) * PROM_UNITS[k] : 0), 0);
+}

@@ -2,6 +2,7 @@
 // IPv4 or IPv6, checked with node's BlockList.
 import { BlockList, isIP } from 'node:net';
 import { QueryError } from '../eval/errors.ts';
+import { quote } from '../labels.ts';
 
 export type IpTest = (address: string) => boolean;
 
@@ -23,7 +24,8 @@ export function compileIp(pattern: string): IpTest {
       list.addAddress(p, family(p));
     }
   } catch {
-    throw new QueryError(`invalid ip filter ${JSON.stringify(pattern)}: want an address, a CIDR or a range a-b`);
+    // Loki's words; the parser puts them in its `stage '...' : ` error
+    throw new QueryError(`ip: invalid pattern: ${quote(pattern)}`);
   }
   return (address) => {
     const v = isIP(address);

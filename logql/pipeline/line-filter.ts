@@ -25,8 +25,7 @@ export function compileLineFilter(stage: LineFilterStage): LineTest {
   const tests = stage.values.map((v) => one(stage.op, v));
   const any: LineTest = tests.length === 1 ? tests[0] : (line) => tests.some((t) => t(line));
   if (stage.op === '|=' || stage.op === '|~') return any;
-  // `!= ""` keeps every line, as Loki does
-  if (stage.values.every((v) => v.kind === 'string' && v.value === '') && stage.op === '!=') return () => true;
+  // every line contains "": `!= ""` keeps none, as in Loki 2.8
   return (line) => !any(line);
 }
 

@@ -127,7 +127,7 @@ test('a parser query returns extracted labels per stream, and a scalar query a s
   const nats = await startNats(t);
   const { url } = await startTestNode(t, nats.url);
   await pushAll(url);
-  const parsed = await queryRange(url, { query: '{job="db"} | logfmt | level="error"', ...range, direction: 'forward' });
+  const parsed = await queryRange(url, { query: '{job="db"} | logfmt level | level="error"', ...range, direction: 'forward' });
   t.is(parsed.resultType, 'streams');
   t.deepEqual(parsed.result.map((s) => [s.stream, s.values]), [[{ env: 'prod', job: 'db', level: 'error' }, [[at(3), 'db line 3 level=error'], [at(9), 'db line 9 level=error']]]]);
   const scalar = (await (await fetch(`${url}/loki/api/v1/query?${new URLSearchParams({ query: '2 * 3 + 1', time: '1700000000' })}`)).json()) as { data: { resultType: string; result: unknown } };

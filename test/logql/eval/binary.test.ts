@@ -106,11 +106,11 @@ const errors: Array<[string, string]> = [
   [`sum by (pod, team) (${ALL}) + on (pod) group_right sum by (pod, team) (${ALL})`, 'found duplicate series on the left hand-side;many-to-many matching not allowed: matching labels must be unique on one side'],
   [`sum by (pod, team) (${ALL}) - ignoring (team) sum by (pod) (${B})`, 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)'],
   [`sum by (pod, app) (${B}) / on () sum(${B})`, 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)'],
-  ['vector(1) and 1', 'unexpected literal for right leg of logical/set binary operation (and)'],
+  ['vector(1) and 1', 'parse error : unexpected literal for right leg of logical/set binary operation (and): 1.000000'],
 ];
 for (const [q, message] of errors)
   test(`${q} fails: ${message}`, async (t) => {
-    const err = await t.throwsAsync(() => run(q, instant(5), pods), { message });
+    const err = await t.throwsAsync(async () => run(q, instant(5), pods), { message });
     // Loki answers matching errors as internal (500), a literal in a set operation as a bad query (400)
     t.is((err as Error & { status: number }).status, q.includes('vector(1) and') ? 400 : 500);
   });

@@ -167,7 +167,7 @@ const vectorCases: Array<[string, Array<[Record<string, string>, string]>]> = [
   ['count_over_time({app="b"}[5s]) ^ 2 % 4', [[{ app: 'b', pod: 'p1', team: 'y' }, '1']]],
   ['label_replace(count_over_time({app="b"}[5s]), "where", "pod-$1", "pod", "p(.*)")', [[{ app: 'b', pod: 'p1', team: 'y', where: 'pod-1' }, '3']]],
   ['label_replace(count_over_time({app="b"}[5s]), "where", "$1", "pod", "zz(.*)")', [[{ app: 'b', pod: 'p1', team: 'y' }, '3']]],
-  ['-count_over_time({app="b"}[5s])', [[{ app: 'b', pod: 'p1', team: 'y' }, '-3']]],
+  ['0 - count_over_time({app="b"}[5s])', [[{ app: 'b', pod: 'p1', team: 'y' }, '-3']]],
   // Loki guards division by zero: NaN, not Prometheus' +Inf
   ['count_over_time({app="b"}[5s]) / 0', [[{ app: 'b', pod: 'p1', team: 'y' }, 'NaN']]],
 ];
@@ -258,11 +258,11 @@ const latencies: Source = {
   },
 };
 const groupedCases: Array<[string, Array<[Record<string, string>, string]>]> = [
-  ['sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) by (app)', [[{ app: 'a' }, '60'], [{ app: 'b' }, '45']]],
-  ['sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) without (pod)', [[{ app: 'a' }, '60'], [{ app: 'b' }, '45']]],
+  ['sum by (app) (sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]))', [[{ app: 'a' }, '60'], [{ app: 'b' }, '45']]],
+  ['sum without (pod) (sum_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]))', [[{ app: 'a' }, '60'], [{ app: 'b' }, '45']]],
   ['max_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) by (pod)', [[{ pod: 'p1' }, '30'], [{ pod: 'p2' }, '20']]],
   ['min_over_time({app=~".+"} | logfmt ms | unwrap ms [5s]) by (pod)', [[{ pod: 'p1' }, '5'], [{ pod: 'p2' }, '20']]],
-  ['sum_over_time({app=~".+"} | logfmt | unwrap ms [5s]) by (route)', [[{ route: '/x' }, '50'], [{ route: '/y' }, '55']]],
+  ['max_over_time({app=~".+"} | logfmt | unwrap ms [5s]) by (route)', [[{ route: '/x' }, '20'], [{ route: '/y' }, '30']]],
   ['max_over_time({app="a"} | logfmt ms | unwrap ms [5s])', [[{ app: 'a', pod: 'p1' }, '30'], [{ app: 'a', pod: 'p2' }, '20']]],
   ['avg_over_time({app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '15']]],
   ['quantile_over_time(0.5, {app="b"} | logfmt ms | unwrap ms [5s])', [[{ app: 'b', pod: 'p1' }, '15']]],

@@ -20,7 +20,6 @@ const cases: Array<[string, Array<[string, string]>]> = [
   ['quantile_over_time(0.5, {app="svc", pod="a"} | logfmt ms | unwrap ms [5s])', [['{app="svc",pod="a"}', '20']]],
   ['quantile_over_time(0.75, {app="svc", pod="a"} | logfmt ms | unwrap ms [5s])', [['{app="svc",pod="a"}', '25']]],
   ['quantile_over_time(2, {app="svc", pod="a"} | logfmt ms | unwrap ms [5s])', [['{app="svc",pod="a"}', '+Inf']]],
-  ['quantile_over_time(-1, {app="svc", pod="a"} | logfmt ms | unwrap ms [5s])', [['{app="svc",pod="a"}', '-Inf']]],
   ['rate({app="svc", pod="a"} | logfmt ms | unwrap ms [5s])', [['{app="svc",pod="a"}', '12']]],
   // Loki 2.8: increase 10 plus the reset's 30, per 5s, stretched by (2e6 + 5) / 2e6 (see range-functions.ts)
   ['rate_counter({app="svc", pod="a"} | logfmt ms | unwrap ms [5s])', [['{app="svc",pod="a"}', '8.00002']]],
@@ -46,11 +45,11 @@ const cases: Array<[string, Array<[string, string]>]> = [
   ['max_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]) by (app)', [['{app="svc"}', '1000']]],
   ['quantile_over_time(0.5, {app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]) by (app)', [['{app="svc"}', '20']]],
   ['first_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]) by (app)', [['{app="svc"}', '10']]],
-  ['sum_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]) by (pod)', [['{pod="a"}', '60'], ['{pod="c"}', '997.5']]],
-  ['sum_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]) by ()', [['{}', '1057.5']]],
+  ['sum by (pod) (sum_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]))', [['{pod="a"}', '60'], ['{pod="c"}', '997.5']]],
+  ['avg_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]) by ()', [['{}', '211.5']]],
   // the unwrapped label leaves the series, unless by names it
   ['max_over_time({app="svc", pod="a"} | logfmt ms | unwrap ms [5s]) by (ms)', [['{ms="10"}', '10'], ['{ms="20"}', '20'], ['{ms="30"}', '30']]],
-  ['sum_over_time({app="svc", pod="a"} | logfmt ms, took | unwrap ms [5s]) without (took)', [['{app="svc",pod="a"}', '60']]],
+  ['max_over_time({app="svc", pod="a"} | logfmt ms, took | unwrap ms [5s]) without (took)', [['{app="svc",pod="a"}', '30']]],
   ['sum by (app) (sum_over_time({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]))', [['{app="svc"}', '1057.5']]],
   ['sum(rate({app="svc", pod=~"a|c"} | logfmt ms | unwrap ms [5s]))', [['{}', '211.5']]],
   // the error sample at 2s is outside (0, 1]: no error
@@ -68,7 +67,7 @@ const failures: Array<[string, string]> = [
   ['sum_over_time({app="svc", pod="b"} | logfmt ms | __error__="" | unwrap ms [5s])', '{__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \\"bad\\": invalid syntax", app="svc", ms="bad", pod="b"}'],
   ['sum_over_time({app="svc", pod="b"} | logfmt took | unwrap duration(took) [5s])', '{__error__="SampleExtractionErr", __error_details__="time: unknown unit \\"d\\" in duration \\"1d\\"", app="svc", pod="b", took="1d"}'],
   ['sum_over_time({app="svc", pod="b"} | logfmt size | unwrap bytes(size) [5s])', '{__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \\"\\": invalid syntax", app="svc", pod="b", size="lots"}'],
-  ['sum(sum_over_time({app="svc", pod="b"} | logfmt ms | unwrap ms [5s]) by (app))', '{__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \\"bad\\": invalid syntax", app="svc", ms="bad", pod="b"}'],
+  ['sum(max_over_time({app="svc", pod="b"} | logfmt ms | unwrap ms [5s]) by (app))', '{__error__="SampleExtractionErr", __error_details__="strconv.ParseFloat: parsing \\"bad\\": invalid syntax", app="svc", ms="bad", pod="b"}'],
 ];
 for (const [q, series] of failures)
   test(`${q} fails with Loki's pipeline error naming ${series}`, async (t) => {

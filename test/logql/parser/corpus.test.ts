@@ -30,8 +30,7 @@ for (const [q, message] of invalid)
     const err = t.throws(() => parseExpr(q));
     t.true(err instanceof ParseError, String(err));
     t.is((err as ParseError).status, 400);
-    t.regex(err!.message, /^parse error (at line \d+, col \d+|): /);
-    t.regex(err!.message, message);
+    t.is(err!.message, message);
   });
 
 test('the corpus has the size the issue asks for', (t) => {
