@@ -1,100 +1,216 @@
-// The logfmt parser stage: key=value pairs, values bare or double-quoted with escapes. It reads
-// the line's bytes: keys repeat from line to line, so a small cache maps a key's bytes to its
+// The logfmt parser stage, as Loki 2.8 decodes: `key=value`, `key="quoted \"value\""`, and bare
+// words, which are keys with an empty value. The first syntax error stops the line: what came before
+// it stays extracted, and __error__ says where (Loki's own text, `logfmt syntax error at pos 35 :
+// unterminated quoted value`). It reads the line's bytes: a small cache maps a key's bytes to its
 // label name without making a string, and only values become strings.
-import type { ExtractionParam, LogfmtStage } from '../ast.ts';
-import { ERROR } from './label-filter.ts';
-import { fail, put, sanitize, type Step } from './parsers.ts';
+//
+// `--strict` and `--keep-empty` are Loki 3's; with either flag a line is read the Loki 3 way: without
+// --strict an error skips to the next word instead of stopping, with it the line stops and is marked
+// in error; without --keep-empty keys with an empty value are left out.
+import type { LogfmtStage } from '../ast.ts';
+import { fail, KeyCache, Names, put, sanitize, type Step } from './parsers.ts';
 
 interface Key {
-  bytes: Buffer;
-  /** The key as written, for extraction parameters and errors. */
-  text: string;
-  /** The label name it gives: sanitized. */
+  /** The label name it gives, sanitized (extraction parameters name keys this way too); empty for none. */
   name: string;
-}
-
-const SLOTS = 256;
-
-/** Keys by their bytes, in a fixed number of slots: a hostile line can only make it miss. */
-class KeyCache {
-  private slots: Array<Key | undefined> = new Array(SLOTS);
-
-  get(line: Buffer, start: number, end: number): Key {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ line[i], 0x01000193);
-    const slot = (h >>> 0) % SLOTS;
-    const k = this.slots[slot];
-    if (k && k.bytes.length === end - start && sameBytes(k.bytes, line, start)) return k;
-    const text = line.toString('utf8', start, end);
-    const made = { bytes: Buffer.from(line.subarray(start, end)), text, name: sanitize(text) };
-    this.slots[slot] = made;
-    return made;
-  }
-}
-
-function sameBytes(a: Buffer, line: Buffer, at: number): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== line[at + i]) return false;
-  return true;
+  /** Not valid UTF-8 (or U+FFFD itself): Loki refuses such a key. */
+  invalid: boolean;
 }
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
+const REPLACEMENT = '\ufffd';
 const isSpace = (c: number) => c <= 0x20;
-const unescape = (v: string) => v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c));
+
+/** One `key[=value]` at a time over a line, or the error that stops it. */
+class Decoder {
+  line: Buffer = Buffer.alloc(0);
+  pos = 0;
+  /** undefined: no value (a bare key, `k=`, `k=""`). */
+  value: string | undefined;
+  err: string | undefined;
+
+  reset(line: Buffer): void {
+    this.line = line;
+    this.pos = 0;
+    this.err = undefined;
+  }
+
+  /** The next key (its value in `value`); undefined at the end of the line or at an error (then `err`). */
+  next(keys: KeyCache<Key>): Key | undefined {
+    const line = this.line;
+    const n = line.length;
+    let i = this.pos;
+    while (i < n && isSpace(line[i])) i++;
+    if (i >= n) {
+      this.pos = n;
+      return undefined;
+    }
+    const ks = i;
+    let multibyte = false;
+    for (; i < n; i++) {
+      const c = line[i];
+      if (c === EQUALS || isSpace(c)) break;
+      if (c === QUOTE) return this.unexpected(i);
+      if (c >= 0x80) multibyte = true;
+    }
+    if (i === ks) return this.unexpected(i);
+    const key = keys.get(line, ks, i);
+    // only non-ASCII keys can be invalid
+    if (multibyte && key.invalid) return this.syntax(i, 'invalid key');
+    this.value = undefined;
+    if (i >= n || line[i] !== EQUALS) {
+      this.pos = i;
+      return key;
+    }
+    i++;
+    if (i >= n || isSpace(line[i])) {
+      this.pos = i;
+      return key;
+    }
+    if (line[i] === QUOTE) return this.quoted(key, i);
+    const vs = i;
+    let high = false;
+    for (; i < n; i++) {
+      const c = line[i];
+      if (isSpace(c)) break;
+      if (c === EQUALS || c === QUOTE) return this.unexpected(i);
+      if (c >= 0x80) high = true;
+    }
+    this.value = valid(line.toString('utf8', vs, i), high);
+    this.pos = i;
+    return key;
+  }
+
+  private quoted(key: Key, open: number): Key | undefined {
+    const line = this.line;
+    const n = line.length;
+    let escaped = false;
+    let high = false;
+    let i = open + 1;
+    for (; i < n; i++) {
+      const c = line[i];
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        i++;
+      } else if (c >= 0x80) high = true;
+    }
+    if (i >= n) return this.syntax(n, 'unterminated quoted value');
+    this.pos = i + 1;
+    let v = line.toString('utf8', open + 1, i);
+    if (escaped) {
+      const u = unquote(v);
+      if (u === undefined) return this.syntax(this.pos, 'invalid quoted value');
+      v = u;
+      high = true;
+    }
+    this.value = v === '' ? undefined : valid(v, high);
+    return key;
+  }
+
+  /** Loki counts positions from 1, in bytes. */
+  private syntax(at: number, msg: string): undefined {
+    this.pos = Math.min(at, this.line.length);
+    this.err = `logfmt syntax error at pos ${at + 1} : ${msg}`;
+    return undefined;
+  }
+
+  /** Past an error to the next word, to read on (Loki 3 without --strict). */
+  skipWord(): void {
+    const line = this.line;
+    while (this.pos < line.length && !isSpace(line[this.pos])) this.pos++;
+    this.err = undefined;
+  }
+
+  private unexpected(at: number): undefined {
+    return this.syntax(at, `unexpected '${this.line[at] === QUOTE ? '"' : '='}'`);
+  }
+}
+
+/** Prometheus refuses U+FFFD, which is also what invalid UTF-8 decodes to: Loki empties the value. */
+const valid = (v: string, high: boolean): string | undefined => (high && v.includes(REPLACEMENT) ? undefined : v);
+
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', "'": "'", b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** A quoted value's escapes, as Loki reads them (JSON's and `\'`); undefined when one is invalid. */
+function unquote(v: string): string | undefined {
+  let out = '';
+  let at = 0;
+  for (let i = v.indexOf('\\'); i >= 0; i = v.indexOf('\\', at)) {
+    out += v.slice(at, i);
+    const c = v[i + 1];
+    if (c === 'u') {
+      const r = hex4(v, i + 2);
+      if (r < 0) return undefined;
+      at = i + 6;
+      if (r >= 0xd800 && r < 0xe000) {
+        const lo = v[at] === '\\' && v[at + 1] === 'u' ? hex4(v, at + 2) : -1;
+        if (r < 0xdc00 && lo >= 0xdc00 && lo < 0xe000) {
+          out += String.fromCharCode(r, lo);
+          at += 6;
+        } else out += REPLACEMENT;
+      } else out += String.fromCharCode(r);
+      continue;
+    }
+    const e = c === undefined ? undefined : ESCAPES[c];
+    if (e === undefined) return undefined;
+    out += e;
+    at = i + 2;
+  }
+  return out + v.slice(at);
+}
+
+function hex4(v: string, at: number): number {
+  const h = v.slice(at, at + 4);
+  return /^[0-9a-fA-F]{4}$/.test(h) ? parseInt(h, 16) : -1;
+}
+
+const makeKey = (line: Buffer, start: number, end: number): Key => {
+  const text = line.toString('utf8', start, end);
+  return { name: sanitize(text), invalid: text.includes(REPLACEMENT) };
+};
 
 export function logfmtStep(s: LogfmtStage): Step {
-  const wanted = new Map(s.params.map((p: ExtractionParam) => [p.expr, p.label]));
-  const keys = new KeyCache();
+  const loki3 = s.strict || s.keepEmpty;
+  const keys = new KeyCache(makeKey);
+  const dec = new Decoder();
+  // Loki 2.8 answers a parse error with __error__ and stops; Loki 3 without --strict reads on.
+  const skipErrors = loki3 && !s.strict;
+  const dropEmpty = loki3 && !s.keepEmpty;
+  const names = new Names();
+  // with parameters: key → label; without, every key is one
+  const targets = s.params.length ? extractionTargets(s.params) : undefined;
   return (e) => {
-    if (e.labels.has(ERROR)) return;
-    const line = e.line;
-    const n = line.length;
-    let i = 0;
-    while (i < n) {
-      while (i < n && isSpace(line[i])) i++;
-      if (i >= n) return;
-      const ks = i;
-      let quoted = false;
-      for (; i < n && line[i] !== EQUALS && !isSpace(line[i]); i++) quoted ||= line[i] === QUOTE;
-      const ke = i;
-      let value: string | undefined;
-      let ok = ke > ks;
-      if (line[i] !== EQUALS) {
-        // a bare word: a key without a value
-        ok &&= !quoted;
-      } else if (line[++i] === QUOTE) {
-        const vs = ++i;
-        let escaped = false;
-        while (i < n && line[i] !== QUOTE) {
-          if (line[i] === BACKSLASH) {
-            escaped = true;
-            i++;
-          }
-          i++;
+    // every parameter is there, empty, unless the stream has that name already
+    for (const p of s.params) if (!e.stream.has(p.label)) e.labels.set(p.label, '');
+    dec.reset(e.line);
+    for (;;) {
+      const key = dec.next(keys);
+      if (key) {
+        if (key.name === '' || (dropEmpty && dec.value === undefined)) continue;
+        if (targets === undefined) names.put(e, key.name, dec.value ?? '');
+        else {
+          const label = targets.get(key.name);
+          if (label !== undefined) put(e, label, dec.value ?? '');
         }
-        ok &&= i < n;
-        value = line.toString('utf8', vs, Math.min(i, n));
-        if (escaped) value = unescape(value);
-        i++;
-      } else {
-        const vs = i;
-        let stray = false;
-        for (; i < n && !isSpace(line[i]); i++) stray ||= line[i] === QUOTE;
-        ok &&= !stray;
-        value = line.toString('utf8', vs, i);
+        continue;
       }
-      if (!ok) {
-        if (!s.strict) continue;
-        fail(e, 'LogfmtParserErr', `logfmt syntax error near ${JSON.stringify(line.toString('utf8', ks, ke))}`);
-        return;
-      }
-      if (value === undefined && !s.keepEmpty) continue;
-      const key = keys.get(line, ks, ke);
-      if (wanted.size) {
-        const label = wanted.get(key.text);
-        if (label) put(e, label, value ?? '');
-      } else put(e, key.name, value ?? '');
+      if (dec.err === undefined) return;
+      if (!skipErrors) return fail(e, 'LogfmtParserErr', dec.err);
+      dec.skipWord();
     }
   };
+}
+
+/**
+ * Key (sanitized) → label. A key named by a parameter's expression goes to that label (the first
+ * one when several name it: Loki picks one at random per line); a key named like a label goes to it.
+ */
+function extractionTargets(params: LogfmtStage['params']): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const p of params) if (!m.has(p.expr)) m.set(p.expr, p.label);
+  for (const p of params) if (!m.has(p.label)) m.set(p.label, p.label);
+  return m;
 }

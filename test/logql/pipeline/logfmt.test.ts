@@ -1,0 +1,69 @@
+// The logfmt stage against answers taken from Loki v2.8.11 (its differential oracle), plus the
+// Loki 3 flags --strict and --keep-empty.
+import test from 'ava';
+import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { compilePipeline } from '../../../logql/pipeline/index.ts';
+import { parseExpr } from '../../../logql/parser/index.ts';
+
+/** `{app="api"} <pipeline>` over lines; each surviving entry's labels as `n=v,...`. */
+function labelsOf(pipeline: string, lines: string[], stream: Labels = [['app', 'api']]): string[] {
+  const e = parseExpr(`{app="api"} ${pipeline}`);
+  if (e.kind !== 'log') throw new Error('not a log query');
+  const out: string[] = [];
+  const batch = batchOf(stream, lines.map((l, i) => [BigInt(i + 1), l] as const));
+  compilePipeline(e.pipeline).run(batch, (_, _line, labels) => out.push(labels.map(([n, v]) => `${n}=${v}`).join(',')));
+  return out;
+}
+
+const err = (pos: number, msg: string) => `__error__=LogfmtParserErr,__error_details__=logfmt syntax error at pos ${pos} : ${msg}`;
+
+const cases: Array<[string, string, string]> = [
+  ['| logfmt', 'this is not logfmt', 'app=api,is=,logfmt=,not=,this='],
+  ['| logfmt', 'this is not logfmt a="unterminated', `${err(35, 'unterminated quoted value')},app=api,is=,logfmt=,not=,this=`],
+  ['| logfmt', '{"a":1}', `${err(2, `unexpected '"'`)},app=api`],
+  ['| logfmt', 'a=1 b=x=y c=2', `${err(8, "unexpected '='")},a=1,app=api`],
+  ['| logfmt', '=x a=1', `${err(1, "unexpected '='")},app=api`],
+  ['| logfmt', 'x=1 a=b"c', `${err(8, `unexpected '"'`)},app=api,x=1`],
+  ['| logfmt', 'a="x\\qy" b=2', `${err(9, 'invalid quoted value')},app=api`],
+  ['| logfmt', 'a="x\\u00e9y" b="\\ud83d\\ude00" c="\\/\\\'"', "a=xéy,app=api,b=😀,c=/'"],
+  // U+FFFD, from a lone surrogate or written out, empties a value
+  ['| logfmt', 'a="\\ud800" b=\ufffd c=1', 'a=,app=api,b=,c=1'],
+  ['| logfmt', 'a="" b= c', 'a=,app=api,b=,c='],
+  // sanitized per code point; a leading digit gets `_`
+  ['| logfmt', 'trace-id=7 1st=a ünï=1 🎉=3', '_=3,_1st=a,_n_=1,app=api,trace_id=7'],
+  ['| logfmt', 'a=1 a=2 a', 'a=,app=api'],
+  ['| logfmt', 'a=1\tb=2\u0001c=3', 'a=1,app=api,b=2,c=3'],
+  ['| logfmt', 'app=x', 'app=api,app_extracted=x'],
+  // with parameters every label is there, empty when the line lacks it
+  ['| logfmt level, dur="duration"', 'duration=1s', 'app=api,dur=1s,level='],
+  ['| logfmt level, dur="duration"', 'a="unterminated', `${err(16, 'unterminated quoted value')},app=api,dur=,level=`],
+  // a key named like a label fills it too; a renamed key goes only to its label
+  ['| logfmt a="b", b="c"', 'a=1 b=2 c=3', 'a=2,app=api,b=3'],
+  ['| logfmt app', 'b=1', 'app=api'],
+  ['| logfmt x="app"', 'app=y', 'app=api,x=y'],
+  // Loki fills one label at random when two name the same key; Muninn the first
+  ['| logfmt s1="status", s2="status"', 'status=200', 'app=api,s1=200,s2='],
+  // Loki 3's flags: --strict stops at an error, without it the line is read on; --keep-empty keeps empty values
+  ['| logfmt --strict', 'a=1 b c="x', `${err(11, 'unterminated quoted value')},a=1,app=api`],
+  ['| logfmt --keep-empty', 'a=1 b x"y c=', 'a=1,app=api,b=,c='],
+  ['| logfmt --strict --keep-empty', 'a=1 b c=2', 'a=1,app=api,b=,c=2'],
+  // a parser still runs after another failed; the last error wins
+  ['| json | logfmt', 'not json a=1', "__error__=JSONParserErr,__error_details__=Value looks like object, but can't find closing '}' symbol,a=1,app=api,json=,not="],
+  ['| logfmt | json', 'a="1', "__error__=JSONParserErr,__error_details__=Value looks like object, but can't find closing '}' symbol,app=api"],
+];
+
+for (const [pipeline, line, want] of cases)
+  test(`${pipeline} over ${JSON.stringify(line)}`, (t) => {
+    t.deepEqual(labelsOf(pipeline, [line]), [want]);
+  });
+
+test('whether a key collides with a stream label is decided by the first stream that shows it, as in Loki', (t) => {
+  const e = parseExpr('{app="api"} | logfmt');
+  if (e.kind !== 'log') throw new Error('not a log query');
+  const p = compilePipeline(e.pipeline);
+  const out: string[] = [];
+  const emit = (_: number, _line: Buffer, labels: Labels) => out.push(labels.map(([n, v]) => `${n}=${v}`).join(','));
+  p.run(batchOf([['app', 'api']], [[1n, 'level=info']]), emit);
+  p.run(batchOf([['app', 'w'], ['level', 'debug']], [[2n, 'level=warn']]), emit);
+  t.deepEqual(out, ['app=api,level=info', 'app=w,level=warn']);
+});
