@@ -1,5 +1,5 @@
 // Walks the parsed tree against one line's labels: Go's evaluation rules for fields, pipelines, variables and branches.
-import type { Arg, Branch, Cmd, Node, Pipe } from './ast.ts';
+import { type Arg, type Branch, type Cmd, type ErrNode, type FuncArg, type Node, type NumberLit, type Pipe, argString, nodeString } from './ast.ts';
 import { TemplateError } from './errors.ts';
 import type { FuncMap, Param, RenderCtx } from './funcs/types.ts';
 import { timeMethods } from './methods.ts';
@@ -7,13 +7,22 @@ import { GoTime, Int64, type Value, formatV, truth, typeName } from './values.ts
 
 const enum Flow { Normal, Break, Continue }
 
-// Whatever a function throws is reported the way Go reports it: "error calling name: cause".
+// Go's nil interface{}: what a fromJson map holds for null or a missing key, and a JSON array for null.
+// A pipeline turns it into "no value", but a field of it fails and a typed argument refuses it.
+const NIL = Symbol('nil interface');
+type Val = Value | typeof NIL;
+
+const unwrapNil = (v: Val): Value => (v === NIL ? null : v);
+const elem = (v: Value): Val => (v === null ? NIL : v);
+
 export class Exec {
   private names: string[] = ['$'];
-  private values: Value[] = [null];
+  private values: Val[];
+  // The node being evaluated, as Go's state.at: execution errors point at it.
+  private node: ErrNode | null = null;
   out = '';
-  constructor(private funcs: FuncMap, private ctx: RenderCtx) {
-    this.values[0] = ctx.labels;
+  constructor(private funcs: FuncMap, private ctx: RenderCtx, private src: string, private name: string) {
+    this.values = [ctx.labels];
   }
 
   run(nodes: Node[]): string {
@@ -21,7 +30,7 @@ export class Exec {
     return this.out;
   }
 
-  private walk(nodes: Node[], dot: Value): Flow {
+  private walk(nodes: Node[], dot: Val): Flow {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       switch (n.t) {
@@ -53,12 +62,12 @@ export class Exec {
     return Flow.Normal;
   }
 
-  private range(n: Branch, dot: Value): Flow {
+  private range(n: Branch, dot: Val): Flow {
     const mark = this.names.length;
     const p = n.pipe;
     const v = this.pipe(p, dot, false);
     const decl = p.decl;
-    const one = (k: Value, e: Value): Flow => {
+    const one = (k: Value, e: Val): Flow => {
       const m = this.names.length;
       if (decl.length === 1) this.setVar(decl[0], e, p.assign);
       else if (decl.length === 2) { this.setVar(decl[0], k, p.assign); this.setVar(decl[1], e, p.assign); }
@@ -68,17 +77,14 @@ export class Exec {
     };
     let count = 0;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) { count++; if (one(BigInt(i), v[i]) === Flow.Break) break; }
+      for (let i = 0; i < v.length; i++) { count++; if (one(BigInt(i), elem(v[i])) === Flow.Break) break; }
     } else if (v instanceof Map) {
-      for (const k of [...v.keys()].sort()) { count++; if (one(k, v.get(k) ?? null) === Flow.Break) break; }
-    } else if (typeof v === 'bigint') {
-      // Go 1.22+ ranges over an int, which Loki at HEAD is built with.
-      for (let i = 0n; i < v; i++) { count++; if (one(i, i) === Flow.Break) break; }
-    } else if (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64)) {
-      const o = v as Record<string, string>;
-      for (const k of Object.keys(o).sort()) { count++; if (one(k, o[k]) === Flow.Break) break; }
+      for (const k of [...v.keys()].sort()) { count++; if (one(k, elem(v.get(k) ?? null)) === Flow.Break) break; }
+    } else if (isLabels(v)) {
+      for (const k of Object.keys(v).sort()) { count++; if (one(k, v[k]) === Flow.Break) break; }
     } else if (v !== null) {
-      throw new TemplateError(`template: line:${p.line}: range can't iterate over ${formatV(v)}`);
+      // Loki 2.8 is built with Go 1.21, whose range does not count up to an int.
+      throw this.err(`range can't iterate over ${formatV(v)}`);
     }
     this.pop(mark);
     // A {{break}} in range's else belongs to an enclosing range.
@@ -91,7 +97,7 @@ export class Exec {
     this.values.length = mark;
   }
 
-  private setVar(name: string, v: Value, assign: boolean): void {
+  private setVar(name: string, v: Val, assign: boolean): void {
     if (assign) {
       for (let i = this.names.length - 1; i >= 0; i--) if (this.names[i] === name) { this.values[i] = v; return; }
     }
@@ -99,160 +105,196 @@ export class Exec {
     this.values.push(v);
   }
 
-  private getVar(name: string): Value {
+  private getVar(name: string): Val {
     for (let i = this.names.length - 1; i >= 0; i--) if (this.names[i] === name) return this.values[i];
-    throw new TemplateError(`undefined variable: ${name}`);
+    throw this.err(`undefined variable: ${name}`);
   }
 
   // declare is false for range, whose variables take each element instead of the whole value.
-  pipe(p: Pipe, dot: Value, declare = true): Value {
-    let v: Value | undefined;
-    for (let i = 0; i < p.cmds.length; i++) v = this.command(p.cmds[i], dot, v, p.line);
-    const r = v ?? null;
+  private pipe(p: Pipe, dot: Val, declare = true): Value {
+    this.node = p;
+    let v: Val | undefined;
+    // Each command's result loses its interface{} wrapping, so a nil becomes "no value".
+    for (let i = 0; i < p.cmds.length; i++) v = unwrapNil(this.command(p.cmds[i], dot, v));
+    const r = unwrapNil(v ?? null);
     if (declare) for (const d of p.decl) this.setVar(d, r, p.assign);
     return r;
   }
 
-  private command(c: Cmd, dot: Value, final: Value | undefined, line: number): Value {
+  private command(c: Cmd, dot: Val, final: Val | undefined): Val {
     const first = c.args[0];
-    if (first.t === 'func') return this.call(first.name, c.args, dot, final, line);
-    if (c.args.length > 1 || final !== undefined) {
-      // {{ __timestamp__.Format "2006" }}: the last name in the chain is a method taking the arguments.
-      if ((first.t === 'field' || first.t === 'var' || first.t === 'pipe') && first.names.length > 0) {
-        const names = first.names;
-        const recv = this.value({ ...first, names: names.slice(0, -1) } as Arg, dot, line);
-        const m = recv instanceof GoTime ? timeMethods[names[names.length - 1]] : undefined;
-        if (m) return this.method(recv as GoTime, names[names.length - 1], c.args, dot, final, line);
+    switch (first.t) {
+      case 'field':
+        this.node = first;
+        return this.fieldChain(dot, dot, first.names, c.args, final);
+      case 'chain': {
+        this.node = first;
+        const recv = this.chainBase(first.node, dot);
+        return this.fieldChain(dot, recv, first.names, c.args, final);
       }
-      throw this.err(line, `can't give argument to non-function ${describeArg(first)}`);
+      case 'func':
+        return this.call(first, c, c.args, dot, final);
+      case 'pipe':
+        this.notAFunction(c.args, final);
+        return this.pipe(first.pipe, dot);
+      case 'var': {
+        this.node = first;
+        const v = this.getVar(first.name);
+        if (first.names.length === 0) { this.notAFunction(c.args, final); return v; }
+        return this.fieldChain(dot, v, first.names, c.args, final);
+      }
     }
-    return this.value(first, dot, line);
-  }
-
-  private value(a: Arg, dot: Value, line: number): Value {
-    switch (a.t) {
+    this.node = first;
+    this.notAFunction(c.args, final);
+    switch (first.t) {
       case 'dot': return dot;
-      case 'field': return this.fields(dot, a.names, line);
-      case 'var': return this.fields(this.getVar(a.name), a.names, line);
-      case 'pipe': return this.fields(this.pipe(a.pipe, dot), a.names, line);
-      case 'string': return a.value;
-      case 'bool': return a.value;
-      case 'number': return a.num.ideal;
-      case 'nil': return null;
-      case 'func': return this.call(a.name, [a], dot, undefined, line);
+      case 'string': case 'bool': return first.value;
+      case 'number': return this.ideal(first.num);
+      case 'nil': throw this.err('nil is not a command');
     }
   }
 
-  private method(t: GoTime, name: string, args: Arg[], dot: Value, final: Value | undefined, line: number): Value {
+  // A number where no parameter type says what it must be: the literal decides.
+  private ideal(num: NumberLit): Value {
+    if (num.overflows) throw this.err(`${num.text} overflows int`);
+    return num.ideal;
+  }
+
+  private notAFunction(args: Arg[], final: Val | undefined): void {
+    if (args.length > 1 || final !== undefined) throw this.err(`can't give argument to non-function ${argString(args[0])}`);
+  }
+
+  // What a chain's fields apply to: a function's result or a parenthesized pipeline's.
+  private chainBase(n: FuncArg | { t: 'pipe'; pipe: Pipe; pos: number }, dot: Val): Val {
+    this.node = n;
+    if (n.t === 'pipe') return this.pipe(n.pipe, dot);
+    return unwrapNil(this.call(n, n, [n], dot, undefined));
+  }
+
+  private fieldChain(dot: Val, recv: Val, names: string[], args: Arg[] | null, final: Val | undefined): Val {
+    for (let i = 0; i < names.length - 1; i++) recv = this.field(dot, names[i], null, undefined, recv);
+    return this.field(dot, names[names.length - 1], args, final, recv);
+  }
+
+  // Go's evalField: a method of a time.Time, a key of a map, or an error; missing keys give the zero value.
+  private field(dot: Val, name: string, args: Arg[] | null, final: Val | undefined, recv: Val): Val {
+    // Nothing at all (a pipeline's nil): no value, no error.
+    if (recv === null) return null;
+    if (recv === NIL) throw this.err(`nil pointer evaluating interface {}.${name}`);
+    if (recv instanceof GoTime && Object.hasOwn(timeMethods, name)) return this.method(recv, name, args, dot, final);
+    const hasArgs = (args !== null && args.length > 1) || final !== undefined;
+    if (recv instanceof Map) {
+      if (hasArgs) throw this.err(`${name} is not a method but has arguments`);
+      return elem(recv.get(name) ?? null);
+    }
+    if (isLabels(recv)) {
+      if (hasArgs) throw this.err(`${name} is not a method but has arguments`);
+      return Object.hasOwn(recv, name) ? recv[name] : '';
+    }
+    throw this.err(`can't evaluate field ${name} in type ${typeName(recv)}`);
+  }
+
+  private method(t: GoTime, name: string, args: Arg[] | null, dot: Val, final: Val | undefined): Value {
     const m = timeMethods[name];
-    const n = args.length - 1 + (final === undefined ? 0 : 1);
-    if (n !== m.params.length) throw this.err(line, `wrong number of args for ${name}: want ${m.params.length} got ${n}`);
-    const vals: Value[] = [];
-    for (let i = 0; i < n; i++) vals.push(i + 1 < args.length ? this.arg(args[i + 1], m.params[i], dot, line) : this.check(final!, m.params[i], line));
+    const given = args === null ? [] : args.slice(1);
+    const n = given.length + (final === undefined ? 0 : 1);
+    if (n !== m.params.length) throw this.err(`wrong number of args for ${name}: want ${m.params.length} got ${n}`);
+    const vals: Value[] = given.map((a, i) => this.arg(a, m.params[i], dot));
+    if (final !== undefined) vals.push(this.check(final, m.params[n - 1]));
     return m.fn(t, vals);
   }
 
-  private fields(v: Value, names: string[], line: number): Value {
-    for (const name of names) {
-      if (v instanceof GoTime) {
-        const m = timeMethods[name];
-        if (!m) throw this.err(line, `can't evaluate field ${name} in type time.Time`);
-        if (m.params.length > 0) throw this.err(line, `wrong number of args for ${name}: want ${m.params.length} got 0`);
-        v = m.fn(v, []);
-        continue;
-      }
-      if (v instanceof Map) { v = v.get(name) ?? null; continue; }
-      if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof GoTime) && !(v instanceof Int64)) {
-        const o = v as Record<string, string>;
-        v = Object.hasOwn(o, name) ? o[name] : '';
-        continue;
-      }
-      if (v === null) throw this.err(line, `nil pointer evaluating interface {}.${name}`);
-      throw this.err(line, `can't evaluate field ${name} in type ${typeName(v)}`);
-    }
-    return v;
-  }
-
-  private call(name: string, args: Arg[], dot: Value, final: Value | undefined, line: number): Value {
-    const n = args.length - 1 + (final === undefined ? 0 : 1);
-    // and/or evaluate lazily and return an operand, not a bool.
-    if (name === 'and' || name === 'or') {
-      if (n < 1) throw this.err(line, `wrong number of args for ${name}: want at least 1 got 0`);
-      let v: Value = null;
-      for (let i = 1; i <= n; i++) {
-        v = i < args.length ? this.value(args[i], dot, line) : final!;
-        if (truth(v) !== (name === 'and')) return v;
-      }
-      return v;
-    }
+  // callNode is where "error calling" points: the command, or the function's name when it is an argument.
+  private call(fn: FuncArg, callNode: ErrNode, args: Arg[], dot: Val, final: Val | undefined): Val {
+    this.node = fn;
+    const name = fn.name;
+    const given = args.length - 1;
+    const n = given + (final === undefined ? 0 : 1);
     const f = this.funcs[name];
     const np = f.params.length;
     if (f.variadic ? n < np : n !== np) {
-      throw this.err(line, `wrong number of args for ${name}: want ${f.variadic ? 'at least ' : ''}${np} got ${n}`);
+      throw this.err(f.variadic ? `wrong number of args for ${name}: want at least ${np} got ${given}` : `wrong number of args for ${name}: want ${np} got ${n}`);
+    }
+    // and/or evaluate lazily and return an operand, not a bool.
+    if (name === 'and' || name === 'or') {
+      let v: Value = null;
+      for (let i = 1; i < args.length; i++) {
+        v = this.arg(args[i], 'any', dot);
+        if (truth(v) === (name === 'or')) return v;
+      }
+      return final === undefined ? v : unwrapNil(final);
     }
     const vals: Value[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const want: Param = i < np ? f.params[i] : f.variadic!;
-      vals[i] = i + 1 < args.length ? this.arg(args[i + 1], want, dot, line) : this.check(final!, want, line);
-    }
+    for (let i = 0; i < given; i++) vals[i] = this.arg(args[i + 1], i < np ? f.params[i] : f.variadic!, dot);
+    if (final !== undefined) vals[n - 1] = this.check(final, n - 1 < np ? f.params[n - 1] : f.variadic!);
     try {
       return f.fn(vals, this.ctx);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw this.err(line, `error calling ${name}: ${msg}`, e);
+      this.node = callNode;
+      throw this.err(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`, e);
     }
   }
 
-  private arg(a: Arg, want: Param, dot: Value, line: number): Value {
-    if (a.t === 'number') {
-      const num = a.num;
-      switch (want) {
-        case 'int': if (!num.isInt) throw this.err(line, `expected integer; found ${num.text}`); return num.int;
-        case 'float': return num.float;
-        case 'any': return num.ideal;
-        case 'time': throw this.err(line, `can't handle ${num.text} for arg of type time.Time`);
-        default: throw this.err(line, `expected ${want}; found ${num.text}`);
-      }
+  // Go's evalArg: literals must already have the parameter's type; other operands are evaluated, then checked.
+  private arg(a: Arg, want: Param, dot: Val): Value {
+    this.node = a;
+    switch (a.t) {
+      case 'dot': return this.check(dot, want);
+      case 'nil':
+        if (want === 'any') return null;
+        throw this.err(`cannot assign nil to ${goType(want)}`);
+      case 'field': return this.check(this.fieldChain(dot, dot, a.names, [a], undefined), want);
+      case 'var': return this.check(a.names.length ? this.fieldChain(dot, this.getVar(a.name), a.names, null, undefined) : this.getVar(a.name), want);
+      case 'pipe': return this.check(this.pipe(a.pipe, dot), want);
+      case 'func': return this.check(this.call(a, a, [a], dot, undefined), want);
+      case 'chain': return this.check(this.fieldChain(dot, this.chainBase(a.node, dot), a.names, null, undefined), want);
     }
-    if (a.t === 'nil') {
-      if (want === 'any') return null;
-      throw this.err(line, `cannot assign nil to ${goType(want)}`);
+    switch (want) {
+      case 'any': return a.t === 'number' ? this.ideal(a.num) : a.value;
+      case 'int':
+        if (a.t === 'number' && a.num.isInt) return a.num.int;
+        throw this.err(`expected integer; found ${argString(a)}`);
+      case 'float':
+        if (a.t === 'number') return a.num.float;
+        throw this.err(`expected float; found ${argString(a)}`);
+      case 'string':
+        if (a.t === 'string') return a.value;
+        throw this.err(`expected string; found ${argString(a)}`);
+      case 'time': throw this.err(`can't handle ${argString(a)} for arg of type time.Time`);
     }
-    if (a.t === 'string' && want === 'time') throw this.err(line, `can't handle ${JSON.stringify(a.value)} for arg of type time.Time`);
-    if (a.t === 'string' && want !== 'string' && want !== 'any') throw this.err(line, `expected ${want === 'int' ? 'integer' : goType(want)}; found ${JSON.stringify(a.value)}`);
-    return this.check(this.value(a, dot, line), want, line);
   }
 
-  private check(v: Value, want: Param, line: number): Value {
+  // Go's validateType: nothing at all only fits interface{}; a nil interface{} fits nowhere else either.
+  private check(v: Val, want: Param): Value {
+    if (want === 'any') return unwrapNil(v);
+    if (v === null) throw this.err(`invalid value; expected ${goType(want)}`);
+    if (v === NIL) throw this.err(`wrong type for value; expected ${goType(want)}; got interface {}`);
     let ok = true;
     switch (want) {
-      case 'any': return v;
       case 'string': ok = typeof v === 'string'; break;
       case 'int': ok = typeof v === 'bigint'; break;
       case 'float': ok = typeof v === 'number'; break;
       case 'time': ok = v instanceof GoTime; break;
     }
     if (ok) return v;
-    if (v === null) throw this.err(line, `invalid value; expected ${goType(want)}`);
-    throw this.err(line, `wrong type for value; expected ${goType(want)}; got ${typeName(v)}`);
+    throw this.err(`wrong type for value; expected ${goType(want)}; got ${typeName(v)}`);
   }
 
-  private err(line: number, msg: string, cause?: unknown): TemplateError {
-    return new TemplateError(`template: line:${line}: ${msg}`, cause === undefined ? undefined : { cause });
+  // Go's "template: NAME:LINE:COL: executing "NAME" at <NODE>: msg"; COL counts bytes from 0.
+  private err(msg: string, cause?: unknown): TemplateError {
+    const opts = cause === undefined ? undefined : { cause };
+    const n = this.node;
+    if (!n) return new TemplateError(`template: ${this.name}: ${msg}`, opts);
+    const before = this.src.slice(0, n.pos);
+    const nl = before.lastIndexOf('\n');
+    const line = before.split('\n').length;
+    const col = Buffer.byteLength(nl < 0 ? before : before.slice(nl + 1));
+    return new TemplateError(`template: ${this.name}:${line}:${col}: executing "${this.name}" at <${nodeString(n)}>: ${msg}`, opts);
   }
 }
 
 const goType = (p: Param) => (p === 'time' ? 'time.Time' : p === 'float' ? 'float64' : p);
 
-function describeArg(a: Arg): string {
-  switch (a.t) {
-    case 'field': return '.' + a.names.join('.');
-    case 'var': return a.name + a.names.map((n) => '.' + n).join('');
-    case 'string': return JSON.stringify(a.value);
-    case 'number': return a.num.text;
-    case 'bool': return String(a.value);
-    case 'dot': return '.';
-    case 'nil': return 'nil';
-    default: return '(pipeline)';
-  }
-}
+// The labels map (map[string]string): a plain object, unlike a fromJson map.
+const isLabels = (v: Val): v is Record<string, string> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof GoTime) && !(v instanceof Int64);

@@ -2,7 +2,7 @@
 import { Exec } from './exec.ts';
 import { functions } from './funcs/index.ts';
 import { parse } from './parser.ts';
-import { TemplateError } from './errors.ts';
+import { ParseError, TemplateError } from './errors.ts';
 
 export { TemplateError };
 
@@ -10,8 +10,15 @@ export interface Template {
   render(ctx: { labels: Record<string, string>; line: string; ts: bigint }): string;
 }
 
-export function compileTemplate(src: string): Template {
-  const tree = parse(src, (name) => Object.hasOwn(functions, name));
+/** name is the Go template's name, which its errors show: Loki says "line" for line_format, "label" for label_format. */
+export function compileTemplate(src: string, name = 'line'): Template {
+  let tree;
+  try {
+    tree = parse(src, (fn) => Object.hasOwn(functions, fn));
+  } catch (err) {
+    if (err instanceof ParseError) throw new TemplateError(`template: ${name}:${err.line}: ${err.detail}`);
+    throw err;
+  }
   // A template that is only text needs no walk.
   if (tree.length === 0) return { render: () => '' };
   if (tree.length === 1 && tree[0].t === 'text') {
@@ -20,7 +27,7 @@ export function compileTemplate(src: string): Template {
   }
   return {
     render(ctx) {
-      return new Exec(functions, ctx).run(tree);
+      return new Exec(functions, ctx, src, name).run(tree);
     },
   };
 }

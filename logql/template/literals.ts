@@ -44,7 +44,7 @@ export function parseNumber(text: string, isChar: boolean, line: number): Number
     const s = unquote('"' + text.slice(1, -1).replace(/"/g, '\\"') + '"', line);
     const cp = s.codePointAt(0)!;
     if ([...s].length !== 1) throw parseError(line, `malformed character constant: ${text}`);
-    return { isInt: true, int: BigInt(cp), isFloat: true, float: cp, text, ideal: BigInt(cp) };
+    return { isInt: true, int: BigInt(cp), isFloat: true, float: cp, text, overflows: false, ideal: BigInt(cp) };
   }
   if (text.endsWith('i')) throw parseError(line, `complex numbers are not supported: ${text}`);
   const clean = text.replace(/_/g, '');
@@ -73,8 +73,12 @@ export function parseNumber(text: string, isChar: boolean, line: number): Number
   }
   const looksFloat = !/^0x/.test(lower) && /[.eE]/.test(unsigned) || /p/.test(lower);
   const inRange = int >= -(2n ** 63n) && int < 2n ** 63n;
+  // Past int64 an integer still fits uint64, failing only where an int is made of it; past that Go refuses it.
+  const uint = int >= 0n && int < 2n ** 64n;
+  if (isInt && !inRange && !looksFloat && !uint) throw parseError(line, `integer overflow: ${JSON.stringify(text)}`);
   if (isInt && !inRange) isInt = false;
-  return { isInt, int, isFloat: true, float, text, ideal: isInt && !looksFloat ? int : float };
+  const overflows = !isInt && !looksFloat && uint;
+  return { isInt, int, isFloat: true, float, text, overflows, ideal: isInt && !looksFloat ? int : float };
 }
 
 function parseHexFloat(s: string): number {

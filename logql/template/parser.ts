@@ -1,7 +1,8 @@
 // Builds the tree from tokens with Go's grammar and Go's parse-time checks (unknown functions, variables, ends).
-import type { Arg, Cmd, Node, NumberLit, Pipe } from './ast.ts';
+import { argString, type Arg, type Cmd, type Node, type NumberLit, type Pipe } from './ast.ts';
 import { lex, parseError, type Token } from './lexer.ts';
 import { unquote, parseNumber } from './literals.ts';
+import { quote } from './printf.ts';
 
 type Ender = 'end' | 'else' | 'eof';
 
@@ -69,11 +70,11 @@ class Parser {
     if (end === 'eof') throw parseError(line, 'unexpected EOF');
     if (end === 'else') {
       const k = this.peekNS();
-      // {{else if ...}} and {{else with ...}} nest a branch that shares this one's {{end}}.
-      if (k.kind === 'keyword' && (k.val === 'if' || (k.val === 'with' && kind === 'with'))) {
+      // {{else if ...}} nests a branch that shares this one's {{end}}; Go 1.21 has no {{else with}}.
+      if (k.kind === 'keyword' && k.val === 'if') {
         this.nextNS();
         // Go keeps the pipeline's variables visible in the else branches.
-        elseList = [this.branch(k.val as 'if' | 'with', k.line)];
+        elseList = [this.branch('if', k.line)];
       } else {
         this.expectClose('else');
         const [l2, end2] = this.list();
@@ -88,6 +89,7 @@ class Parser {
   // pipeline: [decl :=] command { | command }, up to '}}' (or ')' when nested).
   private pipeline(ctx: string, decls: boolean | 'range', closer: 'close' | 'rparen' = 'close'): Pipe {
     const line = this.peek().line;
+    const pos = this.peekNS().pos;
     const decl: string[] = [];
     let assign = false;
     if (decls) {
@@ -129,12 +131,13 @@ class Parser {
       }
     }
     if (!assign) for (const n of decl) this.vars.push(n);
-    return { decl, assign, cmds, line };
+    return { decl, assign, cmds, line, pos };
   }
 
   private command(closer: 'close' | 'rparen'): Cmd {
     const args: Arg[] = [];
     this.skipSpace();
+    const pos = this.peek().pos;
     for (;;) {
       const a = this.operand();
       if (!a) {
@@ -147,8 +150,7 @@ class Parser {
       if (t.kind === closer || t.kind === 'pipe') break;
       throw parseError(t.line, `unexpected ${describe(t)} in operand`);
     }
-    if (args[0].t === 'nil' && args.length === 1) throw parseError(this.peek().line, 'nil is not a command');
-    return { args };
+    return { args, pos };
   }
 
   // operand: term followed by an optional .Field chain.
@@ -156,40 +158,41 @@ class Parser {
     const a = this.term();
     if (!a) return null;
     if (this.peek().kind !== 'field') return a;
+    // Go places the whole chain at its first field: `$o.level` is at `.level`.
+    const pos = this.peek().pos;
     const names: string[] = [];
     while (this.peek().kind === 'field') names.push(this.next().val.slice(1));
     switch (a.t) {
-      case 'field': return { t: 'field', names: [...a.names, ...names] };
-      case 'var': return { t: 'var', name: a.name, names: [...a.names, ...names] };
-      case 'pipe': return { t: 'pipe', pipe: a.pipe, names: [...a.names, ...names] };
-      case 'dot': return { t: 'field', names };
-      // __timestamp__.Unix: a function's result with fields or methods applied, as a one-command pipeline.
-      case 'func': return { t: 'pipe', pipe: { decl: [], assign: false, cmds: [{ args: [a] }], line: this.peek().line }, names };
-      default: throw parseError(this.peek().line, `unexpected . after term`);
+      case 'field': return { t: 'field', names: [...a.names, ...names], pos };
+      case 'var': return { t: 'var', name: a.name, names: [...a.names, ...names], pos };
+      // __timestamp__.Unix and (pipeline).Field: a result with fields or methods applied.
+      case 'func': case 'pipe': return { t: 'chain', node: a, names, pos };
+      default: throw parseError(this.peek().line, `unexpected . after term ${quote(argString(a))}`);
     }
   }
 
   private term(): Arg | null {
     const t = this.next();
+    const pos = t.pos;
     switch (t.kind) {
       case 'ident':
         if (!this.hasFunc(t.val)) throw parseError(t.line, `function "${t.val}" not defined`);
-        return { t: 'func', name: t.val };
-      case 'dot': return { t: 'dot' };
-      case 'nil': return { t: 'nil' };
-      case 'field': return { t: 'field', names: t.val.slice(1).split('.') };
+        return { t: 'func', name: t.val, pos };
+      case 'dot': return { t: 'dot', pos };
+      case 'nil': return { t: 'nil', pos };
+      case 'field': return { t: 'field', names: [t.val.slice(1)], pos };
       case 'var':
         if (!this.vars.includes(t.val)) throw parseError(t.line, `undefined variable "${t.val}"`);
-        return { t: 'var', name: t.val, names: [] };
-      case 'bool': return { t: 'bool', value: t.val === 'true' };
-      case 'string': return { t: 'string', value: unquote(t.val, t.line) };
+        return { t: 'var', name: t.val, names: [], pos };
+      case 'bool': return { t: 'bool', value: t.val === 'true', pos };
+      case 'string': return { t: 'string', value: unquote(t.val, t.line), quoted: t.val, pos };
       case 'char': case 'number': {
         const num: NumberLit = parseNumber(t.val, t.kind === 'char', t.line);
-        return { t: 'number', num };
+        return { t: 'number', num, pos };
       }
       case 'lparen': {
         const pipe = this.pipeline('parenthesized pipeline', false, 'rparen');
-        return { t: 'pipe', pipe, names: [] };
+        return { t: 'pipe', pipe, pos: pipe.pos };
       }
     }
     this.pos--;

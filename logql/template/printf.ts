@@ -45,7 +45,11 @@ export function sprintf(format: string, args: Value[]): string {
     if (verb === undefined) { out += '%!(NOVERB)'; break; }
     if (verb === '%') { out += '%'; continue; }
     if (ai >= args.length) { out += `%!${verb}(MISSING)`; continue; }
-    out += pad(one(verb, args[ai++], sp), sp, verb);
+    if (verb === 'T') { out += pad(args[ai] === null ? '<nil>' : typeName(args[ai]), sp, verb); ai++; continue; }
+    // %#v is Go syntax and %+v names struct fields: neither flag means what it means for other verbs.
+    const goSyntax = verb === 'v' && sp.sharp;
+    if (verb === 'v') sp.sharp = sp.plus = false;
+    out += goSyntax && typeof args[ai] === 'string' ? pad(quote(args[ai++] as string), sp, verb) : formatArg(verb, args[ai++], sp);
   }
   if (ai < args.length) {
     out += '%!(EXTRA ' + args.slice(ai).map((a) => `${typeName(a)}=${formatV(a)}`).join(', ') + ')';
@@ -68,16 +72,27 @@ function pad(s: string, sp: Spec, verb: string): string {
 
 const bad = (verb: string, v: Value) => `%!${verb}(${typeName(v)}=${formatV(v)})`;
 
+// fmt formats a slice or map element by element, each with the verb, width and flags.
+function formatArg(verb: string, v: Value, sp: Spec, nested = false): string {
+  if (Array.isArray(v)) return '[' + v.map((e) => formatArg(verb, e, sp, true)).join(' ') + ']';
+  if (v instanceof Map || (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64))) {
+    const m = v instanceof Map ? v : new Map(Object.entries(v));
+    const keys = [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return 'map[' + keys.map((k) => `${formatArg(verb, k, sp, true)}:${formatArg(verb, m.get(k) ?? null, sp, true)}`).join(' ') + ']';
+  }
+  // a nil inside a slice or map is <nil> whatever the verb
+  if (v === null && nested) return pad('<nil>', sp, 's');
+  return pad(one(verb, v, sp), sp, verb);
+}
+
 function one(verb: string, v: Value, sp: Spec): string {
   if (isInt(v)) return intVerb(verb, intOf(v), sp, v);
   if (typeof v === 'number') return floatVerb(verb, v, sp);
   if (typeof v === 'string') return stringVerb(verb, v, sp);
   if (typeof v === 'boolean') return verb === 't' || verb === 'v' ? String(v) : bad(verb, v);
   if (v === null) return verb === 'v' || verb === 's' ? '<nil>' : `%!${verb}(<nil>)`;
-  if (v instanceof GoTime && (verb === 's' || verb === 'v' || verb === 'q')) {
-    const s = formatV(v);
-    return verb === 'q' ? quote(s) : s;
-  }
+  // time.Time is a Stringer: the verbs that take a string format its String().
+  if (v instanceof GoTime && 'svqxX'.includes(verb)) return stringVerb(verb, formatV(v), sp);
   if (verb === 'v' || verb === 's') return formatV(v);
   return bad(verb, v);
 }
@@ -96,7 +111,12 @@ function intVerb(verb: string, n: bigint, sp: Spec, orig: bigint | Int64): strin
     case 'X': digits = a.toString(16).toUpperCase(); if (sp.sharp) digits = '0X' + digits; break;
     case 'o': digits = a.toString(8); if (sp.sharp) digits = '0' + digits; break;
     case 'b': digits = a.toString(2); break;
+    case 'O': digits = '0o' + a.toString(8); break;
     case 'c': return String.fromCodePoint(Number(n));
+    case 'U': {
+      const u = 'U+' + a.toString(16).toUpperCase().padStart(4, '0');
+      return sp.sharp ? `${u} '${String.fromCodePoint(Number(n))}'` : u;
+    }
     case 'q': return "'" + String.fromCodePoint(Number(n)) + "'";
     case 'e': case 'f': case 'g': case 's': case 't': default: return bad(verb, orig);
   }

@@ -1,4 +1,5 @@
 // text/template's own functions: comparisons, not, len, index, slice, print family and escapers.
+import { byteSlice } from '../bytes.ts';
 import { TemplateError } from '../errors.ts';
 import { sprint, sprintf, sprintln } from '../printf.ts';
 import { GoTime, Int64, type Value, intOf, isInt, truth as truthy, typeName } from '../values.ts';
@@ -19,7 +20,7 @@ function eq2(a: Value, b: Value): boolean {
     case 'int': return intOf(a as bigint | Int64) === intOf(b as bigint | Int64);
     case 'other':
       if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns && a.offset === b.offset && a.zone === b.zone;
-      throw new TemplateError(`non-comparable type ${typeName(a)}`);
+      throw new TemplateError(`non-comparable type ${sprintf('%s', [b])}: ${typeName(b)}`);
     default: return a === b;
   }
 }
@@ -38,32 +39,50 @@ function len(v: Value): bigint {
   if (Array.isArray(v)) return BigInt(v.length);
   if (v instanceof Map) return BigInt(v.size);
   if (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64)) return BigInt(Object.keys(v).length);
+  // Go asks a missing value for its type, and reports reflect's panic
+  if (v === null) throw new TemplateError('reflect: call of reflect.Value.Type on zero Value');
   throw new TemplateError(`len of type ${typeName(v)}`);
 }
 
-function toIndex(i: Value, cap: number): number {
+// Go's indexArg: an index may equal the length (a slice bound), never exceed it.
+function indexArg(i: Value, cap: number): number {
+  if (i === null) throw new TemplateError('cannot index slice/array with nil');
   if (!isInt(i)) throw new TemplateError(`cannot index slice/array with type ${typeName(i)}`);
   const n = Number(intOf(i));
-  if (n < 0 || n >= cap) throw new TemplateError(`index out of range: ${n}`);
+  if (n < 0 || n > cap) throw new TemplateError(`index out of range: ${n}`);
   return n;
 }
 
 function index(args: Value[]): Value {
   let v = args[0];
+  if (v === null) throw new TemplateError('index of untyped nil');
   for (let k = 1; k < args.length; k++) {
     const i = args[k];
-    if (typeof v === 'string') { v = BigInt(Buffer.from(v, 'utf8')[toIndex(i, Buffer.byteLength(v))]); continue; }
-    if (Array.isArray(v)) { v = v[toIndex(i, v.length)]; continue; }
+    // a nil a map held, reached by an earlier index
+    if (v === null) throw new TemplateError('index of nil pointer');
+    if (typeof v === 'string') {
+      const b: Buffer = Buffer.from(v, 'utf8');
+      const n = indexArg(i, b.length);
+      // indexArg lets the length through; reflect then panics, and the template reports the panic
+      if (n === b.length) throw new TemplateError('reflect: string index out of range');
+      v = BigInt(b[n]);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      const n = indexArg(i, v.length);
+      if (n === v.length) throw new TemplateError('reflect: slice index out of range');
+      v = v[n];
+      continue;
+    }
     if (v instanceof Map) {
-      if (typeof i !== 'string') throw new TemplateError(`value has type ${typeName(i)}; should be string`);
+      if (typeof i !== 'string') throw new TemplateError(i === null ? 'value is nil; should be of type string' : `value has type ${typeName(i)}; should be string`);
       v = v.get(i) ?? null; continue;
     }
-    if (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64)) {
-      if (typeof i !== 'string') throw new TemplateError(`value has type ${typeName(i)}; should be string`);
+    if (typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64)) {
+      if (typeof i !== 'string') throw new TemplateError(i === null ? 'value is nil; should be of type string' : `value has type ${typeName(i)}; should be string`);
       const o = v as Record<string, string>;
       v = Object.hasOwn(o, i) ? o[i] : ''; continue;
     }
-    if (v === null) throw new TemplateError('index of untyped nil');
     throw new TemplateError(`can't index item of type ${typeName(v)}`);
   }
   return v;
@@ -71,36 +90,41 @@ function index(args: Value[]): Value {
 
 function slice(args: Value[]): Value {
   const v = args[0];
-  const idx = args.slice(1).map((i) => {
-    if (!isInt(i)) throw new TemplateError(`cannot index slice/array with type ${typeName(i)}`);
-    return Number(intOf(i));
-  });
-  if (idx.length > 3 || (typeof v === 'string' && idx.length > 2)) throw new TemplateError('too many slice indexes');
+  if (v === null) throw new TemplateError('slice of untyped nil');
+  const given = args.slice(1);
+  if (given.length > 3) throw new TemplateError(`too many slice indexes: ${given.length}`);
+  let len: number;
   if (typeof v === 'string') {
-    const b = Buffer.from(v, 'utf8');
-    const [lo = 0, hi = b.length] = idx;
-    if (lo < 0 || hi > b.length || lo > hi) throw new TemplateError(`slice index out of range`);
-    return b.subarray(lo, hi).toString('utf8');
-  }
-  if (Array.isArray(v)) {
-    const [lo = 0, hi = v.length] = idx;
-    if (lo < 0 || hi > v.length || lo > hi) throw new TemplateError(`slice index out of range`);
-    return v.slice(lo, hi);
-  }
-  throw new TemplateError(`can't slice item of type ${typeName(v)}`);
+    if (given.length === 3) throw new TemplateError('cannot 3-index slice a string');
+    len = Buffer.byteLength(v);
+  } else if (Array.isArray(v)) len = v.length;
+  else throw new TemplateError(`can't slice item of type ${typeName(v)}`);
+  const idx = [0, len, len];
+  given.forEach((i, k) => { idx[k] = indexArg(i, len); });
+  if (idx[0] > idx[1]) throw new TemplateError(`invalid slice index: ${idx[0]} > ${idx[1]}`);
+  if (given.length === 3 && idx[1] > idx[2]) throw new TemplateError(`invalid slice index: ${idx[1]} > ${idx[2]}`);
+  return typeof v === 'string' ? byteSlice(v, idx[0], idx[1]) : (v as Value[]).slice(idx[0], idx[1]);
+}
+
+// Nothing a Loki template reaches is a function, so call always fails, as Go's does.
+function call([fn]: Value[]): Value {
+  if (fn === null) throw new TemplateError('call of nil');
+  throw new TemplateError(`non-function of type ${typeName(fn)}`);
 }
 
 // html/template-free escapers from text/template.
 const HTML: Record<string, string> = { '"': '&#34;', "'": '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;', '\0': '\uFFFD' };
 const htmlEscape = (s: string) => s.replace(/["'&<>\0]/g, (c) => HTML[c]);
 const JS: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+// Controls, and beyond ASCII what Go's unicode.IsPrint refuses (U+2028, U+00A0...), become \uXXXX.
 const jsEscape = (s: string) =>
-  s.replace(/[\\'"<>&=\x00-\x1f]/g, (c) => JS[c] ?? '\\u' + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0'));
+  s.replace(/[\\'"<>&=\x00-\x1f]|[^\x00-\x7f\p{L}\p{M}\p{N}\p{P}\p{S}]/gu, (c) => JS[c] ?? '\\u' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0'));
 // url.QueryEscape: space becomes +, unreserved kept.
 export const queryEscape = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+');
 // The escapers print a lone string as is and anything else with fmt.Sprint.
-const evalArgs = (args: Value[]) => (args.length === 1 && typeof args[0] === 'string' ? args[0] : sprint(args));
+const evalArgs = (args: Value[]) =>
+  args.length === 1 && typeof args[0] === 'string' ? args[0] : sprint(args.map((a) => (a === null ? '<no value>' : a)));
 
 export const builtins: FuncMap = {
   // and/or are special-cased in the executor for their short-circuit.
@@ -120,6 +144,7 @@ export const builtins: FuncMap = {
   len: def(['any'], ([a]) => len(a)),
   index: def(['any'], index, 'any'),
   slice: def(['any'], slice, 'any'),
+  call: def(['any'], call, 'any'),
   print: def([], (args) => sprint(args), 'any'),
   printf: def(['string'], ([f, ...rest]) => sprintf(f as string, rest), 'any'),
   println: def([], (args) => sprintln(args), 'any'),

@@ -19,7 +19,8 @@ export function parseGoInt(s: string): bigint | null {
 
 export function toInt64(v: Value): bigint {
   if (isInt(v)) return intOf(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : -(2n ** 63n);
+  // Go's int64(f) on amd64: NaN, infinities and anything out of range become the smallest int64.
+  if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) < 2 ** 63 ? BigInt(Math.trunc(v)) : -(2n ** 63n);
   if (typeof v === 'string') return parseGoInt(v) ?? 0n;
   if (typeof v === 'boolean') return v ? 1n : 0n;
   return 0n;

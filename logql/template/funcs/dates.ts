@@ -1,4 +1,4 @@
-// Time functions: sprig's date/toDate/now/unixEpoch and Loki's toDateInZone, unixEpochMillis/Nanos, unixToTime, __timestamp__.
+// Time functions: sprig's date/toDate/now/unixEpoch and Loki's toDateInZone, unixEpochMillis/Nanos, __timestamp__.
 import { TemplateError } from '../errors.ts';
 import { type Chunk, LayoutError, parseTime, splitLayout, formatTime } from '../layout.ts';
 import { GoTime, Int64, type Value, splitNs } from '../values.ts';
@@ -77,20 +77,6 @@ function date(fmt: string, v: Value): string {
 const now = () => new GoTime(BigInt(Date.now()) * 1_000_000n, 0, 'UTC');
 const t = (v: Value) => v as GoTime;
 
-// Loki's unixToTime: the digit count says the unit (days, s, ms, µs, ns).
-function unixToTime(epoch: string): GoTime {
-  const n = /^[+-]?[0-9]+$/.test(epoch) ? BigInt(epoch) : null;
-  if (n === null) throw new TemplateError(`unable to parse time '${epoch}': strconv.ParseInt: parsing ${JSON.stringify(epoch)}: invalid syntax`);
-  switch (epoch.length) {
-    case 5: return new GoTime(n * 86400n * NS);
-    case 10: return new GoTime(n * NS);
-    case 13: return new GoTime(n * 1_000_000n);
-    case 16: return new GoTime(n * 1000n);
-    case 19: return new GoTime(n);
-    default: throw new TemplateError(`unable to parse time '${epoch}': <nil>`);
-  }
-}
-
 export const dateFuncs: FuncMap = {
   date: def(['string', 'any'], ([f, v]) => date(f as string, v)),
   toDate: def(['string', 'string'], ([f, s]) => parseIn(f as string, 'UTC', s as string)),
@@ -99,7 +85,6 @@ export const dateFuncs: FuncMap = {
   unixEpoch: def(['time'], ([v]) => splitNs(t(v).ns).sec.toString()),
   unixEpochMillis: def(['time'], ([v]) => { const ns = t(v).ns; return (ns / 1_000_000n - (ns % 1_000_000n < 0n ? 1n : 0n)).toString(); }),
   unixEpochNanos: def(['time'], ([v]) => t(v).ns.toString()),
-  unixToTime: def(['string'], ([s]) => unixToTime(s as string)),
   __timestamp__: def([], (_a, ctx) => new GoTime(ctx.ts, 0, 'UTC')),
   __line__: def([], (_a, ctx) => ctx.line),
 };

@@ -1,18 +1,52 @@
 // Conversions Loki adds for line_format: base64, URL query escaping, JSON, byte sizes and durations.
 import { ConversionError, durationSeconds, parseGoDuration, parseHumanBytes } from '../../go-convert.ts';
+import { goString } from '../bytes.ts';
 import { TemplateError } from '../errors.ts';
 import type { GoMap, Value } from '../values.ts';
 import { queryEscape } from './builtins.ts';
 import { def, type FuncMap } from './types.ts';
 
-// Loki's b64dec: pads a short input, returns Go's error text instead of failing.
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+// sprig's b64dec: Go's padded standard decoding, which skips newlines and answers a bad input with
+// the error's text ("illegal base64 data at input byte N") instead of failing.
 function b64dec(v: string): string {
-  const rem = v.length % 4;
-  if (rem !== 0 && rem !== 1) v += '='.repeat(4 - rem);
-  const bad = /[^A-Za-z0-9+/=]|=[^=]|={3,}/.exec(v);
-  if (bad) return `illegal base64 data at input byte ${bad.index}`;
-  if (v.length % 4 !== 0) return `illegal base64 data at input byte ${v.length - (v.length % 4)}`;
-  return Buffer.from(v, 'base64').toString('utf8');
+  const src = Buffer.from(v, 'utf8');
+  const out: number[] = [];
+  const skipNewlines = (i: number) => { while (i < src.length && (src[i] === 0x0a || src[i] === 0x0d)) i++; return i; };
+  const bad = (at: number) => `illegal base64 data at input byte ${at}`;
+  let si = 0;
+  for (;;) {
+    const quad: number[] = [];
+    let end = false;
+    while (quad.length < 4) {
+      if (si === src.length) {
+        if (quad.length === 0) return goString(Buffer.from(out));
+        return bad(si - quad.length);
+      }
+      const c = src[si++];
+      const d = B64.indexOf(String.fromCharCode(c));
+      if (d >= 0 && c < 0x80) { quad.push(d); continue; }
+      if (c === 0x0a || c === 0x0d) continue;
+      if (c !== 0x3d || quad.length < 2) return bad(si - 1);
+      // '=' after two symbols must be doubled; nothing but newlines may follow the padding.
+      if (quad.length === 2) {
+        si = skipNewlines(si);
+        if (si === src.length) return bad(src.length);
+        if (src[si] !== 0x3d) return bad(si - 1);
+        si++;
+      }
+      si = skipNewlines(si);
+      if (si < src.length) return bad(si);
+      end = true;
+      break;
+    }
+    const n = quad.length;
+    const val = ((quad[0] ?? 0) << 18) | ((quad[1] ?? 0) << 12) | ((quad[2] ?? 0) << 6) | (quad[3] ?? 0);
+    const bytes = [(val >> 16) & 0xff, (val >> 8) & 0xff, val & 0xff];
+    out.push(...bytes.slice(0, n - 1));
+    if (end) return goString(Buffer.from(out));
+  }
 }
 
 // url.QueryUnescape: + is a space, a bad escape is an error.
@@ -28,7 +62,7 @@ function urldecode(s: string): string {
     } else if (c === '+') bytes.push(0x20);
     else bytes.push(...Buffer.from(c, 'utf8'));
   }
-  return Buffer.from(bytes).toString('utf8');
+  return goString(Buffer.from(bytes));
 }
 
 // encoding/json into interface{}: objects become maps, numbers float64; invalid JSON gives nil.

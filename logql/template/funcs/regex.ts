@@ -1,5 +1,6 @@
 // Regular-expression functions over RE2, with Go's rules for empty matches and $1/${name} expansion.
 import RE2 from 're2';
+import { regexpError } from '../../parser/regexp-errors.ts';
 import { TemplateError } from '../errors.ts';
 import { def, type FuncMap } from './types.ts';
 
@@ -12,11 +13,37 @@ function compile(pattern: string): RE2 {
   try {
     re = new RE2(pattern, 'gu');
   } catch (e) {
-    throw new TemplateError(`error parsing regexp: ${(e as Error).message}: \`${pattern}\``);
+    throw new TemplateError(regexpError(pattern, 'u') ?? (e as Error).message);
   }
+  const goOnly = notInGo121(pattern);
+  if (goOnly) throw new TemplateError(`error parsing regexp: ${goOnly}`);
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(pattern, re);
   return re;
+}
+
+// What RE2 takes but Go 1.21's regexp, which Loki 2.8 is built with, refuses: (?<name>...) (Go 1.22
+// has it) and \C (any byte).
+function notInGo121(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      if (pattern[i + 1] === 'C') return 'invalid escape sequence: `\\C`';
+      i++;
+      continue;
+    }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      // a ] right after [ or [^ is a literal
+      if (pattern[i + 1] === ']') i++;
+      continue;
+    }
+    if (pattern.startsWith('(?<', i)) return 'invalid or unsupported Perl syntax: `(?<`';
+  }
+  return undefined;
 }
 
 const width = (s: string, i: number) => ((s.codePointAt(i) ?? 0) > 0xffff ? 2 : 1);

@@ -2,16 +2,17 @@
 import { TemplateError } from '../errors.ts';
 import type { Value } from '../values.ts';
 import { truth } from '../values.ts';
+import { byteSlice } from '../bytes.ts';
 import { def, type FuncMap } from './types.ts';
 
-// Go maps case per rune; JS may expand (ß → SS), which Go never does.
+// Go maps case rune by rune: never by context (JS ends a word with ς) and never into several runes
+// (JS makes ß SS); only İ has a one-rune lower case in Go where JS gives two.
 const mapCase = (s: string, up: boolean) => {
-  const fast = up ? s.toUpperCase() : s.toLowerCase();
-  if (fast.length === s.length) return fast;
+  if (/^[\x00-\x7f]*$/.test(s)) return up ? s.toUpperCase() : s.toLowerCase();
   let out = '';
   for (const ch of s) {
     const m = up ? ch.toUpperCase() : ch.toLowerCase();
-    out += [...m].length === 1 ? m : ch;
+    out += [...m].length === 1 ? m : !up && ch === 'İ' ? 'i' : ch;
   }
   return out;
 };
@@ -22,11 +23,14 @@ const isSep = (ch: string) => {
   return /\s/u.test(ch);
 };
 
+// Go's title case differs from upper case only for the Latin digraphs.
+const TITLE: Record<string, string> = { Ǆ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǳ: 'ǲ' };
+
 function title(s: string): string {
   let prev = ' ';
   let out = '';
   for (const ch of s) {
-    out += isSep(prev) ? mapCase(ch, true) : ch;
+    out += isSep(prev) ? TITLE[ch] ?? mapCase(ch, true) : ch;
     prev = ch;
   }
   return out;
@@ -77,34 +81,32 @@ function replaceN(s: string, old: string, repl: string, n: number): string {
   return out + s.slice(i);
 }
 
-// Code points stand in for Go's bytes so a cut never splits a character.
+// sprig's trunc counts bytes, so it can cut a character in two (see bytes.ts).
 function trunc(c: number, s: string): string {
-  // Most lines are shorter than the cut or plain BMP text: no need to split into code points.
-  if (c >= 0 && s.length <= c) return s;
-  if (c >= 0 && !/[\uD800-\uDFFF]/.test(s)) return s.slice(0, c);
-  const cps = [...s];
-  if (c < 0 && cps.length + c > 0) return cps.slice(cps.length + c).join('');
-  if (c >= 0 && cps.length > c) return cps.slice(0, c).join('');
+  const len = Buffer.byteLength(s);
+  if (c < 0 && len + c > 0) return byteSlice(s, len + c);
+  if (c >= 0 && len > c) return byteSlice(s, 0, c);
   return s;
 }
 
-const outOfRange = (a: number, b: number, len: number) =>
-  new TemplateError(`runtime error: slice bounds out of range [${a}:${b}] with length ${len}`);
+// Go's panic texts for a bad s[lo:hi], which the template reports as the function's error.
+const outOfRange = (bounds: string, len?: number) =>
+  new TemplateError(`runtime error: slice bounds out of range [${bounds}]${len === undefined ? '' : ` with length ${len}`}`);
 
-// sprig's substr: a negative start means from the beginning, a negative or too large end means to the end.
+// sprig's substr, in bytes: a negative start means s[:end]; a negative or too large end means s[start:].
 function substr(start: number, end: number, s: string): string {
-  const cps = [...s];
-  const len = cps.length;
+  const len = Buffer.byteLength(s);
   if (start < 0) {
-    if (end < 0 || end > len) throw outOfRange(0, end, len);
-    return cps.slice(0, end).join('');
+    if (end < 0) throw outOfRange(`:${end}`);
+    if (end > len) throw outOfRange(`:${end}`, len);
+    return byteSlice(s, 0, end);
   }
   if (end < 0 || end > len) {
-    if (start > len) throw outOfRange(start, len, len);
-    return cps.slice(start).join('');
+    if (start > len) throw outOfRange(`${start}:${len}`);
+    return byteSlice(s, start);
   }
-  if (start > end) throw outOfRange(start, end, len);
-  return cps.slice(start, end).join('');
+  if (start > end) throw outOfRange(`${start}:${end}`);
+  return byteSlice(s, start, end);
 }
 
 function repeat(count: number, s: string): string {
@@ -112,15 +114,7 @@ function repeat(count: number, s: string): string {
   return s.repeat(count);
 }
 
-const indent = (n: number, s: string) => { const pad = ' '.repeat(Math.max(0, n)); return pad + s.split('\n').join('\n' + pad); };
-
-function align(count: number, s: string, left: boolean): string {
-  const cps = [...s];
-  if (count < 0 || count === cps.length) return s;
-  const pad = count - cps.length;
-  if (pad > 0) return left ? s + ' '.repeat(pad) : ' '.repeat(pad) + s;
-  return left ? cps.slice(0, count).join('') : cps.slice(cps.length - count).join('');
-}
+const indent = (n: number, s: string) => { const pad = repeat(n, ' '); return pad + s.split('\n').join('\n' + pad); };
 
 const n = (v: Value) => Number(v as bigint);
 const str = (v: Value) => v as string;
@@ -154,7 +148,5 @@ export const stringFuncs: FuncMap = {
   trimAll: def(['string', 'string'], ([c, s]) => trimSet(str(s), str(c))),
   trimPrefix: def(['string', 'string'], ([p, s]) => trimPrefix(str(s), str(p))),
   trimSuffix: def(['string', 'string'], ([p, s]) => trimSuffix(str(s), str(p))),
-  alignLeft: def(['int', 'string'], ([c, s]) => align(n(c), str(s), true)),
-  alignRight: def(['int', 'string'], ([c, s]) => align(n(c), str(s), false)),
   default: def(['any'], ([d, ...given]) => (given.length === 0 || empty(given[0]) ? d : given[0]), 'any'),
 };

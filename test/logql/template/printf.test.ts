@@ -30,6 +30,13 @@ const rows: Case[] = [
   ['{{ printf "%v" (fromJson "[1,2]") }}', '[1 2]'],
   ['{{ printf "%d" (len "abc") }}', '3'],
   ['{{ printf "%6.2f|" (divf 1 3) }}', '  0.33|'],
+  ['{{ printf "%U|%#U|%O" 65 65 8 }}', 'U+0041|U+0041 \'A\'|0o10'],
+  ['{{ printf "%T %T %T %T" 1 1.5 "s" (fromJson "[]") }}', 'int float64 string []interface {}'],
+  ['{{ printf "%+v|%#v|%#v" 1 "a" 2 }}', '1|"a"|2'],
+  // slices and maps are formatted element by element
+  ['{{ printf "%s" (fromJson "[1,null]") }}', '[%!s(float64=1) <nil>]'],
+  ['{{ printf "%3v" (fromJson "[1,2]") }}', '[  1   2]'],
+  ['{{ printf "%x" __timestamp__ | len }}', '78'],
 ];
 
 test('printf follows Go\'s fmt verbs, flags, widths and complaints', (t) => {

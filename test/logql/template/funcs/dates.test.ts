@@ -15,7 +15,6 @@ const rows: [string, Case[]][] = [
     ['{{ __timestamp__ | date "002 __2" }}', '318 318'],
     ['{{ __timestamp__ | date "1/2 -0700 -07" }}', '11/14 +0000 +00'],
     ['{{ date "2006-01-02" 0 }}', '1970-01-01'],
-    ['{{ date "2006-01-02 15:04" (unixToTime .epoch) }}', '2023-01-15 16:08'],
   ]],
   ['parsing with Go layouts', [
     ['{{ toDate "2006-01-02" "2021-11-02" }}', '2021-11-02 00:00:00 +0000 UTC'],
@@ -34,11 +33,6 @@ const rows: [string, Case[]][] = [
     ['{{ __timestamp__ | unixEpoch }}', '1700000000'],
     ['{{ __timestamp__ | unixEpochMillis }}', '1700000000123'],
     ['{{ __timestamp__ | unixEpochNanos }}', '1700000000123456789'],
-    ['{{ unixToTime "19373" }}', '2023-01-16 00:00:00 +0000 UTC'],
-    ['{{ unixToTime "1673798889" }}', '2023-01-15 16:08:09 +0000 UTC'],
-    ['{{ unixToTime "1673798889902" }}', '2023-01-15 16:08:09.902 +0000 UTC'],
-    ['{{ unixToTime "1673798889902000" }}', '2023-01-15 16:08:09.902 +0000 UTC'],
-    ['{{ unixToTime "1673798889902000001" }}', '2023-01-15 16:08:09.902000001 +0000 UTC'],
     ['{{ toDate "2006-01-02" "1969-12-31" | unixEpochMillis }}', '-86400000'],
   ]],
 ];
@@ -54,9 +48,4 @@ test('now is the current time and formats with date', (t) => {
   const got = Number(render('{{ unixEpoch now }}'));
   t.true(got >= before && got <= before + 2);
   t.is(render('{{ date "2006" now }}'), String(new Date().getUTCFullYear()));
-});
-
-test('unixToTime refuses a number of unknown length', (t) => {
-  t.throws(() => render('{{ unixToTime "123" }}'), { message: /unable to parse time '123'/ });
-  t.throws(() => render('{{ unixToTime "abc" }}'), { message: /unable to parse time 'abc'/ });
 });

@@ -22,5 +22,9 @@ test('regex functions use RE2 with Go\'s matching and expansion rules', (t) => {
 });
 
 test('an invalid pattern is an execution error naming the function', (t) => {
-  t.throws(() => render('{{ count "[" "x" }}'), { message: /error calling count: error parsing regexp/ });
+  t.throws(() => render('{{ count "[" "x" }}'), { message: /error calling count: error parsing regexp: missing closing \]: `\[`$/ });
+  t.throws(() => render('{{ regexReplaceAll "(" "x" "y" }}'), { message: /error parsing regexp: missing closing \): `\(`$/ });
+  // Go 1.21's syntax, which Loki 2.8 is built with: only (?P<name>...) names a group
+  t.throws(() => render('{{ regexReplaceAll "(?<n>a)" "a" "b" }}'), { message: /error parsing regexp: invalid or unsupported Perl syntax: `\(\?<`$/ });
+  t.is(render('{{ regexReplaceAll "[(?<]" "(?<" "x" }}'), 'xxx');
 });

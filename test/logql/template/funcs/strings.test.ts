@@ -19,20 +19,20 @@ const cases: [string, Case[]][] = [
     ['{{ upper "straße" }}', 'STRAßE'],
     ['{{ title "hello wide-world_x" }}', 'Hello Wide-World_x'],
     ['{{ upper .uni }}', 'HÉLLO WÖRLD'],
+    ['{{ lower "ΣΑΣ" }}', 'σασ'],
+    ['{{ lower "İ" }}', 'i'],
   ]],
   ['cutting functions', [
     ['{{ trunc 5 "hello world" }}', 'hello'],
     ['{{ trunc -5 "hello world" }}', 'world'],
     ['{{ trunc 50 "hi" }}', 'hi'],
-    ['{{ trunc 2 "héllo" }}', 'hé'],
+    ['{{ trunc 2 "héllo" }}', 'h\ufffd'],
+    ['{{ trunc -3 "ünï ✓" }}', '✓'],
+    ['{{ substr 1 4 "ünï" }}', '\ufffdn\ufffd'],
     ['{{ substr 0 5 "hello world" }}', 'hello'],
     ['{{ substr 6 11 "hello world" }}', 'world'],
     ['{{ substr 6 -1 "hello world" }}', 'world'],
     ['{{ substr -1 5 "hello world" }}', 'hello'],
-    ['{{ alignLeft 5 "hello world" }}', 'hello'],
-    ['{{ alignLeft 5 "hi" }}', 'hi   '],
-    ['{{ alignRight 5 "hello world" }}', 'world'],
-    ['{{ alignRight 5 "hi" }}', '   hi'],
   ]],
   ['searching functions', [
     ['{{ contains "llo" "hello" }}', 'true'],
@@ -74,8 +74,12 @@ for (const [family, rows] of cases) {
 
 test('a negative repeat count is an execution error', (t) => {
   t.throws(() => render('{{ repeat -1 "x" }}'), { message: /negative Repeat count/ });
+  t.throws(() => render('{{ indent -1 "x" }}'), { message: /error calling indent: strings: negative Repeat count/ });
 });
 
 test('substr past the end of the string is an execution error, as Go panics there', (t) => {
-  t.throws(() => render('{{ substr 20 30 "short" }}'), { message: /slice bounds out of range/ });
+  t.throws(() => render('{{ substr 20 30 "short" }}'), { message: /error calling substr: runtime error: slice bounds out of range \[20:5\]$/ });
+  t.throws(() => render('{{ substr -1 9 "short" }}'), { message: /slice bounds out of range \[:9\] with length 5$/ });
+  t.throws(() => render('{{ substr -1 -1 "short" }}'), { message: /slice bounds out of range \[:-1\]$/ });
+  t.throws(() => render('{{ substr 3 2 "short" }}'), { message: /slice bounds out of range \[3:2\]$/ });
 });
