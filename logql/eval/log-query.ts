@@ -27,11 +27,6 @@ const keyOf = (h: Hit) => (h.key ??= labelsKey(h.labels));
  */
 export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source, interval = 0): Promise<StreamResult[]> {
   const pipeline = compilePipeline(expr.pipeline);
-  const hits: Hit[] = [];
-  /** Once `limit` hits are kept, an entry past the last of them cannot make it: skipped early. */
-  let cutoff: bigint | undefined;
-  // keep at most a few times the limit between trims, so memory stays bounded by the limit
-  const trimAt = Math.max(limit * 4, 4096);
   const forward = direction === 'forward';
   // time in the query's direction; ties by labels, then as pushed (forward) or the reverse
   // (backward), as Loki reads a stream
@@ -41,24 +36,24 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
     const kb = keyOf(b);
     return ka < kb ? -1 : ka > kb ? 1 : forward ? a.seq - b.seq : b.seq - a.seq;
   };
-  const trim = () => {
-    hits.sort(order);
-    hits.length = Math.min(hits.length, limit);
-    if (hits.length >= limit) cutoff = hits[hits.length - 1].ts;
-  };
+  // with an interval, which entries count depends on all before them: all are kept until the end
+  const all: Hit[] | undefined = interval > 0 ? [] : undefined;
+  const best = new Best(limit, order);
   let seq = 0;
   for await (const batch of source.select(expr.matchers, start, end)) {
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < start || ts >= end) return;
-      if (cutoff !== undefined && (forward ? ts > cutoff : ts < cutoff)) return;
-      hits.push({ ts, line, labels, seq: seq++ });
+      const hit = { ts, line, labels, seq: seq++ };
+      if (all) all.push(hit);
+      else best.offer(hit);
     });
-    // with an interval, which entries count depends on all before them: no early trim
-    if (hits.length > trimAt && interval <= 0) trim();
   }
-  if (interval > 0) spaceOut(hits, order, BigInt(Math.round(interval)), forward);
-  trim();
+  let hits: Hit[];
+  if (all) {
+    spaceOut(all, order, BigInt(Math.round(interval)), forward);
+    hits = all.slice(0, Math.max(limit, 0));
+  } else hits = best.sorted();
   const out = new Map<string, StreamResult & { text: string }>();
   for (const h of hits) {
     const key = keyOf(h);
@@ -67,6 +62,50 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
     s.values.push([String(h.ts), h.line.toString('utf8')]);
   }
   return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map(({ stream, values }) => ({ stream, values }));
+}
+
+/**
+ * The `limit` best hits so far, in a heap whose top is the worst of them: a newcomer that beats it
+ * takes its place, and one that does not is dropped at once. So memory stays bounded by the limit
+ * and a hit that will not be answered dies young, which the collector handles cheaply.
+ */
+class Best {
+  private heap: Hit[] = [];
+
+  constructor(
+    private limit: number,
+    private order: (a: Hit, b: Hit) => number,
+  ) {}
+
+  offer(h: Hit): void {
+    const { heap, order } = this;
+    if (heap.length < this.limit) {
+      heap.push(h);
+      for (let i = heap.length - 1; i > 0; ) {
+        const up = (i - 1) >> 1;
+        if (order(heap[up], heap[i]) >= 0) break;
+        [heap[up], heap[i]] = [heap[i], heap[up]];
+        i = up;
+      }
+      return;
+    }
+    if (heap.length === 0 || order(h, heap[0]) >= 0) return;
+    heap[0] = h;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < heap.length && order(heap[l], heap[worst]) > 0) worst = l;
+      if (r < heap.length && order(heap[r], heap[worst]) > 0) worst = r;
+      if (worst === i) return;
+      [heap[worst], heap[i]] = [heap[i], heap[worst]];
+      i = worst;
+    }
+  }
+
+  sorted(): Hit[] {
+    return this.heap.sort(this.order);
+  }
 }
 
 /** Keeps, in query order, only entries at least `interval` past the last kept one. */

@@ -5,6 +5,7 @@
 import type { Grouping, Matcher, RangeAggregation, Unwrap } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { formatLabels, labelsKey } from '../labels.ts';
+import { parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
 import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
 import { pipelineError } from './errors.ts';
 import { aggregateWindow } from './range-functions.ts';
@@ -48,9 +49,27 @@ function withConversionError(labels: Labels, details: string): Labels {
   return sortPairs([...rest, [ERROR, 'SampleExtractionErr'], [ERROR_DETAILS, details]]);
 }
 
+/** What the parsers must extract for this aggregation, by Loki's rule (see pipeline/hints.ts). */
+function hintsFor(e: RangeAggregation, parentGrouping: Grouping | undefined): ParserHints {
+  const grouping = e.grouping ?? parentGrouping;
+  let groups = grouping?.labels ?? [];
+  let without = grouping?.without ?? false;
+  const noLabels = (grouping !== undefined && groups.length === 0) || e.op === 'absent_over_time';
+  const { unwrap, log } = e.range;
+  const required = requiredLabelNames(log.pipeline);
+  if (!unwrap) return parserHints(required, groups, without, noLabels);
+  // an unwrap keeps every label but the unwrapped one unless it groups by some
+  if (groups.length === 0 || without) {
+    without = true;
+    groups = [...groups, unwrap.label];
+  }
+  for (const f of unwrap.postFilters ?? []) required.push(...requiredLabelNames([{ type: 'labelFilter', filter: f }]));
+  return parserHints(required, groups, without, noLabels, unwrap.label);
+}
+
 export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, parentGrouping?: Grouping): Promise<StepSeries[]> {
   const { range, offset, unwrap, log } = e.range;
-  const pipeline = compilePipeline(log.pipeline);
+  const pipeline = compilePipeline(log.pipeline, hintsFor(e, parentGrouping));
   const reduce = reducer(e.grouping ?? parentGrouping, unwrap);
   const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);
   const bytes = e.op === 'bytes_rate' || e.op === 'bytes_over_time';

@@ -3,6 +3,7 @@
 import type { LabelFilter, Stage } from '../ast.ts';
 import type { EntryBatch, Labels } from '../batch.ts';
 import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } from './formatters.ts';
+import { ALL_LABELS, type ParserHints } from './hints.ts';
 import { compileLabelTest } from './label-filter.ts';
 import { LabelSet } from './label-set.ts';
 import { compileLineFilter, markLiteral, singleLiteral, type LineTest } from './line-filter.ts';
@@ -31,7 +32,7 @@ function withMetadata(labels: Labels, meta: Labels | undefined): Labels {
 /** A step over one entry; false drops it. */
 type EntryStep = (e: EntryState, ts: bigint) => boolean;
 
-function compileStage(s: Stage): EntryStep {
+function compileStage(s: Stage, hints: ParserHints): EntryStep {
   const always = (f: (e: EntryState, ts: bigint) => void): EntryStep => (e, ts) => (f(e, ts), true);
   switch (s.type) {
     case 'lineFilter': {
@@ -43,15 +44,15 @@ function compileStage(s: Stage): EntryStep {
       return (e) => t(e.labels);
     }
     case 'json':
-      return always(jsonStep(s));
+      return always(jsonStep(s, hints));
     case 'logfmt':
-      return always(logfmtStep(s));
+      return always(logfmtStep(s, hints));
     case 'regexp':
       return always(regexpStep(s));
     case 'pattern':
-      return always(patternStep(s));
+      return always(patternStep(s, hints));
     case 'unpack':
-      return always(unpackStep);
+      return always(unpackStep(hints));
     case 'lineFormat':
       return always(lineFormatStep(s));
     case 'labelFormat':
@@ -65,7 +66,8 @@ function compileStage(s: Stage): EntryStep {
   }
 }
 
-export function compilePipeline(stages: Stage[]): Pipeline {
+/** `hints`: which labels the parsers need to extract; all of them unless a metric query says less. */
+export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS): Pipeline {
   const filtersOnly = stages.every((s) => s.type === 'lineFilter');
   // line filters before the first other stage run on the batch's bytes
   let lead = 0;
@@ -74,7 +76,7 @@ export function compilePipeline(stages: Stage[]): Pipeline {
   // the first literal `|=` runs over the whole batch at once; the other filters per line after it
   const needle = leadStages.length ? singleLiteral(leadStages[0]) : undefined;
   const tests: LineTest[] = (needle ? leadStages.slice(1) : leadStages).map(compileLineFilter);
-  const rest = stages.slice(lead).map(compileStage);
+  const rest = stages.slice(lead).map((s) => compileStage(s, hints));
   return {
     filtersOnly,
     run(batch, emit) {

@@ -5,16 +5,28 @@
 import type { Labels } from '../batch.ts';
 
 const INDEX_FROM = 24;
+const SHAPES = 4;
+
+/** A list of names in the order lines carry them, its sorted order, and the last pairs made for it. */
+interface Shape {
+  names: string[];
+  order: number[];
+  pairs: Array<readonly [string, string] | undefined>;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export class LabelSet {
   private names: string[] = [];
   private values: string[] = [];
   private index: Map<string, number> | undefined;
-  // Lines of one stream mostly carry the same fields in the same order: the order sorted() found
-  // for the last entry is kept, and found again (an insertion sort, cheap for a few names) only
-  // when the names change.
-  private lastNames: string[] = [];
-  private lastOrder: number[] = [];
+  // Lines of a stream mostly carry one of a few field lists in the same order: sorted() keeps the
+  // order it found for the last few lists, and the pairs it made, reused where a value repeats.
+  private shapes: Shape[] = [];
 
   get size(): number {
     return this.names.length;
@@ -74,7 +86,7 @@ export class LabelSet {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.values[i]];
   }
 
-  /** The labels sorted by name, as results carry them. */
+  /** The labels sorted by name, as results carry them. Pairs are shared between results: never mutate them. */
   sorted(): Labels {
     const { names, values } = this;
     const n = names.length;
@@ -83,28 +95,36 @@ export class LabelSet {
       for (let i = 0; i < n; i++) out[i] = [names[i], values[i]];
       return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     }
-    if (!this.sameNamesAsLast()) this.orderNames();
-    const order = this.lastOrder;
-    for (let i = 0; i < n; i++) out[i] = [names[order[i]], values[order[i]]];
+    const shape = this.shapeOfNames();
+    const { order, pairs } = shape;
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      const last = pairs[k];
+      out[k] = last !== undefined && last[1] === values[i] ? last : (pairs[k] = [names[i], values[i]]);
+    }
     return out;
   }
 
-  private sameNamesAsLast(): boolean {
-    const { names, lastNames } = this;
-    if (names.length !== lastNames.length) return false;
-    for (let i = 0; i < names.length; i++) if (names[i] !== lastNames[i]) return false;
-    return true;
-  }
-
-  private orderNames(): void {
-    const names = this.names;
+  private shapeOfNames(): Shape {
+    const { names, shapes } = this;
+    for (let s = 0; s < shapes.length; s++) {
+      const shape = shapes[s];
+      if (!sameNames(shape.names, names)) continue;
+      if (s > 0) {
+        shapes.splice(s, 1);
+        shapes.unshift(shape);
+      }
+      return shape;
+    }
     const order: number[] = [];
     for (let i = 0; i < names.length; i++) {
       let j = i;
       for (; j > 0 && names[order[j - 1]] > names[i]; j--) order[j] = order[j - 1];
       order[j] = i;
     }
-    this.lastNames = names.slice();
-    this.lastOrder = order;
+    const shape: Shape = { names: names.slice(), order, pairs: new Array(names.length) };
+    shapes.unshift(shape);
+    if (shapes.length > SHAPES) shapes.pop();
+    return shape;
   }
 }

@@ -8,6 +8,7 @@
 // --strict an error skips to the next word instead of stopping, with it the line stops and is marked
 // in error; without --keep-empty keys with an empty value are left out.
 import type { LogfmtStage } from '../ast.ts';
+import { ALL_LABELS, type ParserHints } from './hints.ts';
 import { fail, KeyCache, Names, put, sanitize, type Step } from './parsers.ts';
 
 interface Key {
@@ -30,11 +31,21 @@ class Decoder {
   /** undefined: no value (a bare key, `k=`, `k=""`). */
   value: string | undefined;
   err: string | undefined;
+  /** The line byte for character (latin1), made once: an ASCII value is a cheap slice of it. */
+  private bytes: string | undefined;
 
   reset(line: Buffer): void {
     this.line = line;
     this.pos = 0;
     this.err = undefined;
+    this.bytes = undefined;
+  }
+
+  /** Bytes [start, end) as text: sliced from the line when ASCII, else decoded as UTF-8. */
+  private text(start: number, end: number, high: boolean): string {
+    if (high) return this.line.toString('utf8', start, end);
+    this.bytes ??= this.line.toString('latin1');
+    return this.bytes.slice(start, end);
   }
 
   /** The next key (its value in `value`); undefined at the end of the line or at an error (then `err`). */
@@ -78,7 +89,7 @@ class Decoder {
       if (c === EQUALS || c === QUOTE) return this.unexpected(i);
       if (c >= 0x80) high = true;
     }
-    this.value = valid(line.toString('utf8', vs, i), high);
+    this.value = valid(this.text(vs, i, high), high);
     this.pos = i;
     return key;
   }
@@ -99,7 +110,7 @@ class Decoder {
     }
     if (i >= n) return this.syntax(n, 'unterminated quoted value');
     this.pos = i + 1;
-    let v = line.toString('utf8', open + 1, i);
+    let v = this.text(open + 1, i, high);
     if (escaped) {
       const u = unquote(v);
       if (u === undefined) return this.syntax(this.pos, 'invalid quoted value');
@@ -172,7 +183,8 @@ const makeKey = (line: Buffer, start: number, end: number): Key => {
   return { name: sanitize(text), invalid: text.includes(REPLACEMENT) };
 };
 
-export function logfmtStep(s: LogfmtStage): Step {
+export function logfmtStep(s: LogfmtStage, hints: ParserHints = ALL_LABELS): Step {
+  if (hints.none) return () => {};
   const loki3 = s.strict || s.keepEmpty;
   const keys = new KeyCache(makeKey);
   const dec = new Decoder();
@@ -189,7 +201,8 @@ export function logfmtStep(s: LogfmtStage): Step {
     for (;;) {
       const key = dec.next(keys);
       if (key) {
-        if (key.name === '' || (dropEmpty && dec.value === undefined)) continue;
+        // hints are asked about the key before renaming, as Loki's logfmt parsers ask them
+        if (key.name === '' || (dropEmpty && dec.value === undefined) || !hints.extract(key.name)) continue;
         if (targets === undefined) names.put(e, key.name, dec.value ?? '');
         else {
           const label = targets.get(key.name);

@@ -5,6 +5,7 @@ import RE2 from 're2';
 import type { JsonStage, PatternStage, RegexpStage } from '../ast.ts';
 import { QueryError } from '../eval/errors.ts';
 import { ERROR, ERROR_DETAILS } from './label-filter.ts';
+import { ALL_LABELS, type ParserHints } from './hints.ts';
 import type { LabelSet } from './label-set.ts';
 
 export interface EntryState {
@@ -47,15 +48,19 @@ const DECISIONS = 1024;
  * stream that has the label as a stream label gets it overwritten, not an `_extracted` beside it.
  */
 export class Names {
-  private decided = new Map<string, string>();
+  private decided = new Map<string, string | null>();
+
+  /** `hints` are asked about the name after renaming, as Loki's json parser asks them. */
+  constructor(private hints: ParserHints = ALL_LABELS) {}
 
   put(e: EntryState, name: string, value: string): void {
     let n = this.decided.get(name);
     if (n === undefined) {
       n = e.stream.has(name) ? `${name}_extracted` : name;
+      if (!this.hints.extract(n)) n = null;
       if (this.decided.size < DECISIONS) this.decided.set(name, n);
     }
-    e.labels.set(n, value);
+    if (n !== null) e.labels.set(n, value);
   }
 }
 
@@ -181,7 +186,11 @@ class JsonScanner {
   /** Whether the last string scanned had a backslash. */
   private escaped = false;
   private keys = new KeyCache(makeJsonKey);
-  private names = new Names();
+  private names: Names;
+
+  constructor(hints: ParserHints) {
+    this.names = new Names(hints);
+  }
   private e!: EntryState;
 
   run(e: EntryState): string | undefined {
@@ -595,9 +604,10 @@ function lookup(line: Buffer, path: Array<string | number>): string {
 }
 
 /** `json`, or `json a="b.c"`: with parameters each becomes a label, "" when the line lacks it. */
-export function jsonStep(s: JsonStage): Step {
+export function jsonStep(s: JsonStage, hints: ParserHints = ALL_LABELS): Step {
+  if (hints.none) return () => {};
   if (!s.params.length) {
-    const scanner = new JsonScanner();
+    const scanner = new JsonScanner(hints);
     return (e) => {
       const err = scanner.run(e);
       if (err !== undefined) fail(e, 'JSONParserErr', err);
@@ -639,7 +649,7 @@ export function regexpStep(s: RegexpStage): Step {
 }
 
 /** `<ip> - <_> "<method> <path>"`: captures between literals, `<_>` skipped. */
-export function patternStep(s: PatternStage): Step {
+export function patternStep(s: PatternStage, hints: ParserHints = ALL_LABELS): Step {
   const parts: Array<{ literal: string } | { name: string }> = [];
   const re = /<([a-zA-Z_][a-zA-Z0-9_]*)>/g;
   let at = 0;
@@ -651,23 +661,38 @@ export function patternStep(s: PatternStage): Step {
   }
   if (at < s.pattern.length) parts.push({ literal: s.pattern.slice(at) });
   if (!parts.some((p) => 'name' in p && p.name !== '_')) throw new QueryError('pattern: at least one named capture must be supplied');
+  if (hints.none) return () => {};
+  // Loki's matcher: a leading literal must start the line; a capture whose closing literal is
+  // missing takes the rest of the line, and what was captured so far is kept
   return (e) => {
     const line = e.line.toString('utf8');
     let pos = 0;
+    let i = 0;
+    const first = parts[0];
+    if ('literal' in first) {
+      if (!line.startsWith(first.literal)) return;
+      pos = first.literal.length;
+      i = 1;
+    }
+    if (line.length === 0 || i >= parts.length) return;
     const found: Array<[string, string]> = [];
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if ('literal' in p) {
-        const j = line.indexOf(p.literal, pos);
-        if (j < 0 || (i === 0 && j !== 0)) return;
-        pos = j + p.literal.length;
-        continue;
+    const keep = (name: string, value: string) => {
+      if (name !== '_' && hints.extract(name)) found.push([name, value]);
+    };
+    for (; i < parts.length; i += 2) {
+      const cap = parts[i] as { name: string };
+      const next = parts[i + 1] as { literal: string } | undefined;
+      if (!next) {
+        keep(cap.name, line.slice(pos));
+        break;
       }
-      const next = parts[i + 1];
-      const end = next && 'literal' in next ? line.indexOf(next.literal, pos) : line.length;
-      if (end < 0) return;
-      if (p.name !== '_') found.push([p.name, line.slice(pos, end)]);
-      pos = end;
+      const end = line.indexOf(next.literal, pos);
+      if (end < 0) {
+        keep(cap.name, line.slice(pos));
+        break;
+      }
+      keep(cap.name, line.slice(pos, end));
+      pos = end + next.literal.length;
     }
     for (const [k, v] of found) put(e, k, v);
   };
@@ -677,7 +702,11 @@ export function patternStep(s: PatternStage): Step {
  * The inverse of promtail's pack: a line `{"_entry": "...", "k": "v"}` becomes the line `...` with
  * the string fields as labels. Loki sets those labels only when `_entry` is there.
  */
-export const unpackStep: Step = (e) => {
+export function unpackStep(hints: ParserHints = ALL_LABELS): Step {
+  return hints.none ? () => {} : (e) => unpack(e, hints);
+}
+
+function unpack(e: EntryState, hints: ParserHints): void {
   const it = new Iter(e.line);
   if (it.nextToken() !== 0x7b) return fail(e, 'JSONParserErr', 'expecting json object(6), but it is not');
   const fields: string[] = [];
@@ -705,7 +734,6 @@ export const unpackStep: Step = (e) => {
   } else if (c !== 0x7d) it.report('ReadMapCB', `expect " after {, but found ${String.fromCharCode(c)}`);
   if (it.err !== undefined) return fail(e, 'JSONParserErr', it.err);
   if (entry === undefined) return;
-  // unlike json's, this decision is per stream here: a per-query one needs a stage made per query
-  for (let i = 0; i < fields.length; i += 2) put(e, fields[i], fields[i + 1]);
+  for (let i = 0; i < fields.length; i += 2) if (hints.extract(fields[i])) put(e, fields[i], fields[i + 1]);
   e.line = Buffer.from(entry, 'utf8');
-};
+}

@@ -1,5 +1,6 @@
 // Go text/template for LogQL's line_format and label_format: compile once, render per log line.
 import { Exec } from './exec.ts';
+import { fieldsOf } from './fields.ts';
 import { functions } from './funcs/index.ts';
 import { parse } from './parser.ts';
 import { ParseError, TemplateError } from './errors.ts';
@@ -30,4 +31,14 @@ export function compileTemplate(src: string, name = 'line'): Template {
       return new Exec(functions, ctx, src, name).run(tree);
     },
   };
+}
+
+/** The fields a template reads; none when it does not parse (compiling it reports that). */
+export function templateFields(src: string): string[] {
+  try {
+    return fieldsOf(parse(src, (fn) => Object.hasOwn(functions, fn)));
+  } catch (err) {
+    if (err instanceof ParseError) return [];
+    throw err;
+  }
 }

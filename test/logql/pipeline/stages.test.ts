@@ -195,7 +195,9 @@ const cases: Array<[string, string[], string[]]> = [
   ['|= "é"', ['café', 'cafe'], ['app=api | café']],
   ['| logfmt | level="error" | line_format "{{.msg}}" | decolorize', ['level=error msg="\u001b[1mbold\u001b[0m"'], ['app=api,level=error,msg=\u001b[1mbold\u001b[0m | bold']],
   ['| regexp "(?P<a>x+)(?P<b>y*)"', ['xxyy', 'zzz'], ['a=xx,app=api,b=yy | xxyy', 'app=api | zzz']],
-  ['| pattern "<a> <b>"', ['one two three', 'single'], ['a=one,app=api,b=two three | one two three', 'app=api | single']],
+  // a capture whose closing literal is missing takes the rest of the line (Loki's matcher)
+  ['| pattern "<a> <b>"', ['one two three', 'single'], ['a=one,app=api,b=two three | one two three', 'a=single,app=api | single']],
+  ['| pattern "[<a>] <b>"', ['[x] y', 'x] y'], ['a=x,app=api,b=y | [x] y', 'app=api | x] y']],
   ['|= ip("192.168.4.5-192.168.4.20")', ['from 192.168.4.7 ok', 'from 192.168.4.21 no', 'no ip'], ['app=api | from 192.168.4.7 ok']],
   ['|= ip("10.0.0.0/8")', ['x=10.1.2.3', 'x=11.1.2.3'], ['app=api | x=10.1.2.3']],
   ['!= ip("10.0.0.0/8")', ['x=10.1.2.3', 'x=11.1.2.3'], ['app=api | x=11.1.2.3']],
