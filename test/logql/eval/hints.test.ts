@@ -14,6 +14,9 @@ const answers: Array<[string, Array<[string, string]>]> = [
   ['sum by (dur) (count_over_time({app="api"} | logfmt dur="duration" | __error__="" [5s]))', [['{dur=""}', '2']]],
   ['sum by (level) (count_over_time({app="api"} | logfmt | __error__="" [5s]))', [['{level="info"}', '2']]],
   ['sum(sum_over_time({app="api"} | logfmt | unwrap duration(duration) | __error__="" [5s]))', [['{}', '0.012']]],
+  // what templates and renames read is extracted too
+  ['sum by (x) (count_over_time({app="api"} | logfmt | label_format x="{{.level}}-{{ if .other }}o{{ end }}" | __error__="" [5s]))', [['{x="info-"}', '1'], ['{x="info-o"}', '1']]],
+  ['sum by (x) (count_over_time({app="api"} | logfmt | label_format x=level | __error__="" [5s]))', [['{x="info"}', '2']]],
 ];
 for (const [q, want] of answers)
   test(`${q} answers as Loki does`, async (t) => {
