@@ -1,15 +1,20 @@
 // Merges sub-query results back into one answer: streams by labels under the limit, matrices by
 // series, Loki's stats by adding them up.
 import type { Direction, MatrixSeries, QueryResult, StreamResult } from '../../logql/batch.ts';
+import { formatLabels } from '../../logql/labels.ts';
 
 type Entry = [string, string];
 
-/** The `limit` newest (backward) or oldest (forward) entries across all streams, Loki's shape. */
+/**
+ * The `limit` newest (backward) or oldest (forward) entries across all streams, Loki's shape.
+ * Sub-queries cover disjoint times, so nothing repeats; a stream's entries keep the order their
+ * querier gave them, and at one time streams go by their labels' text, as Loki's frontend merges.
+ */
 export function mergeStreams(parts: StreamResult[][], direction: Direction, limit: number): StreamResult[] {
   const byLabels = new Map<string, { stream: Record<string, string>; values: Entry[] }>();
   for (const part of parts)
     for (const s of part) {
-      const k = JSON.stringify(Object.entries(s.stream).sort());
+      const k = formatLabels(Object.entries(s.stream).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
       const at = byLabels.get(k);
       if (at) at.values.push(...s.values);
       else byLabels.set(k, { stream: s.stream, values: [...s.values] });
@@ -17,21 +22,15 @@ export function mergeStreams(parts: StreamResult[][], direction: Direction, limi
   const all: Array<[bigint, string, Entry]> = [];
   for (const [k, s] of byLabels) for (const v of s.values) all.push([BigInt(v[0]), k, v]);
   const sign = direction === 'forward' ? 1 : -1;
+  // a stable sort: entries of one stream at one time stay in their querier's order
   all.sort((a, b) => (a[0] < b[0] ? -sign : a[0] > b[0] ? sign : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   const kept = new Map<string, Entry[]>();
-  let n = 0;
-  let prev: [bigint, string, Entry] | undefined;
-  for (const e of all) {
-    if (n >= limit) break;
-    // the same entry from two splits or sources shows once
-    if (prev && prev[0] === e[0] && prev[1] === e[1] && prev[2][1] === e[2][1]) continue;
-    prev = e;
+  for (const e of all.slice(0, Math.max(limit, 0))) {
     const list = kept.get(e[1]);
     if (list) list.push(e[2]);
     else kept.set(e[1], [e[2]]);
-    n++;
   }
-  return [...kept].map(([k, values]) => ({ stream: byLabels.get(k)!.stream, values }));
+  return [...kept].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, values]) => ({ stream: byLabels.get(k)!.stream, values }));
 }
 
 /** Series from step-disjoint sub-queries: points concatenated in time order. */

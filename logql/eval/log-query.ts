@@ -6,13 +6,16 @@ import type { LogExpr } from '../ast.ts';
 import type { Direction, Labels, StreamResult } from '../batch.ts';
 import { formatLabels, labelsKey, labelsToObject } from '../labels.ts';
 import { compilePipeline } from '../pipeline/index.ts';
+import { streamHash } from '../stream-hash.ts';
 import type { Source } from './source.ts';
 
-/** A kept entry: views into its batch; the labels' key is made only when a tie needs it. */
+/** A kept entry: views into its batch; the labels' key is made only for the answer. */
 interface Hit {
   ts: bigint;
   line: Buffer;
   labels: Labels;
+  /** The stream's hash (Loki's order between streams at one time). */
+  hash: bigint;
   /** Arrival order: entries of a stream at one time keep the order they were pushed in. */
   seq: number;
   key?: string;
@@ -28,23 +31,23 @@ const keyOf = (h: Hit) => (h.key ??= labelsKey(h.labels));
 export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source, interval = 0): Promise<StreamResult[]> {
   const pipeline = compilePipeline(expr.pipeline);
   const forward = direction === 'forward';
-  // time in the query's direction; ties by labels, then as pushed (forward) or the reverse
-  // (backward), as Loki reads a stream
+  // time in the query's direction; at one time, streams by their hash as Loki merges them, and a
+  // stream's entries as pushed (forward) or the reverse (backward), as Loki reads a stream
   const order = (a: Hit, b: Hit) => {
     if (a.ts !== b.ts) return (a.ts < b.ts) === forward ? -1 : 1;
-    const ka = keyOf(a);
-    const kb = keyOf(b);
-    return ka < kb ? -1 : ka > kb ? 1 : forward ? a.seq - b.seq : b.seq - a.seq;
+    if (a.hash !== b.hash) return a.hash < b.hash ? -1 : 1;
+    return forward ? a.seq - b.seq : b.seq - a.seq;
   };
   // with an interval, which entries count depends on all before them: all are kept until the end
   const all: Hit[] | undefined = interval > 0 ? [] : undefined;
   const best = new Best(limit, order);
   let seq = 0;
   for await (const batch of source.select(expr.matchers, start, end)) {
+    const hash = streamHash(batch.labels);
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < start || ts >= end) return;
-      const hit = { ts, line, labels, seq: seq++ };
+      const hit = { ts, line, labels, hash, seq: seq++ };
       if (all) all.push(hit);
       else best.offer(hit);
     });
