@@ -113,6 +113,9 @@ const MALFORMED_JSON = 'Malformed JSON error';
 const MALFORMED_STRING = "Value is string, but can't find closing '\"' symbol";
 const MALFORMED_ARRAY = "Value is array, but can't find closing ']' symbol";
 const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
+// Loki's scanner has no bound; Muninn's refuses what no log needs, so one line cannot stall a query
+const MAX_SCAN_DEPTH = 100;
+const TOO_DEEP = `objects nested deeper than ${MAX_SCAN_DEPTH} levels`;
 const UNKNOWN_VALUE = 'Unknown value type';
 const BAD_ESCAPE = 'Encountered an invalid escape sequence in a string';
 
@@ -261,8 +264,10 @@ class JsonScanner {
   }
 
   /** The object starting at or after i, within end; an error text or undefined. */
-  private object(i: number, end: number, prefix: string): string | undefined {
+  private object(i: number, end: number, prefix: string, depth = 0): string | undefined {
     const b = this.b;
+    // each level rescans what it holds: a bound keeps a hostile line's cost linear
+    if (depth > MAX_SCAN_DEPTH) return TOO_DEEP;
     i = this.next(i, end);
     if (i < 0 || b[i] !== 0x7b) return MALFORMED_OBJECT;
     i = this.next(i + 1, end);
@@ -279,7 +284,7 @@ class JsonScanner {
       if (i < 0 || b[i] !== 0x3a) return MALFORMED_JSON;
       const v = this.next(i + 1, end);
       if (v < 0) return MALFORMED_JSON;
-      const err = this.value(key, v, end, prefix);
+      const err = this.value(key, v, end, prefix, depth);
       if (typeof err === 'string') return err;
       i = this.next(err, end);
       if (i < 0) return MALFORMED_ARRAY;
@@ -292,7 +297,7 @@ class JsonScanner {
   }
 
   /** One field's value at v: where it ends, or an error text. Strings, numbers and booleans become labels. */
-  private value(key: JsonKey, v: number, end: number, prefix: string): number | string {
+  private value(key: JsonKey, v: number, end: number, prefix: string, depth: number): number | string {
     const b = this.b;
     const c = b[v];
     if (c === QUOTE) {
@@ -313,7 +318,7 @@ class JsonScanner {
     if (c === 0x7b) {
       const be = this.blockEnd(v, end, 0x7b, 0x7d);
       if (be < 0) return MALFORMED_OBJECT;
-      const err = this.object(v, be, nameOf(key, prefix));
+      const err = this.object(v, be, nameOf(key, prefix), depth + 1);
       return err ?? be;
     }
     const te = this.tokenEnd(v, end);
@@ -339,9 +344,15 @@ class JsonScanner {
 // errors with the bytes around the position it stopped at.
 
 /** json-iterator's reading position over one line, and the first error it reports. */
+// json-iterator allows 10000 levels; a recursion that deep can overflow Node's stack, so Muninn
+// stops at 1000 (no log nests so deep) with json-iterator's own error
+const MAX_ITER_DEPTH = 1000;
+
 class Iter {
   head = 0;
   err: string | undefined;
+  /** Arrays and objects open around the position. */
+  private depth = 0;
   /** A number ran into the end of the line: not reported, yet Valid counts it as a failure. */
   eof = false;
   constructor(private b: Buffer) {}
@@ -470,6 +481,12 @@ class Iter {
     }
   }
 
+  private deeper(): boolean {
+    if (++this.depth <= MAX_ITER_DEPTH) return true;
+    this.report('incrementDepth', 'exceeded max depth');
+    return false;
+  }
+
   /** Past the next value, checking it. */
   skip(): void {
     const c = this.nextToken();
@@ -486,8 +503,9 @@ class Iter {
       case 0x66:
         return this.literal('alse');
       case 0x5b: {
+        if (!this.deeper()) return;
         let x = this.nextToken();
-        if (x === 0x5d) return;
+        if (x === 0x5d) return void this.depth--;
         this.unread(x);
         for (;;) {
           this.skip();
@@ -496,11 +514,13 @@ class Iter {
           if (x !== 0x2c) break;
         }
         if (x !== 0x5d) this.report('ReadArrayCB', `expect ] in the end, but found ${String.fromCharCode(x)}`);
+        this.depth--;
         return;
       }
       case 0x7b: {
+        if (!this.deeper()) return;
         let x = this.nextToken();
-        if (x === 0x7d) return;
+        if (x === 0x7d) return void this.depth--;
         if (x !== QUOTE) return this.report('ReadObjectCB', `expect " after {, but found ${String.fromCharCode(x)}`);
         this.unread(x);
         for (;;) {
@@ -514,6 +534,7 @@ class Iter {
           if (x !== 0x2c) break;
         }
         if (x !== 0x7d) this.report('ReadObjectCB', 'object not ended with }');
+        this.depth--;
         return;
       }
     }

@@ -59,3 +59,13 @@ for (const [pipeline, line, want] of cases)
   test(`${pipeline} over ${JSON.stringify(line)}`, (t) => {
     t.is(labelsOf(pipeline, line), want);
   });
+
+test('a line nested deeper than any log is refused as a parse error, not a crash or a stall', (t) => {
+  const objects = '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000);
+  t.is(labelsOf('| json', objects), `${JSON_ERR}objects nested deeper than 100 levels,app=api`);
+  const arrays = `{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  t.regex(labelsOf('| unpack', arrays), /^__error__=JSONParserErr,__error_details__=incrementDepth: exceeded max depth/);
+  t.is(labelsOf('| json x="a"', arrays), '__error__=JSONParserErr,app=api');
+  // within the bounds, as Loki
+  t.is(labelsOf('| json', '{"a":'.repeat(100) + '1' + '}'.repeat(100)), `${'a_'.repeat(99)}a=1,app=api`);
+});
