@@ -74,6 +74,20 @@ function date(fmt: string, v: Value): string {
   return formatTime(new GoTime(t.ns, 0, 'UTC'), layout(fmt));
 }
 
+/** Loki 2.9's unixToTime, kept on top of 2.8: the digit count says the unit (days, s, ms, µs, ns). */
+function unixToTime(epoch: string): GoTime {
+  const v = /^[+-]?[0-9]+$/.test(epoch) ? BigInt(epoch) : null;
+  if (v === null) throw new TemplateError(`unable to parse time '${epoch}': strconv.ParseInt: parsing ${JSON.stringify(epoch)}: invalid syntax`);
+  switch (epoch.length) {
+    case 5: return new GoTime(v * 86400n * NS, 0, 'UTC');
+    case 10: return new GoTime(v * NS, 0, 'UTC');
+    case 13: return new GoTime(v * 1_000_000n, 0, 'UTC');
+    case 16: return new GoTime(v * 1000n, 0, 'UTC');
+    case 19: return new GoTime(v, 0, 'UTC');
+    default: throw new TemplateError(`unable to parse time '${epoch}': <nil>`);
+  }
+}
+
 const now = () => new GoTime(BigInt(Date.now()) * 1_000_000n, 0, 'UTC');
 const t = (v: Value) => v as GoTime;
 
@@ -82,6 +96,7 @@ export const dateFuncs: FuncMap = {
   toDate: def(['string', 'string'], ([f, s]) => parseIn(f as string, 'UTC', s as string)),
   toDateInZone: def(['string', 'string', 'string'], ([f, z, s]) => parseIn(f as string, z as string, s as string)),
   now: def([], () => now()),
+  unixToTime: def(['string'], ([s]) => unixToTime(s as string)),
   unixEpoch: def(['time'], ([v]) => splitNs(t(v).ns).sec.toString()),
   unixEpochMillis: def(['time'], ([v]) => { const ns = t(v).ns; return (ns / 1_000_000n - (ns % 1_000_000n < 0n ? 1n : 0n)).toString(); }),
   unixEpochNanos: def(['time'], ([v]) => t(v).ns.toString()),

@@ -116,6 +116,15 @@ function repeat(count: number, s: string): string {
 
 const indent = (n: number, s: string) => { const pad = repeat(n, ' '); return pad + s.split('\n').join('\n' + pad); };
 
+/** Loki 2.9's alignLeft/alignRight, kept on top of 2.8: pad or cut to `count` characters. */
+function align(count: number, s: string, left: boolean): string {
+  const cps = [...s];
+  if (count < 0 || count === cps.length) return s;
+  const pad = count - cps.length;
+  if (pad > 0) return left ? s + ' '.repeat(pad) : ' '.repeat(pad) + s;
+  return left ? cps.slice(0, count).join('') : cps.slice(cps.length - count).join('');
+}
+
 const n = (v: Value) => Number(v as bigint);
 const str = (v: Value) => v as string;
 
@@ -148,5 +157,7 @@ export const stringFuncs: FuncMap = {
   trimAll: def(['string', 'string'], ([c, s]) => trimSet(str(s), str(c))),
   trimPrefix: def(['string', 'string'], ([p, s]) => trimPrefix(str(s), str(p))),
   trimSuffix: def(['string', 'string'], ([p, s]) => trimSuffix(str(s), str(p))),
+  alignLeft: def(['int', 'string'], ([c, s]) => align(n(c), str(s), true)),
+  alignRight: def(['int', 'string'], ([c, s]) => align(n(c), str(s), false)),
   default: def(['any'], ([d, ...given]) => (given.length === 0 || empty(given[0]) ? d : given[0]), 'any'),
 };

@@ -29,6 +29,14 @@ const rows: [string, Case[]][] = [
     ['{{ toDateInZone "2006-01-02" "No/Such_Zone" "2021-11-02" }}', '2021-11-02 00:00:00 +0000 UTC'],
     ['{{ toDateInZone "2006-01-02 15:04" "America/New_York" "2023-01-04 10:00" | date "15:04" }}', '15:00'],
   ]],
+  // Loki 2.9's unixToTime, kept on top of 2.8
+  ['unixToTime by the number of digits', [
+    ['{{ unixToTime "19373" }}', '2023-01-16 00:00:00 +0000 UTC'],
+    ['{{ unixToTime "1673798889" }}', '2023-01-15 16:08:09 +0000 UTC'],
+    ['{{ unixToTime "1673798889902" }}', '2023-01-15 16:08:09.902 +0000 UTC'],
+    ['{{ unixToTime "1673798889902000" }}', '2023-01-15 16:08:09.902 +0000 UTC'],
+    ['{{ unixToTime "1673798889902000001" }}', '2023-01-15 16:08:09.902000001 +0000 UTC'],
+  ]],
   ['epoch conversions', [
     ['{{ __timestamp__ | unixEpoch }}', '1700000000'],
     ['{{ __timestamp__ | unixEpochMillis }}', '1700000000123'],

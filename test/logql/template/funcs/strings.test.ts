@@ -27,6 +27,11 @@ const cases: [string, Case[]][] = [
     ['{{ trunc -5 "hello world" }}', 'world'],
     ['{{ trunc 50 "hi" }}', 'hi'],
     ['{{ trunc 2 "héllo" }}', 'h\ufffd'],
+    // Loki 2.9's alignLeft/alignRight, kept on top of 2.8: they count characters
+    ['{{ alignLeft 5 "hello world" }}', 'hello'],
+    ['{{ alignLeft 5 "hé" }}', 'hé   '],
+    ['{{ alignRight 5 "hello world" }}', 'world'],
+    ['{{ alignRight 5 "hi" }}', '   hi'],
     ['{{ trunc -3 "ünï ✓" }}', '✓'],
     ['{{ substr 1 4 "ünï" }}', '\ufffdn\ufffd'],
     ['{{ substr 0 5 "hello world" }}', 'hello'],
