@@ -5,10 +5,6 @@ export class LabelsSyntaxError extends Error {
   override name = 'LabelsSyntaxError';
 }
 
-const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-export const isValidLabelName = (name: string): boolean => NAME.test(name);
-
 /** Sorts by name; the caller guarantees names are unique. */
 export const sortLabels = (labels: Array<readonly [string, string]>): Labels =>
   labels.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

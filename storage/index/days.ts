@@ -24,4 +24,3 @@ export function daysOf(from: bigint, through: bigint, max = 3700): string[] {
 // Date handles ±100,000,000 days around 1970; int64 nanoseconds span about ±106,751 days
 const clamp = (d: bigint): bigint => (d < -100_000_000n ? -100_000_000n : d > 100_000_000n ? 100_000_000n : d);
 
-export const DAY_NAME = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,6 +1,6 @@
 // spf13/cast as sprig uses it: anything to int64 or float64, with failures becoming 0 instead of errors.
 import { tryGoFloat } from '../../go-convert.ts';
-import { GoTime, Int64, type Value, isInt, intOf } from '../values.ts';
+import { Int64, type Value, isInt, intOf } from '../values.ts';
 
 // strconv.ParseInt(s, 0, 64): sign, 0x/0o/0b/0 prefixes, underscores only after a prefix.
 export function parseGoInt(s: string): bigint | null {
@@ -35,4 +35,3 @@ export function toFloat64(v: Value): number {
 }
 
 export const i64 = (v: bigint) => new Int64(BigInt.asIntN(64, v));
-export const isTime = (v: Value): v is GoTime => v instanceof GoTime;
