@@ -23,4 +23,3 @@ export function daysOf(from: bigint, through: bigint, max = 3700): string[] {
 
 // Date handles ±100,000,000 days around 1970; int64 nanoseconds span about ±106,751 days
 const clamp = (d: bigint): bigint => (d < -100_000_000n ? -100_000_000n : d > 100_000_000n ? 100_000_000n : d);
-
