@@ -8,7 +8,9 @@ import { compileLabelTest } from './label-filter.ts';
 import { LabelSet } from './label-set.ts';
 import { compileLineFilter, markLiteral, singleLiteral, type LineTest } from './line-filter.ts';
 import { logfmtStep } from './logfmt.ts';
-import { jsonStep, patternStep, regexpStep, unpackStep, type EntryState } from './parsers.ts';
+import { jsonStep } from './json.ts';
+import { patternStep, regexpStep, type EntryState } from './parsers.ts';
+import { unpackStep } from './unpack.ts';
 
 export interface Pipeline {
   /** True when every stage is a line filter: labels never change, callers can group by stream. */
