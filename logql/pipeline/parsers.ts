@@ -51,16 +51,25 @@ const DECISIONS = 1024;
 export class Names {
   private decided = new Map<string, string | null>();
 
-  /** `hints` are asked about the name after renaming, as Loki's json parser asks them. */
-  constructor(private hints: ParserHints = ALL_LABELS) {}
+  /** `hints` are asked about the name after renaming (json) or before it (unpack), as Loki asks them. */
+  constructor(
+    private hints: ParserHints = ALL_LABELS,
+    private hintsBeforeRename = false,
+  ) {}
 
-  put(e: EntryState, name: string, value: string): void {
+  /** The label `name` goes to in this entry's stream, or null when the hints leave it out. */
+  nameFor(e: EntryState, name: string): string | null {
     let n = this.decided.get(name);
     if (n === undefined) {
       n = e.stream.has(name) ? `${name}_extracted` : name;
-      if (!this.hints.extract(n)) n = null;
+      if (!this.hints.extract(this.hintsBeforeRename ? name : n)) n = null;
       if (this.decided.size < DECISIONS) this.decided.set(name, n);
     }
+    return n;
+  }
+
+  put(e: EntryState, name: string, value: string): void {
+    const n = this.nameFor(e, name);
     if (n !== null) e.labels.set(n, value);
   }
 }

@@ -2,17 +2,19 @@
 import { ALL_LABELS, type ParserHints } from './hints.ts';
 import { QUOTE } from './json-bytes.ts';
 import { Iter } from './json-iterator.ts';
-import { fail, put, type EntryState, type Step } from './parsers.ts';
+import { fail, Names, type EntryState, type Step } from './parsers.ts';
 
 /**
  * A line `{"_entry": "...", "k": "v"}` becomes the line `...` with the string fields as labels.
  * Loki sets those labels only when `_entry` is there.
  */
 export function unpackStep(hints: ParserHints = ALL_LABELS): Step {
-  return hints.none ? () => {} : (e) => unpack(e, hints);
+  if (hints.none) return () => {};
+  const names = new Names(hints, true);
+  return (e) => unpack(e, names);
 }
 
-function unpack(e: EntryState, hints: ParserHints): void {
+function unpack(e: EntryState, names: Names): void {
   const it = new Iter(e.line);
   if (it.nextToken() !== 0x7b) return fail(e, 'JSONParserErr', 'expecting json object(6), but it is not');
   const fields: string[] = [];
@@ -39,7 +41,13 @@ function unpack(e: EntryState, hints: ParserHints): void {
     }
   } else if (c !== 0x7d) it.report('ReadMapCB', `expect " after {, but found ${String.fromCharCode(c)}`);
   if (it.err !== undefined) return fail(e, 'JSONParserErr', it.err);
+  // Loki decides every field's label name, packed line or not: that decision is kept for the query
+  const targets = [];
+  for (let i = 0; i < fields.length; i += 2) targets.push(names.nameFor(e, fields[i]));
   if (entry === undefined) return;
-  for (let i = 0; i < fields.length; i += 2) if (hints.extract(fields[i])) put(e, fields[i], fields[i + 1]);
+  for (let i = 0; i < fields.length; i += 2) {
+    const n = targets[i / 2];
+    if (n !== null) e.labels.set(n, fields[i + 1]);
+  }
   e.line = Buffer.from(entry, 'utf8');
 }
