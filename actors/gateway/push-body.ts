@@ -123,14 +123,13 @@ function jsonEntries(values: unknown, labels: string): PushEntry[] {
   return out;
 }
 
+const badTimestamp = (t: string, labels: string) =>
+  httpErrors.badRequest(`invalid timestamp ${JSON.stringify(t)} of an entry of stream ${labels}: want integer nanoseconds since the Unix epoch`);
+
 function parseNs(t: string, labels: string): bigint {
-  const bad = () =>
-    httpErrors.badRequest(
-      `invalid timestamp ${JSON.stringify(t)} of an entry of stream ${labels}: want integer nanoseconds since the Unix epoch`,
-    );
-  if (!/^-?[0-9]{1,19}$/.test(t)) throw bad();
+  if (!/^-?[0-9]{1,19}$/.test(t)) throw badTimestamp(t, labels);
   const ts = BigInt(t);
-  if (ts < INT64_MIN || ts > INT64_MAX) throw bad();
+  if (ts < INT64_MIN || ts > INT64_MAX) throw badTimestamp(t, labels);
   return ts;
 }
 
