@@ -14,7 +14,7 @@ const lineFormatText = (s: LineFormatStage) => `| line_format ${quote(s.template
 const labelFormatText = (s: LabelFormatStage) =>
   '| label_format ' + s.items.map((it) => `${it.dst}=${it.kind === 'rename' ? it.src : quote(it.template)}`).join(',');
 
-const ctx = (e: EntryState, ts: bigint) => ({ labels: Object.fromEntries(e.labels), line: e.line.toString('utf8'), ts });
+const ctx = (e: EntryState, ts: bigint) => ({ labels: e.labels.toObject(), line: e.line.toString('utf8'), ts });
 
 // A failing template replaces any earlier error: Loki sets the error, it does not add to it.
 function templateFailed(e: EntryState, err: unknown): void {

@@ -82,6 +82,13 @@ export class LabelSet {
     if (this.names.length > INDEX_FROM) this.index = new Map(this.names.map((n, k) => [n, k]));
   }
 
+  /** The labels as a plain object, as templates read them. */
+  toObject(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < this.names.length; i++) out[this.names[i]] = this.values[i];
+    return out;
+  }
+
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.values[i]];
   }
