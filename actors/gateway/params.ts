@@ -1,5 +1,6 @@
 // The query API's parameters (time, bounds, limit, direction, step, match[]) read as Loki 2.8 reads them, with its messages.
 import type { Direction } from '../../logql/batch.ts';
+import { parsePromDuration } from '../../logql/parser/units.ts';
 import { httpErrors } from './http-error.ts';
 
 const NS_PER_S = 1_000_000_000n;
@@ -171,26 +172,6 @@ export function parseSecondsOrDuration(value: string): bigint {
   } catch {
     throw httpErrors.badRequest(`cannot parse ${goQuote(value)} to a valid duration`);
   }
-}
-
-const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const PROM_UNITS_MS = [365n * 86_400_000n, 7n * 86_400_000n, 86_400_000n, 3_600_000n, 60_000n, 1000n, 1n];
-
-/**
- * Prometheus's model.ParseDuration (what Loki uses for `since` and `step`):
- * integer units in the order y w d h m s ms, no fractions or signs; `0` alone
- * is allowed. Nanoseconds.
- */
-export function parsePromDuration(value: string): bigint {
-  if (value === '0') return 0n;
-  if (value === '') throw httpErrors.badRequest('empty duration string');
-  const m = PROM_DURATION.exec(value);
-  if (!m) throw httpErrors.badRequest(`not a valid duration string: ${goQuote(value)}`);
-  let ms = 0n;
-  for (let i = 0; i < PROM_UNITS_MS.length; i++) if (m[i + 1] !== undefined) ms += BigInt(m[i + 1]) * PROM_UNITS_MS[i];
-  const ns = ms * 1_000_000n;
-  if (ns > INT64_MAX) throw httpErrors.badRequest('duration out of range');
-  return ns;
 }
 
 // ---- Go's number and time syntax, as far as these parameters need it ----

@@ -109,7 +109,7 @@ export function lex(src: string): Token[] {
       const text = src.slice(i + 1, end);
       let value: number;
       try {
-        value = parsePromDuration(text);
+        value = Number(parsePromDuration(text));
       } catch (err) {
         throw new ParseError((err as Error).message, 0, p.col);
       }

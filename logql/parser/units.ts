@@ -76,13 +76,22 @@ export function parseBytes(text: string): number {
 }
 
 const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const PROM_UNITS = [DURATION_UNITS.y, DURATION_UNITS.w, DURATION_UNITS.d, DURATION_UNITS.h, DURATION_UNITS.m, DURATION_UNITS.s, DURATION_UNITS.ms];
+const PROM_UNITS_MS = [365n * 86_400_000n, 7n * 86_400_000n, 86_400_000n, 3_600_000n, 60_000n, 1000n, 1n];
+const INT64_MAX = 2n ** 63n - 1n;
 
-/** A range's duration, `[5m]`: Prometheus' stricter form (whole units, largest first), with its error texts. */
-export function parsePromDuration(text: string): number {
+/**
+ * Prometheus' model.ParseDuration, which Loki uses for ranges (`[5m]`), `since` and `step`: whole
+ * units in the order y w d h m s ms, no fractions or signs; `0` alone is allowed. Nanoseconds;
+ * throws RangeError with Prometheus' texts.
+ */
+export function parsePromDuration(text: string): bigint {
+  if (text === '0') return 0n;
   if (text === '') throw new RangeError('empty duration string');
-  if (text === '0') return 0;
   const m = PROM_DURATION.exec(text);
   if (!m) throw new RangeError(`not a valid duration string: ${JSON.stringify(text)}`);
-  return m.slice(1).reduce((ns, n, k) => ns + (n ? Number(n) * PROM_UNITS[k] : 0), 0);
+  let ms = 0n;
+  for (let i = 0; i < PROM_UNITS_MS.length; i++) if (m[i + 1] !== undefined) ms += BigInt(m[i + 1]) * PROM_UNITS_MS[i];
+  const ns = ms * 1_000_000n;
+  if (ns > INT64_MAX) throw new RangeError('duration out of range');
+  return ns;
 }

@@ -4,12 +4,12 @@ import { HttpError } from '../../../actors/gateway/http-error.ts';
 import {
   parseInstantQuery,
   parseLabelsQuery,
-  parsePromDuration,
   parseRangeQuery,
   parseSecondsOrDuration,
   parseSeriesQuery,
   parseTime,
 } from '../../../actors/gateway/params.ts';
+import { parsePromDuration } from '../../../logql/parser/units.ts';
 
 const now = new Date('2024-01-02T03:04:05.678Z');
 const NOW = 1704164645678000000n;
