@@ -1,7 +1,7 @@
 // Merges sub-query results back into one answer: streams by labels under the limit, matrices by
 // series, Loki's stats by adding them up.
 import type { Direction, MatrixSeries, QueryResult, StreamResult } from '../../logql/batch.ts';
-import { formatLabels } from '../../logql/labels.ts';
+import { formatLabels, sortLabels } from '../../logql/labels.ts';
 
 type Entry = [string, string];
 
@@ -14,7 +14,7 @@ export function mergeStreams(parts: StreamResult[][], direction: Direction, limi
   const byLabels = new Map<string, { stream: Record<string, string>; values: Entry[] }>();
   for (const part of parts)
     for (const s of part) {
-      const k = formatLabels(Object.entries(s.stream).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+      const k = formatLabels(sortLabels(Object.entries(s.stream)));
       const at = byLabels.get(k);
       if (at) at.values.push(...s.values);
       else byLabels.set(k, { stream: s.stream, values: [...s.values] });

@@ -3,7 +3,7 @@
 // a filtering comparison keeps the left operand's value, literal or not.
 import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { Labels } from '../batch.ts';
-import { labelsKey } from '../labels.ts';
+import { labelsKey, sortLabels } from '../labels.ts';
 import { QueryError } from './errors.ts';
 import type { Evaluated, StepSeries } from './steps.ts';
 
@@ -73,7 +73,7 @@ function resultLabels(many: Labels, one: Labels, m: VectorMatching | undefined):
     out = out.filter(([k]) => k !== n);
     if (v !== '') out.push([n, v]);
   }
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return sortLabels(out);
 }
 
 /** Output series by labels, filled step by step. */

@@ -4,6 +4,7 @@
 import RE2 from 're2';
 import type { LabelReplaceExpr } from '../ast.ts';
 import type { Labels } from '../batch.ts';
+import { sortLabels } from '../labels.ts';
 import { QueryError } from './errors.ts';
 import type { StepSeries } from './steps.ts';
 
@@ -58,7 +59,7 @@ export function labelReplacer(e: LabelReplaceExpr): (s: StepSeries) => StepSerie
     if (!m) return s;
     const value = expandTemplate(e.replacement, m);
     const rest = s.labels.filter(([n]) => n !== e.dst);
-    const labels: Labels = value === '' ? rest : [...rest, [e.dst, value] as const].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const labels: Labels = value === '' ? rest : sortLabels([...rest, [e.dst, value]]);
     return { labels, values: s.values };
   };
 }

@@ -4,12 +4,12 @@
 // only line_format made equal are both kept, as in Loki.
 import type { LogExpr } from '../ast.ts';
 import type { Direction, Labels, StreamResult } from '../batch.ts';
-import { formatLabels, labelsKey, labelsToObject } from '../labels.ts';
+import { formatLabels, labelsToObject } from '../labels.ts';
 import { compilePipeline } from '../pipeline/index.ts';
 import { streamHash } from '../stream-hash.ts';
 import type { Source } from './source.ts';
 
-/** A kept entry: views into its batch; the labels' key is made only for the answer. */
+/** A kept entry: views into its batch. */
 interface Hit {
   ts: bigint;
   line: Buffer;
@@ -18,10 +18,7 @@ interface Hit {
   hash: bigint;
   /** Arrival order: entries of a stream at one time keep the order they were pushed in. */
   seq: number;
-  key?: string;
 }
-
-const keyOf = (h: Hit) => (h.key ??= labelsKey(h.labels));
 
 /**
  * `interval` (ns, Loki's parameter of log range queries): an entry is returned only when it is at
@@ -57,14 +54,15 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
     spaceOut(all, order, BigInt(Math.round(interval)), forward);
     hits = all.slice(0, Math.max(limit, 0));
   } else hits = best.sorted();
-  const out = new Map<string, StreamResult & { text: string }>();
+  // streams by their labels' text, which also orders them
+  const out = new Map<string, StreamResult>();
   for (const h of hits) {
-    const key = keyOf(h);
-    let s = out.get(key);
-    if (!s) out.set(key, (s = { stream: labelsToObject(h.labels), values: [], text: formatLabels(h.labels) }));
+    const text = formatLabels(h.labels);
+    let s = out.get(text);
+    if (!s) out.set(text, (s = { stream: labelsToObject(h.labels), values: [] }));
     s.values.push([String(h.ts), h.line.toString('utf8')]);
   }
-  return [...out.values()].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)).map(({ stream, values }) => ({ stream, values }));
+  return [...out].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, s]) => s);
 }
 
 /**

@@ -4,8 +4,9 @@
 // so a group's window holds the samples of all its streams.
 import type { Grouping, Matcher, RangeAggregation, Unwrap } from '../ast.ts';
 import type { Labels } from '../batch.ts';
-import { formatLabels, labelsKey } from '../labels.ts';
+import { formatLabels, labelsKey, sortLabels } from '../labels.ts';
 import { parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
+import { ERROR, ERROR_DETAILS } from '../pipeline/label-filter.ts';
 import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
 import { pipelineError } from './errors.ts';
 import { aggregateWindow } from './range-functions.ts';
@@ -13,9 +14,6 @@ import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
 import { ConversionError } from '../go-convert.ts';
 import { convertUnwrapped } from './unwrap.ts';
-
-const ERROR = '__error__';
-const ERROR_DETAILS = '__error_details__';
 
 /** Range aggregations whose per-group sum equals the sum of their per-series values (Loki's canInjectVectorGrouping). */
 export const SUMMABLE = new Set(['count_over_time', 'bytes_over_time', 'rate', 'bytes_rate', 'sum_over_time']);
@@ -41,12 +39,10 @@ function reducer(grouping: Grouping | undefined, unwrap: Unwrap | undefined): (l
   return (labels) => labels.filter(([n]) => !drop.has(n));
 }
 
-const sortPairs = (l: Array<readonly [string, string]>): Labels => l.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-
 /** Marks a failed conversion as Loki does: __error__ replaced, __error_details__ set to Go's text. */
 function withConversionError(labels: Labels, details: string): Labels {
   const rest = labels.filter(([n]) => n !== ERROR && n !== ERROR_DETAILS);
-  return sortPairs([...rest, [ERROR, 'SampleExtractionErr'], [ERROR_DETAILS, details]]);
+  return sortLabels([...rest, [ERROR, 'SampleExtractionErr'], [ERROR_DETAILS, details]]);
 }
 
 /** What the parsers must extract for this aggregation, by Loki's rule (see pipeline/hints.ts). */
@@ -152,7 +148,7 @@ export function absentLabels(matchers: Matcher[]): Labels {
     else unset.add(x.name);
   }
   for (const n of unset) m.delete(n);
-  return sortPairs([...m]);
+  return sortLabels([...m]);
 }
 
 /** 1 at each step where no series has a sample. */

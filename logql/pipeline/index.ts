@@ -22,10 +22,9 @@ export interface Pipeline {
   run(batch: EntryBatch, emit: (i: number, line: Buffer, labels: Labels) => void): void;
 }
 
-/** Stream labels plus an entry's structured metadata, sorted. */
-function withMetadata(labels: Labels, meta: Labels | undefined): Labels {
+/** Stream labels plus an entry's structured metadata, sorted; `m` is scratch space. */
+function withMetadata(m: LabelSet, labels: Labels, meta: Labels | undefined): Labels {
   if (!meta || meta.length === 0) return labels;
-  const m = new LabelSet();
   m.reset(labels);
   for (const [n, v] of meta) if (!m.has(n)) m.set(n, v);
   return m.sorted();
@@ -88,11 +87,12 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
       const streamNames = rest.length ? new Set(batch.labels.map(([name]) => name)) : undefined;
       // one entry state per batch, reset per entry: fewer objects for the collector
       const e: EntryState = { line: lines, labels: new LabelSet(), stream: streamNames ?? new Set() };
+      const scratch = new LabelSet();
       next: for (let i = 0; i < n; i++) {
         if (mask && !mask[i]) continue;
         const line = lines.subarray(offsets[i], offsets[i + 1]);
         for (const t of tests) if (!t(line)) continue next;
-        const labels = withMetadata(batch.labels, batch.metadata?.[i]);
+        const labels = withMetadata(scratch, batch.labels, batch.metadata?.[i]);
         if (!rest.length) {
           emit(i, line, labels);
           continue;
@@ -109,8 +109,8 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
 /** A compiled label filter for unwrap's post-filters: the labels to keep, or null to drop. */
 export function compileLabelFilter(f: LabelFilter): (labels: Labels) => Labels | null {
   const t = compileLabelTest(f);
+  const m = new LabelSet();
   return (labels) => {
-    const m = new LabelSet();
     m.reset(labels);
     return t(m) ? m.sorted() : null;
   };

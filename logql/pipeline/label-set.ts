@@ -3,6 +3,7 @@
 // the collector the largest cost of parser pipelines. Names are found by a linear scan while the
 // set is small, by an index past that, so a line with thousands of fields stays linear.
 import type { Labels } from '../batch.ts';
+import { sortLabels } from '../labels.ts';
 
 const INDEX_FROM = 24;
 const SHAPES = 4;
@@ -100,7 +101,7 @@ export class LabelSet {
     const out: Array<readonly [string, string]> = new Array(n);
     if (n > INDEX_FROM) {
       for (let i = 0; i < n; i++) out[i] = [names[i], values[i]];
-      return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      return sortLabels(out);
     }
     const shape = this.shapeOfNames();
     const { order, pairs } = shape;
