@@ -2,7 +2,7 @@
 import type { DropKeepItem, LabelFormatStage, LineFormatStage } from '../ast.ts';
 import { compileMatcher } from '../matchers.ts';
 import { compileTemplate, type Template } from '../template/index.ts';
-import { quote } from '../template/printf.ts';
+import { quote } from '../labels.ts';
 import { QueryError } from '../eval/errors.ts';
 import { ERROR, ERROR_DETAILS } from './label-filter.ts';
 import type { EntryState, Step } from './parsers.ts';

@@ -1,4 +1,5 @@
 // Go's fmt verbs for printf: flags, width, precision, and Go's %!verb(type=value) complaints.
+import { quote } from '../labels.ts';
 import { GoTime, Int64, type Value, formatFloat, formatV, isInt, intOf, typeName } from './values.ts';
 
 // fmt.Sprint: a space goes between operands when neither side is a string.
@@ -168,26 +169,3 @@ function stringVerb(verb: string, s: string, sp: Spec): string {
   }
 }
 
-// strconv.Quote: Go escapes, printable unicode kept as is.
-export function quote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"': out += '\\"'; continue;
-      case '\\': out += '\\\\'; continue;
-      case '\x07': out += '\\a'; continue;
-      case '\b': out += '\\b'; continue;
-      case '\f': out += '\\f'; continue;
-      case '\n': out += '\\n'; continue;
-      case '\r': out += '\\r'; continue;
-      case '\t': out += '\\t'; continue;
-      case '\v': out += '\\v'; continue;
-    }
-    if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp === 0xfffd && ch !== '\ufffd') out += '\\ufffd';
-    else if (/[\p{C}\p{Z}]/u.test(ch) && ch !== ' ') out += cp > 0xffff ? '\\U' + cp.toString(16).padStart(8, '0') : '\\u' + cp.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
-}
