@@ -3,31 +3,13 @@
 // a filtering comparison keeps the left operand's value, literal or not.
 import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { Labels } from '../batch.ts';
+import { applyOp } from '../binary-op.ts';
 import { labelsKey, sortLabels } from '../labels.ts';
 import { QueryError } from './errors.ts';
 import type { Evaluated, StepSeries } from './steps.ts';
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '>=', '<', '<=']);
 const SET = new Set<BinaryOp>(['and', 'or', 'unless']);
-
-/** Loki's MergeBinOp on values; comparisons give 1 or 0; division or modulo by zero is NaN. */
-export function applyOp(op: BinaryOp, a: number, b: number): number {
-  switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return b === 0 ? NaN : a / b;
-    case '%': return b === 0 ? NaN : a % b;
-    case '^': return Math.pow(a, b);
-    case '==': return a === b ? 1 : 0;
-    case '!=': return a !== b ? 1 : 0;
-    case '>': return a > b ? 1 : 0;
-    case '>=': return a >= b ? 1 : 0;
-    case '<': return a < b ? 1 : 0;
-    case '<=': return a <= b ? 1 : 0;
-    default: throw new QueryError(`unexpected operation: (${op})`, 500);
-  }
-}
 
 /** One merged value, or undefined when a filtering comparison fails. */
 function merge(op: BinaryOp, filter: boolean, l: number, r: number): number | undefined {
