@@ -5,7 +5,7 @@
 import type { Grouping, Matcher, RangeAggregation, Unwrap } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { formatLabels, labelsKey, sortLabels } from '../labels.ts';
-import { parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
+import { filterNames, parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
 import { ERROR, ERROR_DETAILS } from '../pipeline/label-filter.ts';
 import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
 import { pipelineError } from './errors.ts';
@@ -59,7 +59,7 @@ function hintsFor(e: RangeAggregation, parentGrouping: Grouping | undefined): Pa
     without = true;
     groups = [...groups, unwrap.label];
   }
-  for (const f of unwrap.postFilters ?? []) required.push(...requiredLabelNames([{ type: 'labelFilter', filter: f }]));
+  for (const f of unwrap.postFilters) filterNames(f, required);
   return parserHints(required, groups, without, noLabels, unwrap.label);
 }
 

@@ -18,19 +18,21 @@ const NO_LABELS: ParserHints = { none: true, extract: () => false };
 
 const SUFFIX = '_extracted';
 
-function filterNames(f: LabelFilter, out: string[]): void {
+/** The labels a label filter reads. */
+export function filterNames(f: LabelFilter, out: string[] = []): string[] {
   switch (f.kind) {
     case 'and':
     case 'or':
       filterNames(f.left, out);
       filterNames(f.right, out);
-      return;
+      break;
     case 'string':
       out.push(f.matcher.name);
-      return;
+      break;
     default:
       out.push(f.name);
   }
+  return out;
 }
 
 /** The labels the stages read (Loki's RequiredLabelNames). */

@@ -15,7 +15,6 @@ const TOO_DEEP = `objects nested deeper than ${MAX_SCAN_DEPTH} levels`;
 const UNKNOWN_VALUE = 'Unknown value type';
 const BAD_ESCAPE = 'Encountered an invalid escape sequence in a string';
 
-
 /** A JSON string's bytes with escapes, jsonparser's way; undefined for an invalid escape. */
 function unescapeJson(b: Buffer, start: number, end: number): string | undefined {
   let out = '';

@@ -58,7 +58,7 @@ export class LabelSet {
     this.names.push(name);
     this.values.push(value);
     if (this.index) this.index.set(name, this.names.length - 1);
-    else if (this.names.length > INDEX_FROM) this.index = new Map(this.names.map((n, k) => [n, k]));
+    else this.reindex();
     return this;
   }
 
@@ -67,20 +67,24 @@ export class LabelSet {
     if (i < 0) return false;
     this.names.splice(i, 1);
     this.values.splice(i, 1);
-    if (this.index) this.index = this.names.length > INDEX_FROM ? new Map(this.names.map((n, k) => [n, k])) : undefined;
+    if (this.index) this.reindex();
     return true;
+  }
+
+  /** An index by name once the set is too large for a scan, none below that. */
+  private reindex(): void {
+    this.index = this.names.length > INDEX_FROM ? new Map(this.names.map((n, k) => [n, k])) : undefined;
   }
 
   /** Empties the set and fills it with `labels`, whose names are distinct. */
   reset(labels: Labels): void {
     this.names.length = 0;
     this.values.length = 0;
-    this.index = undefined;
     for (const [n, v] of labels) {
       this.names.push(n);
       this.values.push(v);
     }
-    if (this.names.length > INDEX_FROM) this.index = new Map(this.names.map((n, k) => [n, k]));
+    this.reindex();
   }
 
   /** The labels as a plain object, as templates read them. */
