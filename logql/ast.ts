@@ -152,22 +152,12 @@ export interface LogRange {
   unwrap?: Unwrap;
 }
 
-export type RangeOp =
-  | 'rate'
-  | 'rate_counter'
-  | 'count_over_time'
-  | 'bytes_rate'
-  | 'bytes_over_time'
-  | 'absent_over_time'
-  | 'sum_over_time'
-  | 'avg_over_time'
-  | 'min_over_time'
-  | 'max_over_time'
-  | 'stddev_over_time'
-  | 'stdvar_over_time'
-  | 'quantile_over_time'
-  | 'first_over_time'
-  | 'last_over_time';
+export const RANGE_OPS = [
+  'rate', 'rate_counter', 'count_over_time', 'bytes_rate', 'bytes_over_time', 'absent_over_time',
+  'sum_over_time', 'avg_over_time', 'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time',
+  'quantile_over_time', 'first_over_time', 'last_over_time',
+] as const;
+export type RangeOp = (typeof RANGE_OPS)[number];
 
 export interface Grouping {
   without: boolean;
@@ -183,18 +173,8 @@ export interface RangeAggregation {
   grouping?: Grouping;
 }
 
-export type VectorOp =
-  | 'sum'
-  | 'avg'
-  | 'min'
-  | 'max'
-  | 'stddev'
-  | 'stdvar'
-  | 'count'
-  | 'topk'
-  | 'bottomk'
-  | 'sort'
-  | 'sort_desc';
+export const VECTOR_OPS = ['sum', 'avg', 'min', 'max', 'stddev', 'stdvar', 'count', 'topk', 'bottomk', 'sort', 'sort_desc'] as const;
+export type VectorOp = (typeof VECTOR_OPS)[number];
 
 /** `topk(3, sum by (a) (...))`; `param` is k for topk/bottomk. */
 export interface VectorAggregation {

@@ -1,5 +1,6 @@
 // A position in the token list, with the helpers every parse function uses. Syntax errors name
 // tokens as Loki's generated parser names them, so that its messages and ours read the same.
+import { RANGE_OPS, VECTOR_OPS } from '../ast.ts';
 import { ParseError } from './errors.ts';
 import type { Token } from './lexer.ts';
 
@@ -10,12 +11,7 @@ const KEYWORDS = new Set([
 ]);
 /** Words that are tokens only before `(` (or `by (`/`without (`); else they are identifiers. */
 const FUNCTIONS: Record<string, string> = { ip: 'ip', label_replace: 'label_replace', bytes: 'BYTES_CONV', duration: 'DURATION_CONV', duration_seconds: 'DURATION_SECONDS_CONV' };
-for (const f of [
-  'rate', 'rate_counter', 'count_over_time', 'bytes_rate', 'bytes_over_time', 'avg_over_time', 'sum_over_time', 'min_over_time',
-  'max_over_time', 'stdvar_over_time', 'stddev_over_time', 'quantile_over_time', 'first_over_time', 'last_over_time',
-  'absent_over_time', 'vector', 'sum', 'avg', 'max', 'min', 'count', 'stddev', 'stdvar', 'bottomk', 'topk', 'sort', 'sort_desc',
-])
-  FUNCTIONS[f] = f.toUpperCase();
+for (const f of [...RANGE_OPS, ...VECTOR_OPS, 'vector']) FUNCTIONS[f] = f.toUpperCase();
 
 const NAMES: Partial<Record<Token['kind'], string>> = {
   eof: '$end', string: 'STRING', number: 'NUMBER', duration: 'DURATION', bytes: 'BYTES', range: 'RANGE', other: 'IDENTIFIER', flag: '-',

@@ -12,6 +12,7 @@ import type {
   VectorMatching,
   VectorOp,
 } from '../ast.ts';
+import { RANGE_OPS, VECTOR_OPS } from '../ast.ts';
 import { Cursor } from './cursor.ts';
 import { ParseError } from './errors.ts';
 import { lex } from './lexer.ts';
@@ -22,11 +23,7 @@ import { parseSelector } from './selector.ts';
 import { checkStages } from './stage-checks.ts';
 import { checkMatchers, validate, type Later } from './validate.ts';
 
-const RANGE_OPS = new Set<string>([
-  'rate', 'rate_counter', 'count_over_time', 'bytes_rate', 'bytes_over_time', 'absent_over_time',
-  'sum_over_time', 'avg_over_time', 'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time',
-  'quantile_over_time', 'first_over_time', 'last_over_time',
-]);
+const RANGE_OP_NAMES = new Set<string>(RANGE_OPS);
 /** Range aggregations that may group their result (the others keep each stream). */
 const GROUPING_OPS = new Set<string>([
   'avg_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'max_over_time', 'min_over_time',
@@ -39,7 +36,7 @@ const WITH_UNWRAP = new Set<string>([
 ]);
 /** Range aggregations that work without one. */
 const WITHOUT_UNWRAP = new Set<string>(['bytes_over_time', 'bytes_rate', 'count_over_time', 'rate', 'absent_over_time']);
-const VECTOR_OPS = new Set<string>(['sum', 'avg', 'min', 'max', 'stddev', 'stdvar', 'count', 'topk', 'bottomk', 'sort', 'sort_desc']);
+const VECTOR_OP_NAMES = new Set<string>(VECTOR_OPS);
 
 /** Binding power of each binary operator (Prometheus' table); `^` binds to the right. */
 const PRECEDENCE: Record<string, number> = {
@@ -168,8 +165,8 @@ function parseOperand(x: Ctx): Expr {
   }
   const name = c.nameOf();
   if (t.kind === 'ident' && name !== 'IDENTIFIER') {
-    if (RANGE_OPS.has(t.text)) return parseRangeAggregation(x);
-    if (VECTOR_OPS.has(t.text)) return parseVectorAggregation(x);
+    if (RANGE_OP_NAMES.has(t.text)) return parseRangeAggregation(x);
+    if (VECTOR_OP_NAMES.has(t.text)) return parseVectorAggregation(x);
     if (t.text === 'vector') return parseVectorLiteral(x);
     if (t.text === 'label_replace') return parseLabelReplace(x);
   }
