@@ -4,7 +4,6 @@
 // marked the entry in error, as in Loki, and its own error replaces that one.
 import RE2 from 're2';
 import type { PatternStage, RegexpStage } from '../ast.ts';
-import { QueryError } from '../eval/errors.ts';
 import { ERROR, ERROR_DETAILS } from './label-filter.ts';
 import { ALL_LABELS, type ParserHints } from './hints.ts';
 import type { LabelSet } from './label-set.ts';
@@ -107,9 +106,9 @@ function sameBytes(a: Buffer, line: Buffer, at: number): boolean {
   return true;
 }
 
+/** The parser (parser-checks.ts) has refused a pattern without a named capture, as Loki does. */
 export function regexpStep(s: RegexpStage): Step {
   const re = new RE2(s.pattern);
-  if (!/\(\?P?<[a-zA-Z_]/.test(s.pattern)) throw new QueryError('at least one named capture must be supplied');
   const names = new Names();
   return (e) => {
     const m = re.exec(e.line.toString('utf8'));
@@ -118,19 +117,20 @@ export function regexpStep(s: RegexpStage): Step {
   };
 }
 
-/** `<ip> - <_> "<method> <path>"`: captures between literals, `<_>` skipped. */
+/**
+ * `<ip> - <_> "<method> <path>"`: captures between literals, `<_>` skipped. The parser
+ * (parser-checks.ts) has refused patterns Loki refuses: no capture, two in a row, a name twice.
+ */
 export function patternStep(s: PatternStage, hints: ParserHints = ALL_LABELS): Step {
   const parts: Array<{ literal: string } | { name: string }> = [];
   const re = /<([a-zA-Z_][a-zA-Z0-9_]*)>/g;
   let at = 0;
   for (let m = re.exec(s.pattern); m; m = re.exec(s.pattern)) {
     if (m.index > at) parts.push({ literal: s.pattern.slice(at, m.index) });
-    if (parts.length && 'name' in parts[parts.length - 1]) throw new QueryError('pattern: consecutive captures are not allowed');
     parts.push({ name: m[1] });
     at = re.lastIndex;
   }
   if (at < s.pattern.length) parts.push({ literal: s.pattern.slice(at) });
-  if (!parts.some((p) => 'name' in p && p.name !== '_')) throw new QueryError('pattern: at least one named capture must be supplied');
   if (hints.none) return () => {};
   // Loki's matcher: a leading literal must start the line; a capture whose closing literal is
   // missing takes the rest of the line, and what was captured so far is kept
