@@ -2,15 +2,16 @@
 // matrices (range), vectors (instant) or scalars, in Loki's result shapes and order.
 import type { Expr, SampleExpr } from '../ast.ts';
 import type { Direction, QueryResult, VectorSample } from '../batch.ts';
-import { labelsKey, labelsToObject } from '../labels.ts';
+import { labelsToObject } from '../labels.ts';
 import { evalBinary } from './binary.ts';
 import { QueryError, seriesLimit } from './errors.ts';
 import { compareLabels, formatValue, pointTime } from './format.ts';
+import { groupSeries } from './grouping.ts';
 import { labelReplacer } from './label-replace.ts';
 import { evalLogQuery } from './log-query.ts';
 import { evalRangeAggregation, SUMMABLE } from './range-aggregation.ts';
 import type { Source } from './source.ts';
-import { gridOf, type Evaluated, type Grid, type StepSeries } from './steps.ts';
+import { gridOf, type Evaluated, type Grid } from './steps.ts';
 import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
 export { QueryError } from './errors.ts';
@@ -33,6 +34,9 @@ export interface QueryParams {
 
 /** An instant log query reads this far back from its time (Loki's engine max_look_back_period). */
 export const INSTANT_LOOKBACK_NS = 30_000_000_000n;
+
+/** Grouping that keeps every label: series with one label set together. */
+const SAME_LABELS = { without: true, labels: [] };
 
 export async function evaluate(expr: Expr, params: QueryParams, source: Source): Promise<QueryResult> {
   if (expr.kind === 'log') {
@@ -59,19 +63,12 @@ export async function evaluate(expr: Expr, params: QueryParams, source: Source):
   }
   // series that label_replace gave one label set become one series, its points step by step, as
   // Loki assembles a matrix (times may then repeat)
-  const byLabels = new Map<string, StepSeries[]>();
-  for (const s of series) {
-    const k = labelsKey(s.labels);
-    const same = byLabels.get(k);
-    if (same) same.push(s);
-    else byLabels.set(k, [s]);
-  }
-  const merged = [...byLabels.values()].sort((a, b) => compareLabels(a[0].labels, b[0].labels));
+  const merged = groupSeries(series, SAME_LABELS).sort((a, b) => compareLabels(a.labels, b.labels));
   return {
     resultType: 'matrix',
-    result: merged.map((same) => ({
-      metric: labelsToObject(same[0].labels),
-      values: grid.steps.flatMap((t, i) => same.flatMap((s) => (s.values[i] === undefined ? [] : [[pointTime(t), formatValue(s.values[i]!)] as [number, string]]))),
+    result: merged.map(({ labels, members }) => ({
+      metric: labelsToObject(labels),
+      values: grid.steps.flatMap((t, i) => members.flatMap((s) => (s.values[i] === undefined ? [] : [[pointTime(t), formatValue(s.values[i]!)] as [number, string]]))),
     })),
   };
 }
