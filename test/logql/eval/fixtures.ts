@@ -70,3 +70,16 @@ export function flatStreams(r: QueryResult): Array<[string, ...string[]]> {
 }
 
 export const run = (q: string, p: QueryParams, source: Source) => evaluate(parseExpr(q), p, source);
+
+// at 5s over [5s]: a/p1/x 3 lines, a/p2/x 1, b/p1/y 2, b/p3/y 4
+export const pods = sourceOf([
+  stream({ app: 'a', pod: 'p1', team: 'x' }, [[1, 'l'], [2, 'l'], [3, 'l']]),
+  stream({ app: 'a', pod: 'p2', team: 'x' }, [[2, 'l']]),
+  stream({ app: 'b', pod: 'p1', team: 'y' }, [[1, 'l'], [3, 'l']]),
+  stream({ app: 'b', pod: 'p3', team: 'y' }, [[1, 'l'], [2, 'l'], [3, 'l'], [4, 'l']]),
+]);
+export const ALL = 'count_over_time({app=~".+"}[5s])';
+export const a1 = '{app="a",pod="p1",team="x"}';
+export const a2 = '{app="a",pod="p2",team="x"}';
+export const b1 = '{app="b",pod="p1",team="y"}';
+export const b3 = '{app="b",pod="p3",team="y"}';

@@ -1,18 +1,6 @@
 import test from 'ava';
-import { flatMatrix, flatVector, instant, range, run, sourceOf, stream } from './fixtures.ts';
+import { a1, a2, ALL, b1, b3, flatMatrix, flatVector, instant, pods, range, run } from './fixtures.ts';
 
-// at 5s over [5s]: a/p1/x 3 lines, a/p2/x 1, b/p1/y 2, b/p3/y 4
-const pods = sourceOf([
-  stream({ app: 'a', pod: 'p1', team: 'x' }, [[1, 'l'], [2, 'l'], [3, 'l']]),
-  stream({ app: 'a', pod: 'p2', team: 'x' }, [[2, 'l']]),
-  stream({ app: 'b', pod: 'p1', team: 'y' }, [[1, 'l'], [3, 'l']]),
-  stream({ app: 'b', pod: 'p3', team: 'y' }, [[1, 'l'], [2, 'l'], [3, 'l'], [4, 'l']]),
-]);
-const ALL = 'count_over_time({app=~".+"}[5s])';
-const a1 = '{app="a",pod="p1",team="x"}';
-const a2 = '{app="a",pod="p2",team="x"}';
-const b1 = '{app="b",pod="p1",team="y"}';
-const b3 = '{app="b",pod="p3",team="y"}';
 
 const cases: Array<[string, Array<[string, string]>]> = [
   [`sum(${ALL})`, [['{}', '10']]],

@@ -3,17 +3,13 @@ import test from 'ava';
 import { batchOf } from '../../../logql/batch.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
+import { runPipeline } from './run-pipeline.ts';
 
 /** `{app="api"} <pipeline>` over one line: its labels as `n=v,...`, ` | line` when the line changed. */
 function labelsOf(pipeline: string, line: string): string {
-  const e = parseExpr(`{app="api"} ${pipeline}`);
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const out: string[] = [];
-  compilePipeline(e.pipeline).run(batchOf([['app', 'api']], [[1n, line]]), (_, l, labels) => {
-    const s = labels.map(([n, v]) => `${n}=${v}`).join(',');
-    out.push(l.toString() === line ? s : `${s} | ${l.toString()}`);
-  });
-  return out.join('\n');
+  return runPipeline(pipeline, [line], [['app', 'api']])
+    .map((o) => (o.line === line ? o.labels : `${o.labels} | ${o.line}`))
+    .join('\n');
 }
 
 const JSON_ERR = '__error__=JSONParserErr,__error_details__=';

@@ -1,19 +1,14 @@
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
+import type { Labels } from '../../../logql/batch.ts';
 import { QueryError } from '../../../logql/eval/errors.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
+import { runPipeline } from './run-pipeline.ts';
 
 const stream: Labels = [['app', 'api'], ['pod', 'api-1']];
 
-/** Runs `{app="api"} <pipeline>` over lines; each surviving entry as `labels | line`. */
 function run(pipeline: string, lines: string[]): string[] {
-  const e = parseExpr(`{app="api"} ${pipeline}`);
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const out: string[] = [];
-  const batch = batchOf(stream, lines.map((l, i) => [BigInt(i + 1) * 1_000_000_000n, l] as const));
-  compilePipeline(e.pipeline).run(batch, (_, line, labels) => out.push(`${labels.map(([n, v]) => `${n}=${v}`).join(',')} | ${line.toString()}`));
-  return out;
+  return runPipeline(pipeline, lines, stream).map((o) => `${o.labels} | ${o.line}`);
 }
 
 // Expected outputs are Loki 2.8's.

@@ -1,19 +1,10 @@
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
-import { compilePipeline } from '../../../logql/pipeline/index.ts';
-import { parseExpr } from '../../../logql/parser/index.ts';
+import { runPipeline } from './run-pipeline.ts';
 
-const stream: Labels = [['app', 'api']];
 const lines = ['first line', '', 'third line'];
 
-/** The lines `{app="api"} <pipeline>` keeps. */
 function kept(pipeline: string): string[] {
-  const e = parseExpr(`{app="api"} ${pipeline}`);
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const out: string[] = [];
-  const batch = batchOf(stream, lines.map((l, i) => [BigInt(i + 1) * 1_000_000_000n, l] as const));
-  compilePipeline(e.pipeline).run(batch, (_, line) => out.push(line.toString()));
-  return out;
+  return runPipeline(pipeline, lines).map((o) => o.line);
 }
 
 test('|= "" keeps every line, the empty one too', (t) => {

@@ -4,15 +4,10 @@ import test from 'ava';
 import { batchOf, type Labels } from '../../../logql/batch.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
+import { runPipeline } from './run-pipeline.ts';
 
-/** `{app="api"} <pipeline>` over lines; each surviving entry's labels as `n=v,...`. */
 function labelsOf(pipeline: string, lines: string[], stream: Labels = [['app', 'api']]): string[] {
-  const e = parseExpr(`{app="api"} ${pipeline}`);
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const out: string[] = [];
-  const batch = batchOf(stream, lines.map((l, i) => [BigInt(i + 1), l] as const));
-  compilePipeline(e.pipeline).run(batch, (_, _line, labels) => out.push(labels.map(([n, v]) => `${n}=${v}`).join(',')));
-  return out;
+  return runPipeline(pipeline, lines, stream).map((o) => o.labels);
 }
 
 const err = (pos: number, msg: string) => `__error__=LogfmtParserErr,__error_details__=logfmt syntax error at pos ${pos} : ${msg}`;

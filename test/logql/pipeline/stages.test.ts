@@ -1,20 +1,15 @@
 import test from 'ava';
 import { batchOf, type Labels } from '../../../logql/batch.ts';
-import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 import { evaluate, type Source } from '../../../logql/eval/index.ts';
 import { compileMatchers } from '../../../logql/matchers.ts';
+import { runPipeline } from './run-pipeline.ts';
 
 const stream: Labels = [['app', 'api']];
 
 /** Runs `{app="api"} <pipeline>` over lines; each surviving entry as `labels | line`. */
 function run(pipeline: string, lines: string[], meta?: Array<Labels | undefined>): string[] {
-  const e = parseExpr(`{app="api"} ${pipeline}`);
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const out: string[] = [];
-  const batch = batchOf(stream, lines.map((l, i) => [BigInt(i + 1) * 1_000_000_000n, l, meta?.[i]] as const));
-  compilePipeline(e.pipeline).run(batch, (_, line, labels) => out.push(`${labels.map(([n, v]) => `${n}=${v}`).join(',')} | ${line.toString()}`));
-  return out;
+  return runPipeline(pipeline, lines, stream, meta).map((o) => `${o.labels} | ${o.line}`);
 }
 
 const cases: Array<[string, string[], string[]]> = [
