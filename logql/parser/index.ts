@@ -1,4 +1,4 @@
 // The LogQL parser's public surface.
 export { parseExpr, parseMatchers } from './parser.ts';
 export { ParseError } from './errors.ts';
-export { parseDuration, parseBytes, formatDuration } from './units.ts';
+export { parseDuration, formatDuration } from './units.ts';

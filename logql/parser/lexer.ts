@@ -2,7 +2,8 @@
 // text/scanner) cuts them, so that errors name the same token at the same place.
 import { LabelsSyntaxError, unquoteAt } from '../labels.ts';
 import { ParseError } from './errors.ts';
-import { parseBytes, parseDuration, parsePromDuration } from './units.ts';
+import { parseHumanBytes } from '../go-convert.ts';
+import { parseDuration, parsePromDuration } from './units.ts';
 
 /** `other` is a character LogQL has no use for: Loki's lexer calls it an identifier, no parse rule takes it. */
 export type TokenKind = 'ident' | 'string' | 'number' | 'duration' | 'bytes' | 'range' | 'op' | 'flag' | 'other' | 'eof';
@@ -139,7 +140,7 @@ export function lex(src: string): Token[] {
         i += num.length + suffix.length;
         return true;
       };
-      if (tryAs('duration', d, parseDuration) || tryAs('bytes', b, parseBytes)) continue;
+      if (tryAs('duration', d, parseDuration) || tryAs('bytes', b, parseHumanBytes)) continue;
       out.push({ kind: 'number', text: num, value: Number(num.replace(/_/g, '')), ...p });
       i += num.length;
       continue;

@@ -1,5 +1,5 @@
-// Durations (Go's time.ParseDuration units plus Prometheus' d, w, y) and byte sizes
-// (humanize-style: B, KB, KiB, MB, ...) as LogQL writes them.
+// Durations as LogQL writes them: Go's time.ParseDuration units plus Prometheus' d, w, y, and
+// Prometheus' stricter form for ranges. (Byte sizes are go-humanize's, in go-convert.ts.)
 
 const DURATION_UNITS: Record<string, number> = {
   ns: 1,
@@ -55,24 +55,6 @@ export function formatDuration(ns: number): string {
     }
   }
   return out;
-}
-
-const BYTE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3, kib: 1024, k: 1e3, ki: 1024,
-  mb: 1e6, mib: 1024 ** 2, m: 1e6, mi: 1024 ** 2,
-  gb: 1e9, gib: 1024 ** 3, g: 1e9, gi: 1024 ** 3,
-  tb: 1e12, tib: 1024 ** 4, t: 1e12, ti: 1024 ** 4,
-  pb: 1e15, pib: 1024 ** 5, p: 1e15, pi: 1024 ** 5,
-  eb: 1e18, eib: 1024 ** 6, e: 1e18, ei: 1024 ** 6,
-};
-
-/** Bytes; throws on anything that is not a size. */
-export function parseBytes(text: string): number {
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const unit = m ? (m[2] === '' ? 'b' : m[2].toLowerCase()) : '';
-  if (!m || !(unit in BYTE_UNITS)) throw new RangeError(`invalid byte size ${JSON.stringify(text)}`);
-  return Math.round(parseFloat(m[1]) * BYTE_UNITS[unit]);
 }
 
 const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
