@@ -9,7 +9,7 @@ export type LineTest = (line: Buffer) => boolean;
 function one(op: LineFilterStage['op'], value: LineFilterStage['values'][number]): LineTest {
   if (value.kind === 'ip') {
     const test = compileIp(value.value);
-    return (line) => lineHasIp(test, line.toString('latin1'));
+    return (line) => lineHasIp(test, line);
   }
   if (op === '|=' || op === '!=') {
     if (value.value === '') return () => true;
