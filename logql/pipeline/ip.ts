@@ -27,10 +27,10 @@ export function compileIp(pattern: string): IpTest {
     // Loki's words; the parser puts them in its `stage '...' : ` error
     throw new QueryError(`ip: invalid pattern: ${quote(pattern)}`);
   }
-  return (address) => {
-    const v = isIP(address);
-    return v !== 0 && list.check(address, v === 6 ? 'ipv6' : 'ipv4');
-  };
+  // BlockList matches an IPv4-mapped IPv6 address against IPv4 rules and the reverse; Go's netip,
+  // which Loki matches with, never mixes families: an address must be of the pattern's
+  const version = isIP(p.split(/[/-]/)[0].trim());
+  return (address) => isIP(address) === version && list.check(address, family(address));
 }
 
 // Which bytes an address may hold, by family, as bits of one table.

@@ -26,3 +26,12 @@ for (const [pipeline, lines, want] of cases)
   test(`${pipeline} over ${JSON.stringify(lines).slice(0, 70)}`, (t) => {
     t.deepEqual(kept(pipeline, lines), want);
   });
+
+// Go's netip keeps families apart where node's BlockList would match across them
+test('an IPv4-mapped IPv6 address is not in an IPv4 pattern, nor an IPv4 address in an IPv6 one', (t) => {
+  t.deepEqual(kept('|= ip("10.0.0.0/8")', ['from ::ffff:10.1.2.3 ok', 'from 10.1.2.3 ok']), ['from 10.1.2.3 ok']);
+  t.deepEqual(kept('|= ip("10.1.2.3")', ['from ::ffff:10.1.2.3 ok']), []);
+  t.deepEqual(kept('|= ip("10.1.2.0-10.1.2.9")', ['from ::ffff:10.1.2.3 ok']), []);
+  t.deepEqual(kept('|= ip("::ffff:0:0/96")', ['from 10.1.2.3 ok', 'from ::ffff:10.1.2.3 ok']), ['from ::ffff:10.1.2.3 ok']);
+  t.deepEqual(kept('| logfmt | addr = ip("10.0.0.0/8")', ['addr=::ffff:10.1.2.3', 'addr=10.1.2.3']), ['addr=10.1.2.3']);
+});
