@@ -119,7 +119,8 @@ export class Gateway {
   private async push(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const body = await readBody(req, this.opts.max_request_body_bytes);
-    const streams = await decodePush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
+    const encoding = req.headers['content-encoding'] as string | undefined;
+    const streams = await decodePush(body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
     await this.deps.distributor!.push(tenant, streams);
     res.writeHead(204);
     res.end();

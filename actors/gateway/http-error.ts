@@ -20,6 +20,8 @@ export const httpErrors = {
   /** No X-Scope-OrgID header while multi-tenancy is on (Loki's middleware says exactly this). */
   noOrgId: () => new HttpError(401, 'no org id'),
   unsupportedEncoding: (encoding: string) => bad(`Content-Encoding ${JSON.stringify(encoding)} not supported`),
+  /** A push body that inflates (gzip, deflate, snappy) past server.max_request_body_bytes: a decompression bomb, or just too big. */
+  inflatedTooLarge: (max: number) => new HttpError(413, `request body too large: decompressed size over ${max} bytes`),
   // pkg/validation/validate.go RateLimitedErrorMsg
   rateLimited: (tenant: string, limitBytesPerSec: number, lines: number, bytes: number) =>
     new HttpError(

@@ -1,4 +1,5 @@
 // Decodes a Loki push request body (JSON or snappy protobuf, maybe gzip/deflate) into plain streams.
+import { constants } from 'node:buffer';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import protobuf from 'protobufjs';
@@ -12,24 +13,30 @@ export type { PushEntry, PushStream };
 
 // ---- bodies: content encoding, then content type ----
 
+const { MAX_LENGTH } = constants;
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
 
+/** `maxBytes` bounds the body after decompression too: a 1 MB gzip body can inflate to 1 GB. */
 export async function decodePush(
   body: Buffer,
   contentType: string | undefined,
   contentEncoding: string | undefined,
+  maxBytes: number,
 ): Promise<PushStream[]> {
-  const raw = await decodeContent(body, (contentEncoding ?? '').trim().toLowerCase());
+  const raw = await decodeContent(body, (contentEncoding ?? '').trim().toLowerCase(), maxBytes);
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   // Loki reads JSON for application/json and protobuf for anything else. With no
   // content type at all we look at the body, so a bare curl of JSON works too.
   const json = type === 'application/json' || (type === '' && firstNonSpace(raw) === 0x7b /* { */);
-  return json ? decodeJson(raw) : decodeProtobuf(raw);
+  return json ? decodeJson(raw) : decodeProtobuf(raw, maxBytes);
 }
 
-async function decodeContent(body: Buffer, encoding: string): Promise<Buffer> {
+async function decodeContent(body: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {
+  // zlib inflates in chunks and stops with ERR_BUFFER_TOO_LARGE once their sum passes this,
+  // so a bomb costs about maxBytes of memory, never its inflated size. No Buffer holds more than MAX_LENGTH.
+  const opts = { maxOutputLength: Math.min(maxBytes, MAX_LENGTH) };
   try {
     switch (encoding) {
       case '':
@@ -37,12 +44,13 @@ async function decodeContent(body: Buffer, encoding: string): Promise<Buffer> {
       case 'snappy': // snappy is the protobuf body's own framing, undone below (clients sometimes say so)
         return body;
       case 'gzip':
-        return await gunzip(body);
+        return await gunzip(body, opts);
       case 'deflate':
         // Loki reads raw DEFLATE; HTTP's "deflate" is zlib-wrapped. Accept both.
-        return isZlibHeader(body) ? await inflate(body) : await inflateRaw(body);
+        return isZlibHeader(body) ? await inflate(body, opts) : await inflateRaw(body, opts);
     }
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw httpErrors.inflatedTooLarge(maxBytes);
     throw httpErrors.badRequest(`${encoding}: invalid compressed body: ${(err as Error).message}`, err);
   }
   throw httpErrors.unsupportedEncoding(encoding);
@@ -186,7 +194,12 @@ interface PbStream {
 
 const NS = 1_000_000_000n;
 
-export async function decodeProtobuf(raw: Buffer): Promise<PushStream[]> {
+export async function decodeProtobuf(raw: Buffer, maxBytes: number): Promise<PushStream[]> {
+  // The decoder allocates what the header claims before reading on, so the claim is judged first;
+  // a header that lies about the length the data really has is refused by the decoder as corrupt.
+  const claimed = snappyLength(raw);
+  if (claimed === undefined) throw httpErrors.badRequest('snappy: corrupt input (invalid length header)');
+  if (claimed > maxBytes) throw httpErrors.inflatedTooLarge(maxBytes);
   let plain: Buffer;
   try {
     plain = (await snappy.uncompress(raw, { asBuffer: true })) as Buffer;
@@ -213,6 +226,16 @@ export async function decodeProtobuf(raw: Buffer): Promise<PushStream[]> {
       return entry;
     }),
   }));
+}
+
+/** A snappy block opens with its uncompressed length: a little-endian base-128 varint of at most 32 bits (Go's snappy.DecodedLen). */
+function snappyLength(b: Buffer): number | undefined {
+  let n = 0;
+  for (let i = 0; i < 5 && i < b.length; i++) {
+    n += (b[i] & 0x7f) * 2 ** (7 * i);
+    if (b[i] < 0x80) return n <= 0xffff_ffff ? n : undefined;
+  }
+  return undefined;
 }
 
 /** The body a Loki client sends (promtail, Alloy): protobuf PushRequest, snappy block-compressed. */

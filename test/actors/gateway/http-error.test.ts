@@ -16,6 +16,7 @@ const table: Array<[string, HttpError, number, string]> = [
   ['bad request', httpErrors.badRequest('nope'), 400, 'nope'],
   ['no org id', httpErrors.noOrgId(), 401, 'no org id'],
   ['unsupported encoding', httpErrors.unsupportedEncoding('br'), 400, 'Content-Encoding "br" not supported'],
+  ['inflated too large', httpErrors.inflatedTooLarge(1024), 413, 'request body too large: decompressed size over 1024 bytes'],
   [
     'rate limited',
     httpErrors.rateLimited('t1', 4194304, 10, 2048),

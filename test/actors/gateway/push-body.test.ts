@@ -1,4 +1,5 @@
-// Push bodies as Loki clients send them decode to plain streams; malformed ones give 400s that name the problem.
+// Push bodies as Loki clients send them decode to plain streams; malformed ones give 400s that name the problem,
+// and ones that inflate past the body bound give 413s.
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import test from 'ava';
 import snappy from 'snappy';
@@ -6,6 +7,7 @@ import { decodePush, encodePushProtobuf, type PushStream } from '../../../actors
 import { HttpError } from '../../../actors/gateway/http-error.ts';
 
 const json = (doc: unknown) => Buffer.from(JSON.stringify(doc));
+const MAX = 1 << 20; // server.max_request_body_bytes for these tests
 
 const sample: PushStream[] = [
   {
@@ -22,27 +24,27 @@ test('a JSON push decodes to streams with labels rendered as Loki renders them, 
   const body = json({
     streams: [{ stream: { env: 'prod', app: 'a"p\\i' }, values: [['1700000000000000001', 'hello']] }],
   });
-  t.deepEqual(await decodePush(body, 'application/json', undefined), [
+  t.deepEqual(await decodePush(body, 'application/json', undefined, MAX), [
     { labels: '{app="a\\"p\\\\i", env="prod"}', entries: [{ ts: 1700000000000000001n, line: 'hello' }] },
   ]);
 });
 
 test('a JSON push with a charset parameter is still JSON', async (t) => {
   const body = json({ streams: [{ stream: { a: 'b' }, values: [['5', 'x']] }] });
-  t.deepEqual(await decodePush(body, 'application/json; charset=utf-8', ''), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+  t.deepEqual(await decodePush(body, 'application/json; charset=utf-8', '', MAX), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
 });
 
 test('a push without a content type is read as JSON when it looks like JSON, else as protobuf', async (t) => {
   const body = json({ streams: [{ stream: { a: 'b' }, values: [['5', 'x']] }] });
-  t.deepEqual(await decodePush(body, undefined, undefined), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
-  t.deepEqual(await decodePush(encodePushProtobuf(sample), undefined, undefined), sample);
+  t.deepEqual(await decodePush(body, undefined, undefined, MAX), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+  t.deepEqual(await decodePush(encodePushProtobuf(sample), undefined, undefined, MAX), sample);
 });
 
 test('structured metadata in a JSON entry becomes name/value pairs sorted by name', async (t) => {
   const body = json({
     streams: [{ stream: { a: 'b' }, values: [['7', 'line', { user: 'u1', trace_id: 'abc', n: 3 }], ['8', 'plain', {}]] }],
   });
-  const [s] = await decodePush(body, 'application/json', undefined);
+  const [s] = await decodePush(body, 'application/json', undefined, MAX);
   t.deepEqual(s.entries, [
     { ts: 7n, line: 'line', metadata: [['n', '3'], ['trace_id', 'abc'], ['user', 'u1']] },
     { ts: 8n, line: 'plain' },
@@ -50,10 +52,10 @@ test('structured metadata in a JSON entry becomes name/value pairs sorted by nam
 });
 
 test('JSON null streams, values and entries are skipped as Loki skips them', async (t) => {
-  t.deepEqual(await decodePush(json({}), 'application/json', undefined), []);
-  t.deepEqual(await decodePush(json({ streams: null }), 'application/json', undefined), []);
+  t.deepEqual(await decodePush(json({}), 'application/json', undefined, MAX), []);
+  t.deepEqual(await decodePush(json({ streams: null }), 'application/json', undefined, MAX), []);
   const body = json({ streams: [null, { stream: { a: 'b' }, values: [null, ['1', 'x']] }, { stream: { c: 'd' }, values: null }] });
-  t.deepEqual(await decodePush(body, 'application/json', undefined), [
+  t.deepEqual(await decodePush(body, 'application/json', undefined, MAX), [
     { labels: '{a="b"}', entries: [{ ts: 1n, line: 'x' }] },
     { labels: '{c="d"}', entries: [] },
   ]);
@@ -61,49 +63,49 @@ test('JSON null streams, values and entries are skipped as Loki skips them', asy
 
 test('a JSON stream without labels comes out as {} for the distributor to refuse', async (t) => {
   const body = json({ streams: [{ values: [['1', 'x']] }] });
-  t.deepEqual(await decodePush(body, 'application/json', undefined), [{ labels: '{}', entries: [{ ts: 1n, line: 'x' }] }]);
+  t.deepEqual(await decodePush(body, 'application/json', undefined, MAX), [{ labels: '{}', entries: [{ ts: 1n, line: 'x' }] }]);
 });
 
 test('negative and int64-extreme timestamps survive JSON decoding exactly', async (t) => {
   const body = json({ streams: [{ stream: { a: 'b' }, values: [['-5', 'x'], ['9223372036854775807', 'y']] }] });
-  const [s] = await decodePush(body, 'application/json', undefined);
+  const [s] = await decodePush(body, 'application/json', undefined, MAX);
   t.deepEqual(s.entries.map((e) => e.ts), [-5n, 9223372036854775807n]);
 });
 
 test('a protobuf push round-trips through snappy with timestamps, lines and structured metadata intact', async (t) => {
   const body = encodePushProtobuf(sample);
-  t.deepEqual(await decodePush(body, 'application/x-protobuf', undefined), sample);
+  t.deepEqual(await decodePush(body, 'application/x-protobuf', undefined, MAX), sample);
 });
 
 test('a protobuf push round-trips timestamps before 1970 and int64 extremes', async (t) => {
   const streams: PushStream[] = [{ labels: '{a="b"}', entries: [{ ts: -1n, line: 'x' }, { ts: -1_500_000_000n, line: 'y' }, { ts: 9223372036854775807n, line: 'z' }] }];
-  t.deepEqual(await decodePush(encodePushProtobuf(streams), 'application/x-protobuf', undefined), streams);
+  t.deepEqual(await decodePush(encodePushProtobuf(streams), 'application/x-protobuf', undefined, MAX), streams);
 });
 
 test('a protobuf push saying Content-Encoding snappy is still decoded once', async (t) => {
-  t.deepEqual(await decodePush(encodePushProtobuf(sample), 'application/x-protobuf', 'snappy'), sample);
+  t.deepEqual(await decodePush(encodePushProtobuf(sample), 'application/x-protobuf', 'snappy', MAX), sample);
 });
 
 test('an empty protobuf push has no streams', async (t) => {
-  t.deepEqual(await decodePush(encodePushProtobuf([]), 'application/x-protobuf', undefined), []);
+  t.deepEqual(await decodePush(encodePushProtobuf([]), 'application/x-protobuf', undefined, MAX), []);
 });
 
 test('a gzip JSON push decodes like the plain one', async (t) => {
   const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x', { k: 'v' }]] }] });
-  const want = await decodePush(plain, 'application/json', undefined);
-  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'gzip'), want);
-  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'GZIP'), want);
+  const want = await decodePush(plain, 'application/json', undefined, MAX);
+  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'gzip', MAX), want);
+  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'GZIP', MAX), want);
 });
 
 test('a deflate JSON push decodes whether it is raw deflate (Go) or zlib-wrapped (HTTP)', async (t) => {
   const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x']] }] });
-  const want = await decodePush(plain, 'application/json', undefined);
-  t.deepEqual(await decodePush(deflateRawSync(plain), 'application/json', 'deflate'), want);
-  t.deepEqual(await decodePush(deflateSync(plain), 'application/json', 'deflate'), want);
+  const want = await decodePush(plain, 'application/json', undefined, MAX);
+  t.deepEqual(await decodePush(deflateRawSync(plain), 'application/json', 'deflate', MAX), want);
+  t.deepEqual(await decodePush(deflateSync(plain), 'application/json', 'deflate', MAX), want);
 });
 
 test('a gzip protobuf push decodes too', async (t) => {
-  t.deepEqual(await decodePush(gzipSync(encodePushProtobuf(sample)), 'application/x-protobuf', 'gzip'), sample);
+  t.deepEqual(await decodePush(gzipSync(encodePushProtobuf(sample)), 'application/x-protobuf', 'gzip', MAX), sample);
 });
 
 const garbageProto = snappy.compressSync(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
@@ -133,7 +135,89 @@ const badBodies: Array<[string, Buffer, string | undefined, string | undefined, 
 
 for (const [what, body, type, encoding, message] of badBodies)
   test(`a push with ${what} is refused with 400 naming the problem`, async (t) => {
-    const err = await t.throwsAsync(decodePush(body, type, encoding), { instanceOf: HttpError });
+    const err = await t.throwsAsync(decodePush(body, type, encoding, MAX), { instanceOf: HttpError });
     t.is(err?.status, 400);
     t.regex(err?.message ?? '', message);
   });
+
+// ---- bodies that inflate past the bound ----
+
+const tooLarge = (max: number) => `request body too large: decompressed size over ${max} bytes`;
+const zeros = Buffer.alloc(16 * MAX); // each encoding packs it into less than MAX: a small bomb
+
+const bombs: Array<[string, Buffer, string | undefined, string | undefined]> = [
+  ['gzip', gzipSync(zeros), 'application/json', 'gzip'],
+  ['zlib-wrapped deflate', deflateSync(zeros), 'application/json', 'deflate'],
+  ['raw deflate', deflateRawSync(zeros), 'application/json', 'deflate'],
+  ['snappy', snappy.compressSync(zeros), 'application/x-protobuf', undefined],
+  ['snappy inside gzip', gzipSync(snappy.compressSync(zeros)), 'application/x-protobuf', 'gzip'],
+];
+
+for (const [what, body, type, encoding] of bombs)
+  test(`a ${what} body that inflates past the bound is refused with 413 saying so`, async (t) => {
+    t.true(body.length < MAX, 'the compressed body itself is within the bound');
+    const err = await t.throwsAsync(decodePush(body, type, encoding, MAX), { instanceOf: HttpError });
+    t.is(err?.status, 413);
+    t.is(err?.message, tooLarge(MAX));
+  });
+
+test('a compressed JSON body that inflates to exactly the bound is accepted, one byte over is refused', async (t) => {
+  const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x'.repeat(1000)]] }] });
+  const want = await decodePush(plain, 'application/json', undefined, plain.length);
+  for (const [encoding, body] of [['gzip', gzipSync(plain)], ['deflate', deflateSync(plain)], ['deflate', deflateRawSync(plain)]] as const) {
+    t.deepEqual(await decodePush(body, 'application/json', encoding, plain.length), want, encoding);
+    const err = await t.throwsAsync(decodePush(body, 'application/json', encoding, plain.length - 1), { instanceOf: HttpError });
+    t.is(err?.status, 413, encoding);
+    t.is(err?.message, tooLarge(plain.length - 1));
+  }
+});
+
+test('a snappy protobuf body whose header says exactly the bound is accepted, one byte over is refused', async (t) => {
+  const body = encodePushProtobuf(sample);
+  const size = snappy.uncompressSync(body, { asBuffer: true }).length;
+  t.deepEqual(await decodePush(body, 'application/x-protobuf', undefined, size), sample);
+  const err = await t.throwsAsync(decodePush(body, 'application/x-protobuf', undefined, size - 1), { instanceOf: HttpError });
+  t.is(err?.status, 413);
+  t.is(err?.message, tooLarge(size - 1));
+});
+
+/** A snappy block with its length header replaced: a little-endian base-128 varint. */
+function withSnappyLength(block: Buffer, claimed: number): Buffer {
+  let headerBytes = 0;
+  while (block[headerBytes] >= 0x80) headerBytes++;
+  const header: number[] = [];
+  for (let n = claimed; ; n = Math.floor(n / 128)) {
+    if (n < 128) {
+      header.push(n);
+      break;
+    }
+    header.push((n % 128) | 0x80);
+  }
+  return Buffer.concat([Buffer.from(header), block.subarray(headerBytes + 1)]);
+}
+
+test('a snappy header claiming more than the bound is refused with 413 before anything is decompressed', async (t) => {
+  // 4 GiB - 1 claimed in front of a few bytes: had the decoder run, it would have allocated the claim
+  const body = withSnappyLength(encodePushProtobuf(sample), 0xffff_ffff);
+  const err = await t.throwsAsync(decodePush(body, 'application/x-protobuf', undefined, MAX), { instanceOf: HttpError });
+  t.is(err?.status, 413);
+  t.is(err?.message, tooLarge(MAX));
+});
+
+test('a snappy header that lies about the length within the bound is refused with 400 as corrupt', async (t) => {
+  const body = encodePushProtobuf(sample);
+  const size = snappy.uncompressSync(body, { asBuffer: true }).length;
+  for (const claimed of [size - 1, 10, size + 1, MAX]) {
+    const err = await t.throwsAsync(decodePush(withSnappyLength(body, claimed), 'application/x-protobuf', undefined, MAX), { instanceOf: HttpError });
+    t.is(err?.status, 400, `claimed ${claimed} of ${size}`);
+    t.regex(err?.message ?? '', /^snappy: corrupt input/);
+  }
+});
+
+test('a snappy length header that is not a 32-bit varint is refused with 400', async (t) => {
+  for (const header of [[0xff, 0xff, 0xff, 0xff, 0x1f], [0x80, 0x80, 0x80, 0x80, 0x80, 0x01], [0x80]]) {
+    const err = await t.throwsAsync(decodePush(Buffer.from(header), 'application/x-protobuf', undefined, MAX), { instanceOf: HttpError });
+    t.is(err?.status, 400, JSON.stringify(header));
+    t.is(err?.message, 'snappy: corrupt input (invalid length header)');
+  }
+});
