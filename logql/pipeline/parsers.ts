@@ -11,7 +11,10 @@ import type { LabelSet } from './label-set.ts';
 export interface EntryState {
   line: Buffer;
   labels: LabelSet;
-  /** Names the stream had before any parser ran: collisions are renamed. */
+  /**
+   * Names the stream had before any parser ran: collisions are renamed. One set per stream, never
+   * changed: parsers cache label names per set.
+   */
   stream: ReadonlySet<string>;
 }
 
@@ -42,13 +45,15 @@ export function put(e: EntryState, name: string, value: string): void {
 const DECISIONS = 1024;
 
 /**
- * The label an extracted name goes to, decided the first time the stage sees the name, whatever the
- * stream: Loki's json, logfmt, unpack and regexp parsers cache that decision (for 1024 keys) across
- * all streams of a query. So the first stream to show a key decides whether it collides: a later
- * stream that has the label as a stream label gets it overwritten, not an `_extracted` beside it.
+ * The label an extracted name goes to, decided once per stream. Loki 2.8.11 caches that decision
+ * across all the streams of a query, so the first stream to show a key decided it for the others:
+ * a stream label was overwritten, or `_extracted` added where nothing collides, by evaluation order.
+ * Muninn decides per stream, as Loki means to; the cache still spares the hot path a lookup in
+ * the stream's names and the hints for every field.
  */
 export class Names {
   private decided = new Map<string, string | null>();
+  private stream: ReadonlySet<string> | undefined;
 
   /** `hints` are asked about the name after renaming (json) or before it (unpack), as Loki asks them. */
   constructor(
@@ -57,7 +62,11 @@ export class Names {
   ) {}
 
   /** The label `name` goes to in this entry's stream, or null when the hints leave it out. */
-  nameFor(e: EntryState, name: string): string | null {
+  private nameFor(e: EntryState, name: string): string | null {
+    if (e.stream !== this.stream) {
+      this.decided.clear();
+      this.stream = e.stream;
+    }
     let n = this.decided.get(name);
     if (n === undefined) {
       n = e.stream.has(name) ? `${name}_extracted` : name;

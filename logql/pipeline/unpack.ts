@@ -41,13 +41,7 @@ function unpack(e: EntryState, names: Names): void {
     }
   } else if (c !== 0x7d) it.report('ReadMapCB', `expect " after {, but found ${String.fromCharCode(c)}`);
   if (it.err !== undefined) return fail(e, 'JSONParserErr', it.err);
-  // Loki decides every field's label name, packed line or not: that decision is kept for the query
-  const targets = [];
-  for (let i = 0; i < fields.length; i += 2) targets.push(names.nameFor(e, fields[i]));
   if (entry === undefined) return;
-  for (let i = 0; i < fields.length; i += 2) {
-    const n = targets[i / 2];
-    if (n !== null) e.labels.set(n, fields[i + 1]);
-  }
+  for (let i = 0; i < fields.length; i += 2) names.put(e, fields[i], fields[i + 1]);
   e.line = Buffer.from(entry, 'utf8');
 }

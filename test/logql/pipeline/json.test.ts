@@ -1,8 +1,5 @@
 // The json and unpack stages against answers taken from Loki v2.8.11 (its differential oracle).
 import test from 'ava';
-import { batchOf } from '../../../logql/batch.ts';
-import { compilePipeline } from '../../../logql/pipeline/index.ts';
-import { parseExpr } from '../../../logql/parser/index.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 /** `{app="api"} <pipeline>` over one line: its labels as `n=v,...`, ` | line` when the line changed. */
@@ -64,16 +61,4 @@ test('a line nested deeper than any log is refused as a parse error, not a crash
   t.is(labelsOf('| json x="a"', arrays), '__error__=JSONParserErr,app=api');
   // within the bounds, as Loki
   t.is(labelsOf('| json', '{"a":'.repeat(100) + '1' + '}'.repeat(100)), `${'a_'.repeat(99)}a=1,app=api`);
-});
-
-test('unpack decides a field\'s label once per query, from the first stream that shows it, as Loki does', (t) => {
-  const e = parseExpr('{app=~".+"} | unpack');
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const p = compilePipeline(e.pipeline);
-  const out: string[] = [];
-  const emit = (_: number, l: Buffer, labels: ReadonlyArray<readonly [string, string]>) => out.push(`${labels.map(([n, v]) => `${n}=${v}`).join(',')} | ${l}`);
-  p.run(batchOf([['app', 'a']], [[1n, '{"level":"x"}']]), emit);
-  p.run(batchOf([['app', 'b'], ['level', 'debug']], [[2n, '{"_entry":"packed","level":"warn"}']]), emit);
-  // the first stream had no level label, so the second's is overwritten, not given level_extracted
-  t.deepEqual(out, ['app=a | {"level":"x"}', 'app=b,level=warn | packed']);
 });

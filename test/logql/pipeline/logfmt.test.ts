@@ -1,9 +1,7 @@
 // The logfmt stage against answers taken from Loki v2.8.11 (its differential oracle), plus the
 // Loki 3 flags --strict and --keep-empty.
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
-import { compilePipeline } from '../../../logql/pipeline/index.ts';
-import { parseExpr } from '../../../logql/parser/index.ts';
+import type { Labels } from '../../../logql/batch.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 function labelsOf(pipeline: string, lines: string[], stream: Labels = [['app', 'api']]): string[] {
@@ -51,14 +49,3 @@ for (const [pipeline, line, want] of cases)
   test(`${pipeline} over ${JSON.stringify(line)}`, (t) => {
     t.deepEqual(labelsOf(pipeline, [line]), [want]);
   });
-
-test('whether a key collides with a stream label is decided by the first stream that shows it, as in Loki', (t) => {
-  const e = parseExpr('{app="api"} | logfmt');
-  if (e.kind !== 'log') throw new Error('not a log query');
-  const p = compilePipeline(e.pipeline);
-  const out: string[] = [];
-  const emit = (_: number, _line: Buffer, labels: Labels) => out.push(labels.map(([n, v]) => `${n}=${v}`).join(','));
-  p.run(batchOf([['app', 'api']], [[1n, 'level=info']]), emit);
-  p.run(batchOf([['app', 'w'], ['level', 'debug']], [[2n, 'level=warn']]), emit);
-  t.deepEqual(out, ['app=api,level=info', 'app=w,level=warn']);
-});
