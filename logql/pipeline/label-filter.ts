@@ -4,7 +4,7 @@
 import type { CompareOp, LabelFilter } from '../ast.ts';
 import { compileMatcher } from '../matchers.ts';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from '../go-convert.ts';
-import { compileIp } from './ip.ts';
+import { compileIp, lineHasIp } from './ip.ts';
 import type { LabelSet } from './label-set.ts';
 
 export const ERROR = '__error__';
@@ -42,11 +42,12 @@ export function compileLabelTest(f: LabelFilter): LabelTest {
     }
     case 'ip': {
       const test = compileIp(f.value);
-      // as in Loki, an entry already in error passes, and one without the label does not
+      // as in Loki, an entry already in error passes, one without the label does not, and the
+      // value is scanned for addresses as a line is (so `10.1.2.3:8080` holds one)
       return (m) => {
         if (m.has(ERROR)) return true;
         const v = m.get(f.name);
-        return v !== undefined && test(v) === (f.op === '=');
+        return v !== undefined && lineHasIp(test, Buffer.from(v, 'utf8')) === (f.op === '=');
       };
     }
     default: {

@@ -35,3 +35,9 @@ test('an IPv4-mapped IPv6 address is not in an IPv4 pattern, nor an IPv4 address
   t.deepEqual(kept('|= ip("::ffff:0:0/96")', ['from 10.1.2.3 ok', 'from ::ffff:10.1.2.3 ok']), ['from ::ffff:10.1.2.3 ok']);
   t.deepEqual(kept('| logfmt | addr = ip("10.0.0.0/8")', ['addr=::ffff:10.1.2.3', 'addr=10.1.2.3']), ['addr=10.1.2.3']);
 });
+
+// Loki scans a label's value for addresses as it scans a line
+test('an ip() label filter finds an address with a port in the label value', (t) => {
+  t.deepEqual(kept('| logfmt | addr = ip("10.0.0.0/8")', ['addr=10.1.2.3:8080', 'addr=11.1.2.3:8080']), ['addr=10.1.2.3:8080']);
+  t.deepEqual(kept('| logfmt | addr != ip("10.0.0.0/8")', ['addr=10.1.2.3:8080', 'addr=11.1.2.3:8080']), ['addr=11.1.2.3:8080']);
+});
