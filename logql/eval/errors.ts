@@ -22,3 +22,17 @@ export function pipelineError(errorType: string, series: string): QueryError {
 
 /** Loki's series limit (limits_config.max_query_series), a 400 as Loki's ErrLimit. */
 export const seriesLimit = (max: number) => new QueryError(`maximum number of series (${max}) reached for a single query`);
+
+/**
+ * A query that ran past its deadline: Loki's ErrDeadlineExceeded text, and the name and status
+ * the gateway answers a deadline with (504).
+ */
+export class QueryTimeoutError extends QueryError {
+  override name = 'TimeoutError';
+  constructor() {
+    super(
+      'Request timed out, decrease the duration of the request or add more label matchers (prefer exact match over regex match) to reduce the amount of data processed.',
+      504,
+    );
+  }
+}

@@ -1,0 +1,26 @@
+// A query's deadline, looked at every so much work: Date.now() per line or sample would cost more
+// than the work it guards, while a few hundred lines past the deadline are still well under a second.
+import { QueryTimeoutError } from './errors.ts';
+
+/** Units of work (lines, steps of a series, template iterations) between two looks at the clock. */
+const CHECK_EVERY = 256;
+
+export class Deadline {
+  // the first tick looks, so a deadline already past stops a loop before any work
+  private left = 1;
+
+  /** `at`: epoch ms as Date.now() counts, or undefined for no deadline. */
+  constructor(private readonly at: number | undefined) {}
+
+  /** Counts `n` units of work; throws QueryTimeoutError when a look at the clock finds the deadline past. */
+  tick(n = 1): void {
+    if ((this.left -= n) > 0) return;
+    this.left = CHECK_EVERY;
+    this.check();
+  }
+
+  /** Throws QueryTimeoutError when past the deadline; for loops whose every step is long. */
+  check(): void {
+    if (this.at !== undefined && Date.now() > this.at) throw new QueryTimeoutError();
+  }
+}
