@@ -1,7 +1,9 @@
 // Walks the parsed tree against one line's labels: Go's evaluation rules for fields, pipelines, variables and branches.
 import { type Arg, type Branch, type Cmd, type ErrNode, type FuncArg, type Node, type NumberLit, type Pipe, argString, nodeString } from './ast.ts';
+import type { Deadline } from '../eval/deadline.ts';
 import { TemplateError } from './errors.ts';
 import type { FuncMap, Param, RenderCtx } from './funcs/types.ts';
+import { outputTooLarge, tooLarge } from './limits.ts';
 import { timeMethods } from './methods.ts';
 import { GoTime, Int64, type Value, formatV, truth, typeName } from './values.ts';
 
@@ -21,23 +23,46 @@ export class Exec {
   // The node being evaluated, as Go's state.at: execution errors point at it.
   private node: ErrNode | null = null;
   out = '';
-  constructor(private funcs: FuncMap, private ctx: RenderCtx, private src: string, private name: string) {
+  /** `max`: the most bytes the output, or any string a function returns, may have. */
+  constructor(
+    private funcs: FuncMap,
+    private ctx: RenderCtx,
+    private src: string,
+    private name: string,
+    private max: number,
+    private deadline: Deadline | undefined,
+  ) {
     this.values = [ctx.labels];
   }
 
   run(nodes: Node[]): string {
-    this.walk(nodes, this.ctx.labels);
-    return this.out;
+    try {
+      this.walk(nodes, this.ctx.labels);
+      // walk bounds code units; bytes are counted only when the output might be up to 3 per unit
+      if (this.out.length * 3 > this.max && Buffer.byteLength(this.out) > this.max) throw outputTooLarge(this.name, this.max);
+      return this.out;
+    } finally {
+      // building a long output is long work (a line's worth per KB), failed or not: it brings the
+      // next look at the clock closer than one line would
+      this.deadline?.tick(this.out.length >> 10);
+    }
+  }
+
+  // Stops writing once the output is surely too long (a code unit is at least a byte), so a range or
+  // a run of actions cannot build more than one bounded piece past the limit.
+  private write(s: string): void {
+    this.out += s;
+    if (this.out.length > this.max) throw outputTooLarge(this.name, this.max);
   }
 
   private walk(nodes: Node[], dot: Val): Flow {
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       switch (n.t) {
-        case 'text': this.out += n.text; break;
+        case 'text': this.write(n.text); break;
         case 'action': {
           const v = this.pipe(n.pipe, dot);
-          if (n.pipe.decl.length === 0) this.out += v === null ? '<no value>' : formatV(v);
+          if (n.pipe.decl.length === 0) this.write(v === null ? '<no value>' : formatV(v));
           break;
         }
         case 'if': case 'with': {
@@ -68,6 +93,7 @@ export class Exec {
     const v = this.pipe(p, dot, false);
     const decl = p.decl;
     const one = (k: Value, e: Val): Flow => {
+      this.deadline?.tick();
       const m = this.names.length;
       if (decl.length === 1) this.setVar(decl[0], e, p.assign);
       else if (decl.length === 2) { this.setVar(decl[0], k, p.assign); this.setVar(decl[1], e, p.assign); }
@@ -228,7 +254,10 @@ export class Exec {
     for (let i = 0; i < given; i++) vals[i] = this.arg(args[i + 1], i < np ? f.params[i] : f.variadic!, dot);
     if (final !== undefined) vals[n - 1] = this.check(final, n - 1 < np ? f.params[n - 1] : f.variadic!);
     try {
-      return f.fn(vals, this.ctx);
+      const r = f.fn(vals, this.ctx, this.max);
+      // what a function builds by a constant factor (b64enc, html, ...) stops here, before the next one grows it
+      if (typeof r === 'string' && r.length > this.max) throw tooLarge(this.max);
+      return r;
     } catch (e) {
       this.node = callNode;
       throw this.err(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`, e);

@@ -1,28 +1,53 @@
 // Go's fmt verbs for printf: flags, width, precision, and Go's %!verb(type=value) complaints.
 import { quote } from '../labels.ts';
+import { ensureFits } from './limits.ts';
 import { GoTime, Int64, type Value, formatFloat, formatV, isInt, intOf, typeName } from './values.ts';
 
+// The print family checks its output against `max` (bytes, see limits.ts) operand by operand:
+// each operand is bounded, but a call can repeat one many times.
+
 // fmt.Sprint: a space goes between operands when neither side is a string.
-export function sprint(args: Value[]): string {
+export function sprint(args: Value[], max: number): string {
   let s = '';
   for (let i = 0; i < args.length; i++) {
     if (i > 0 && typeof args[i] !== 'string' && typeof args[i - 1] !== 'string') s += ' ';
     s += formatV(args[i]);
+    ensureFits(s.length, max);
   }
   return s;
 }
 
-export const sprintln = (args: Value[]): string => args.map((a) => formatV(a)).join(' ') + '\n';
+export function sprintln(args: Value[], max: number): string {
+  let s = '';
+  for (let i = 0; i < args.length; i++) {
+    s += (i > 0 ? ' ' : '') + formatV(args[i]);
+    ensureFits(s.length, max);
+  }
+  return s + '\n';
+}
 
-interface Spec { minus: boolean; plus: boolean; zero: boolean; space: boolean; sharp: boolean; width: number; prec: number }
+interface Spec { minus: boolean; plus: boolean; zero: boolean; space: boolean; sharp: boolean; width: number; prec: number; max: number }
 
-export function sprintf(format: string, args: Value[]): string {
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+// Go's parsenum: a width or precision that grows past 1e6 is taken for garbage, and the rest of
+// the format with it (next is the end), so printf answers %!(NOVERB).
+function parseNum(format: string, i: number): { num: number; next: number } {
+  let num = -1;
+  for (; i < format.length && isDigit(format.charCodeAt(i)); i++) {
+    if (num > 1e6) return { num: -1, next: format.length };
+    num = Math.max(num, 0) * 10 + format.charCodeAt(i) - 0x30;
+  }
+  return { num, next: i };
+}
+
+export function sprintf(format: string, args: Value[], max: number): string {
   let out = '';
   let ai = 0;
   for (let i = 0; i < format.length; i++) {
     const c = format[i];
     if (c !== '%') { out += c; continue; }
-    const sp: Spec = { minus: false, plus: false, zero: false, space: false, sharp: false, width: -1, prec: -1 };
+    const sp: Spec = { minus: false, plus: false, zero: false, space: false, sharp: false, width: -1, prec: -1, max };
     i++;
     for (; i < format.length; i++) {
       const f = format[i];
@@ -33,14 +58,10 @@ export function sprintf(format: string, args: Value[]): string {
       else if (f === '#') sp.sharp = true;
       else break;
     }
-    let w = '';
-    while (/[0-9]/.test(format[i] ?? '')) w += format[i++];
-    if (w) sp.width = Number(w);
+    ({ num: sp.width, next: i } = parseNum(format, i));
     if (format[i] === '.') {
-      i++;
-      let p = '';
-      while (/[0-9]/.test(format[i] ?? '')) p += format[i++];
-      sp.prec = p ? Number(p) : 0;
+      ({ num: sp.prec, next: i } = parseNum(format, i + 1));
+      sp.prec = Math.max(sp.prec, 0);
     }
     const verb = format[i];
     if (verb === undefined) { out += '%!(NOVERB)'; break; }
@@ -51,6 +72,7 @@ export function sprintf(format: string, args: Value[]): string {
     const goSyntax = verb === 'v' && sp.sharp;
     if (verb === 'v') sp.sharp = sp.plus = false;
     out += goSyntax && typeof args[ai] === 'string' ? pad(quote(args[ai++] as string), sp, verb) : formatArg(verb, args[ai++], sp);
+    ensureFits(out.length, max);
   }
   if (ai < args.length) {
     out += '%!(EXTRA ' + args.slice(ai).map((a) => `${typeName(a)}=${formatV(a)}`).join(', ') + ')';
@@ -62,6 +84,7 @@ function pad(s: string, sp: Spec, verb: string): string {
   const len = [...s].length;
   if (sp.width < 0 || len >= sp.width) return s;
   const fill = sp.width - len;
+  ensureFits(s.length + fill, sp.max);
   if (sp.minus) return s + ' '.repeat(fill);
   // Zero padding goes after the sign, and only for numbers.
   if (sp.zero && 'dfeEgGxXobv'.includes(verb) && /^[+-]?[0-9.]/.test(s)) {
@@ -73,13 +96,26 @@ function pad(s: string, sp: Spec, verb: string): string {
 
 const bad = (verb: string, v: Value) => `%!${verb}(${typeName(v)}=${formatV(v)})`;
 
-// fmt formats a slice or map element by element, each with the verb, width and flags.
+// fmt formats a slice or map element by element, each with the verb, width and flags: a width
+// repeats for every element, so the output is checked as it grows.
 function formatArg(verb: string, v: Value, sp: Spec, nested = false): string {
-  if (Array.isArray(v)) return '[' + v.map((e) => formatArg(verb, e, sp, true)).join(' ') + ']';
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      s += (i > 0 ? ' ' : '') + formatArg(verb, v[i], sp, true);
+      ensureFits(s.length, sp.max);
+    }
+    return s + ']';
+  }
   if (v instanceof Map || (v !== null && typeof v === 'object' && !(v instanceof GoTime) && !(v instanceof Int64))) {
     const m = v instanceof Map ? v : new Map(Object.entries(v));
     const keys = [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return 'map[' + keys.map((k) => `${formatArg(verb, k, sp, true)}:${formatArg(verb, m.get(k) ?? null, sp, true)}`).join(' ') + ']';
+    let s = 'map[';
+    for (let i = 0; i < keys.length; i++) {
+      s += `${i > 0 ? ' ' : ''}${formatArg(verb, keys[i], sp, true)}:${formatArg(verb, m.get(keys[i]) ?? null, sp, true)}`;
+      ensureFits(s.length, sp.max);
+    }
+    return s + ']';
   }
   // a nil inside a slice or map is <nil> whatever the verb
   if (v === null && nested) return pad('<nil>', sp, 's');
@@ -121,7 +157,10 @@ function intVerb(verb: string, n: bigint, sp: Spec, orig: bigint | Int64): strin
     case 'q': return "'" + String.fromCodePoint(Number(n)) + "'";
     case 'e': case 'f': case 'g': case 's': case 't': default: return bad(verb, orig);
   }
-  if (sp.prec >= 0) digits = digits.padStart(sp.prec, '0');
+  if (sp.prec > digits.length) {
+    ensureFits(sp.prec, sp.max);
+    digits = digits.padStart(sp.prec, '0');
+  }
   return sign(neg, sp) + digits;
 }
 

@@ -20,7 +20,8 @@ function eq2(a: Value, b: Value): boolean {
     case 'int': return intOf(a as bigint | Int64) === intOf(b as bigint | Int64);
     case 'other':
       if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns && a.offset === b.offset && a.zone === b.zone;
-      throw new TemplateError(`non-comparable type ${sprintf('%s', [b])}: ${typeName(b)}`);
+      // an error's text, as long as the value it shows, which the line or a label bounds
+      throw new TemplateError(`non-comparable type ${sprintf('%s', [b], Infinity)}: ${typeName(b)}`);
     default: return a === b;
   }
 }
@@ -123,8 +124,8 @@ const jsEscape = (s: string) =>
 export const queryEscape = (s: string) =>
   encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+');
 // The escapers print a lone string as is and anything else with fmt.Sprint.
-const evalArgs = (args: Value[]) =>
-  args.length === 1 && typeof args[0] === 'string' ? args[0] : sprint(args.map((a) => (a === null ? '<no value>' : a)));
+const evalArgs = (args: Value[], max: number) =>
+  args.length === 1 && typeof args[0] === 'string' ? args[0] : sprint(args.map((a) => (a === null ? '<no value>' : a)), max);
 
 export const builtins: FuncMap = {
   // and/or are special-cased in the executor for their short-circuit.
@@ -145,10 +146,10 @@ export const builtins: FuncMap = {
   index: def(['any'], index, 'any'),
   slice: def(['any'], slice, 'any'),
   call: def(['any'], call, 'any'),
-  print: def([], (args) => sprint(args), 'any'),
-  printf: def(['string'], ([f, ...rest]) => sprintf(f as string, rest), 'any'),
-  println: def([], (args) => sprintln(args), 'any'),
-  html: def([], (args) => htmlEscape(evalArgs(args)), 'any'),
-  js: def([], (args) => jsEscape(evalArgs(args)), 'any'),
-  urlquery: def([], (args) => queryEscape(evalArgs(args)), 'any'),
+  print: def([], (args, _, max) => sprint(args, max), 'any'),
+  printf: def(['string'], ([f, ...rest], _, max) => sprintf(f as string, rest, max), 'any'),
+  println: def([], (args, _, max) => sprintln(args, max), 'any'),
+  html: def([], (args, _, max) => htmlEscape(evalArgs(args, max)), 'any'),
+  js: def([], (args, _, max) => jsEscape(evalArgs(args, max)), 'any'),
+  urlquery: def([], (args, _, max) => queryEscape(evalArgs(args, max)), 'any'),
 };

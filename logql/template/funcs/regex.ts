@@ -2,6 +2,7 @@
 import RE2 from 're2';
 import { regexpError } from '../../parser/regexp-errors.ts';
 import { TemplateError } from '../errors.ts';
+import { ensureFits } from '../limits.ts';
 import { def, type FuncMap } from './types.ts';
 
 // Patterns usually are constants in the template: compile each once.
@@ -68,9 +69,9 @@ function eachMatch(re: RE2, s: string, onMatch: (m: RegExpExecArray) => void): v
 }
 
 // regexp.Expand: $1, ${1}, $name, ${name}; an unknown group expands to nothing, $$ is a dollar.
-function expand(tmpl: string, m: RegExpExecArray): string {
-  if (!tmpl.includes('$')) return tmpl;
-  let out = '';
+// Expanding appends to `out`, checked against `max` group by group: `$1$1$1...` multiplies a group.
+function expand(out: string, tmpl: string, m: RegExpExecArray, max: number): string {
+  if (!tmpl.includes('$')) return out + tmpl;
   for (let i = 0; i < tmpl.length; i++) {
     const c = tmpl[i];
     if (c !== '$') { out += c; continue; }
@@ -91,13 +92,15 @@ function expand(tmpl: string, m: RegExpExecArray): string {
       const k = Number(name);
       if (k < m.length) out += m[k] ?? '';
     } else out += m.groups?.[name] ?? '';
+    ensureFits(out.length, max);
     i = next - 1;
   }
   return out;
 }
 
-// Go's ReplaceAll: an empty match abutting the previous match is left alone.
-function replaceAll(pattern: string, s: string, repl: string, literal: boolean): string {
+// Go's ReplaceAll: an empty match abutting the previous match is left alone. Every match can add
+// all of repl, so the result is checked against `max` as it grows.
+function replaceAll(pattern: string, s: string, repl: string, literal: boolean, max: number): string {
   const re = compile(pattern);
   let out = '';
   let lastEnd = 0;
@@ -108,7 +111,8 @@ function replaceAll(pattern: string, s: string, repl: string, literal: boolean):
     if (!m) break;
     const end = m.index + m[0].length;
     out += s.slice(lastEnd, m.index);
-    if (end > lastEnd || m.index === 0) out += literal ? repl : expand(repl, m);
+    if (end > lastEnd || m.index === 0) out = literal ? out + repl : expand(out, repl, m, max);
+    ensureFits(out.length, max);
     lastEnd = end;
     const w = pos < s.length ? width(s, pos) : 1;
     if (pos + w > end) pos += w;
@@ -125,7 +129,7 @@ function count(pattern: string, s: string): bigint {
 }
 
 export const regexFuncs: FuncMap = {
-  regexReplaceAll: def(['string', 'string', 'string'], ([r, s, repl]) => replaceAll(r as string, s as string, repl as string, false)),
-  regexReplaceAllLiteral: def(['string', 'string', 'string'], ([r, s, repl]) => replaceAll(r as string, s as string, repl as string, true)),
+  regexReplaceAll: def(['string', 'string', 'string'], ([r, s, repl], _, max) => replaceAll(r as string, s as string, repl as string, false, max)),
+  regexReplaceAllLiteral: def(['string', 'string', 'string'], ([r, s, repl], _, max) => replaceAll(r as string, s as string, repl as string, true, max)),
   count: def(['string', 'string'], ([r, s]) => count(r as string, s as string)),
 };

@@ -3,6 +3,7 @@ import { TemplateError } from '../errors.ts';
 import type { Value } from '../values.ts';
 import { truth } from '../values.ts';
 import { byteSlice } from '../bytes.ts';
+import { ensureFits } from '../limits.ts';
 import { def, type FuncMap } from './types.ts';
 
 // Go maps case rune by rune: never by context (JS ends a word with ς) and never into several runes
@@ -56,11 +57,14 @@ const trimSet = (s: string, cutset: string) => { const f = inSet(cutset); return
 const trimPrefix = (s: string, p: string) => (p !== '' && s.startsWith(p) ? s.slice(p.length) : s);
 const trimSuffix = (s: string, p: string) => (p !== '' && s.endsWith(p) ? s.slice(0, s.length - p.length) : s);
 
-// strings.Replace with n < 0 meaning all; an empty old inserts new around every rune.
-function replaceN(s: string, old: string, repl: string, n: number): string {
+// strings.Replace with n < 0 meaning all; an empty old inserts new around every rune. Each
+// replacement can grow the string by all of new: the size is known, and refused, before building.
+function replaceN(s: string, old: string, repl: string, n: number, max: number): string {
   if (n === 0 || old === repl) return s;
   if (old === '') {
     const cps = [...s];
+    const times = n < 0 ? cps.length + 1 : Math.min(n, cps.length + 1);
+    ensureFits(s.length + times * repl.length, max);
     let out = '';
     let done = 0;
     for (let i = 0; i <= cps.length; i++) {
@@ -69,13 +73,18 @@ function replaceN(s: string, old: string, repl: string, n: number): string {
     }
     return out;
   }
-  if (n < 0) return s.split(old).join(repl);
+  if (n < 0) {
+    const parts = s.split(old);
+    ensureFits(s.length + (parts.length - 1) * (repl.length - old.length), max);
+    return parts.join(repl);
+  }
   let out = '';
   let i = 0;
   for (let done = 0; done < n; done++) {
     const j = s.indexOf(old, i);
     if (j < 0) break;
     out += s.slice(i, j) + repl;
+    ensureFits(out.length, max);
     i = j + old.length;
   }
   return out + s.slice(i);
@@ -109,19 +118,29 @@ function substr(start: number, end: number, s: string): string {
   return byteSlice(s, start, end);
 }
 
-function repeat(count: number, s: string): string {
+function repeat(count: number, s: string, max: number): string {
   if (count < 0) throw new TemplateError('strings: negative Repeat count');
+  ensureFits(count * s.length, max);
   return s.repeat(count);
 }
 
-const indent = (n: number, s: string) => { const pad = repeat(n, ' '); return pad + s.split('\n').join('\n' + pad); };
+// sprig's indent: n spaces before every line.
+function indent(n: number, s: string, max: number): string {
+  const lines = s.split('\n');
+  ensureFits(s.length + lines.length * n, max);
+  const pad = repeat(n, ' ', max);
+  return pad + lines.join('\n' + pad);
+}
 
 /** Loki 2.9's alignLeft/alignRight, kept on top of 2.8: pad or cut to `count` characters. */
-function align(count: number, s: string, left: boolean): string {
+function align(count: number, s: string, left: boolean, max: number): string {
   const cps = [...s];
   if (count < 0 || count === cps.length) return s;
   const pad = count - cps.length;
-  if (pad > 0) return left ? s + ' '.repeat(pad) : ' '.repeat(pad) + s;
+  if (pad > 0) {
+    ensureFits(s.length + pad, max);
+    return left ? s + ' '.repeat(pad) : ' '.repeat(pad) + s;
+  }
   return left ? cps.slice(0, count).join('') : cps.slice(cps.length - count).join('');
 }
 
@@ -134,7 +153,7 @@ const empty = (v: Value) => !truth(v);
 export const stringFuncs: FuncMap = {
   ToLower: def(['string'], ([s]) => mapCase(str(s), false)),
   ToUpper: def(['string'], ([s]) => mapCase(str(s), true)),
-  Replace: def(['string', 'string', 'string', 'int'], ([s, o, r, c]) => replaceN(str(s), str(o), str(r), n(c))),
+  Replace: def(['string', 'string', 'string', 'int'], ([s, o, r, c], _, max) => replaceN(str(s), str(o), str(r), n(c), max)),
   Trim: def(['string', 'string'], ([s, c]) => trimSet(str(s), str(c))),
   TrimLeft: def(['string', 'string'], ([s, c]) => trimLeftFn(str(s), inSet(str(c)))),
   TrimRight: def(['string', 'string'], ([s, c]) => trimRightFn(str(s), inSet(str(c)))),
@@ -149,15 +168,15 @@ export const stringFuncs: FuncMap = {
   contains: def(['string', 'string'], ([sub, s]) => str(s).includes(str(sub))),
   hasPrefix: def(['string', 'string'], ([p, s]) => str(s).startsWith(str(p))),
   hasSuffix: def(['string', 'string'], ([p, s]) => str(s).endsWith(str(p))),
-  indent: def(['int', 'string'], ([c, s]) => indent(n(c), str(s))),
-  nindent: def(['int', 'string'], ([c, s]) => '\n' + indent(n(c), str(s))),
-  replace: def(['string', 'string', 'string'], ([o, r, s]) => replaceN(str(s), str(o), str(r), -1)),
-  repeat: def(['int', 'string'], ([c, s]) => repeat(n(c), str(s))),
+  indent: def(['int', 'string'], ([c, s], _, max) => indent(n(c), str(s), max)),
+  nindent: def(['int', 'string'], ([c, s], _, max) => '\n' + indent(n(c), str(s), max)),
+  replace: def(['string', 'string', 'string'], ([o, r, s], _, max) => replaceN(str(s), str(o), str(r), -1, max)),
+  repeat: def(['int', 'string'], ([c, s], _, max) => repeat(n(c), str(s), max)),
   trim: def(['string'], ([s]) => trimSpace(str(s))),
   trimAll: def(['string', 'string'], ([c, s]) => trimSet(str(s), str(c))),
   trimPrefix: def(['string', 'string'], ([p, s]) => trimPrefix(str(s), str(p))),
   trimSuffix: def(['string', 'string'], ([p, s]) => trimSuffix(str(s), str(p))),
-  alignLeft: def(['int', 'string'], ([c, s]) => align(n(c), str(s), true)),
-  alignRight: def(['int', 'string'], ([c, s]) => align(n(c), str(s), false)),
+  alignLeft: def(['int', 'string'], ([c, s], _, max) => align(n(c), str(s), true, max)),
+  alignRight: def(['int', 'string'], ([c, s], _, max) => align(n(c), str(s), false, max)),
   default: def(['any'], ([d, ...given]) => (given.length === 0 || empty(given[0]) ? d : given[0]), 'any'),
 };

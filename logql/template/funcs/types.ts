@@ -8,7 +8,8 @@ export interface RenderCtx { labels: Record<string, string>; line: string; ts: b
 export interface FuncDef {
   params: Param[];
   variadic?: Param;
-  fn: (args: Value[], ctx: RenderCtx) => Value;
+  /** `max`: the most bytes the result may have; a function that can build more refuses first (see limits.ts). */
+  fn: (args: Value[], ctx: RenderCtx, max: number) => Value;
 }
 
 export type FuncMap = Record<string, FuncDef>;

@@ -37,6 +37,10 @@ const rows: Case[] = [
   ['{{ printf "%s" (fromJson "[1,null]") }}', '[%!s(float64=1) <nil>]'],
   ['{{ printf "%3v" (fromJson "[1,2]") }}', '[  1   2]'],
   ['{{ printf "%x" __timestamp__ | len }}', '78'],
+  // a width or precision growing past a million takes the rest of the format with it, as Go's parsenum
+  ['{{ printf "%100000000d|" 5 }}', '%!(NOVERB)%!(EXTRA int=5)'],
+  ['{{ printf "%d %.100000000f|" 1 1.5 }}', '1 %!(NOVERB)%!(EXTRA float64=1.5)'],
+  ['{{ printf "%200000d" 5 | len }}', '200000'],
 ];
 
 test('printf follows Go\'s fmt verbs, flags, widths and complaints', (t) => {
