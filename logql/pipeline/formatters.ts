@@ -1,9 +1,9 @@
 // Stages that rewrite: line_format, label_format, drop, keep, decolorize.
 import type { DropKeepItem, LabelFormatStage, LineFormatStage } from '../ast.ts';
 import { compileMatcher } from '../matchers.ts';
-import { compileTemplate, type Template } from '../template/index.ts';
+import { compileTemplate, type RenderOptions, type Template } from '../template/index.ts';
 import { quote } from '../labels.ts';
-import { QueryError } from '../eval/errors.ts';
+import { QueryError, QueryTimeoutError } from '../eval/errors.ts';
 import { ERROR, ERROR_DETAILS } from './label-filter.ts';
 import type { EntryState, Step } from './parsers.ts';
 
@@ -16,13 +16,16 @@ const labelFormatText = (s: LabelFormatStage) =>
 
 const ctx = (e: EntryState, ts: bigint) => ({ labels: e.labels.toObject(), line: e.line.toString('utf8'), ts });
 
-// A failing template replaces any earlier error: Loki sets the error, it does not add to it.
+// A failing template replaces any earlier error: Loki sets the error, it does not add to it. A
+// deadline met while rendering is no error of the entry: it ends the query.
 function templateFailed(e: EntryState, err: unknown): void {
+  if (err instanceof QueryTimeoutError) throw err;
   e.labels.set(ERROR, 'TemplateFormatErr');
   e.labels.set(ERROR_DETAILS, (err as Error).message);
 }
 
-export function lineFormatStep(s: LineFormatStage): (e: EntryState, ts: bigint) => void {
+/** `render`: the bounds every line's rendering gets (max_line_size, the deadline). */
+export function lineFormatStep(s: LineFormatStage, render: RenderOptions): (e: EntryState, ts: bigint) => void {
   let t: Template;
   try {
     t = compileTemplate(s.template, 'line');
@@ -31,7 +34,7 @@ export function lineFormatStep(s: LineFormatStage): (e: EntryState, ts: bigint) 
   }
   return (e, ts) => {
     try {
-      e.line = Buffer.from(t.render(ctx(e, ts)), 'utf8');
+      e.line = Buffer.from(t.render(ctx(e, ts), render), 'utf8');
     } catch (err) {
       templateFailed(e, err);
     }
@@ -52,7 +55,7 @@ function checkLabelFormat(s: LabelFormatStage): void {
  * Items apply one after another, as in Loki: a rename moves the label it names as it is now, so
  * `a=level, b=level` only sets a. Templates all see the labels as they were at the first template.
  */
-export function labelFormatStep(s: LabelFormatStage): (e: EntryState, ts: bigint) => void {
+export function labelFormatStep(s: LabelFormatStage, render: RenderOptions): (e: EntryState, ts: bigint) => void {
   checkLabelFormat(s);
   const items = s.items.map((it) => {
     if (it.kind === 'rename') return it;
@@ -76,7 +79,7 @@ export function labelFormatStep(s: LabelFormatStage): (e: EntryState, ts: bigint
       }
       data ??= ctx(e, ts);
       try {
-        e.labels.set(it.dst, it.t.render(data));
+        e.labels.set(it.dst, it.t.render(data, render));
       } catch (err) {
         templateFailed(e, err);
       }

@@ -2,6 +2,8 @@
 // anything else; stages that change labels or lines work per surviving entry on a label map.
 import type { LabelFilter, Stage } from '../ast.ts';
 import type { EntryBatch, Labels } from '../batch.ts';
+import { Deadline } from '../eval/deadline.ts';
+import type { RenderOptions } from '../template/index.ts';
 import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } from './formatters.ts';
 import { ALL_LABELS, type ParserHints } from './hints.ts';
 import { compileLabelTest } from './label-filter.ts';
@@ -11,6 +13,16 @@ import { logfmtStep } from './logfmt.ts';
 import { jsonStep } from './json.ts';
 import { patternStep, regexpStep, type EntryState } from './parsers.ts';
 import { unpackStep } from './unpack.ts';
+
+export interface PipelineOptions {
+  /**
+   * limits_config.max_line_size (default, and for 0, 262144): a line_format line or label_format
+   * value longer than this many bytes marks its entry __error__="TemplateFormatErr" instead.
+   */
+  maxLineSize?: number;
+  /** Epoch ms as Date.now() counts: past it, run throws QueryTimeoutError (a 504). */
+  deadline?: number;
+}
 
 export interface Pipeline {
   /** True when every stage is a line filter: labels never change, callers can group by stream. */
@@ -33,7 +45,7 @@ function withMetadata(m: LabelSet, labels: Labels, meta: Labels | undefined): La
 /** A step over one entry; false drops it. */
 type EntryStep = (e: EntryState, ts: bigint) => boolean;
 
-function compileStage(s: Stage, hints: ParserHints): EntryStep {
+function compileStage(s: Stage, hints: ParserHints, render: RenderOptions): EntryStep {
   const always = (f: (e: EntryState, ts: bigint) => void): EntryStep => (e, ts) => (f(e, ts), true);
   switch (s.type) {
     case 'lineFilter': {
@@ -55,9 +67,9 @@ function compileStage(s: Stage, hints: ParserHints): EntryStep {
     case 'unpack':
       return always(unpackStep(hints));
     case 'lineFormat':
-      return always(lineFormatStep(s));
+      return always(lineFormatStep(s, render));
     case 'labelFormat':
-      return always(labelFormatStep(s));
+      return always(labelFormatStep(s, render));
     case 'drop':
       return always(dropStep(s.items));
     case 'keep':
@@ -68,7 +80,7 @@ function compileStage(s: Stage, hints: ParserHints): EntryStep {
 }
 
 /** `hints`: which labels the parsers need to extract; all of them unless a metric query says less. */
-export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS): Pipeline {
+export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS, opts: PipelineOptions = {}): Pipeline {
   const filtersOnly = stages.every((s) => s.type === 'lineFilter');
   // line filters before the first other stage run on the batch's bytes
   let lead = 0;
@@ -77,7 +89,10 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
   // the first literal `|=` runs over the whole batch at once; the other filters per line after it
   const needle = leadStages.length ? singleLiteral(leadStages[0]) : undefined;
   const tests: LineTest[] = (needle ? leadStages.slice(1) : leadStages).map(compileLineFilter);
-  const rest = stages.slice(lead).map((s) => compileStage(s, hints));
+  const deadline = new Deadline(opts.deadline);
+  // one options object for every line the templates render
+  const render: RenderOptions = { maxLineSize: opts.maxLineSize, deadline };
+  const rest = stages.slice(lead).map((s) => compileStage(s, hints, render));
   return {
     filtersOnly,
     run(batch, emit) {
@@ -89,6 +104,7 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
       const e: EntryState = { line: lines, labels: new LabelSet(), stream: streamNames ?? new Set() };
       const scratch = new LabelSet();
       next: for (let i = 0; i < n; i++) {
+        deadline.tick();
         if (mask && !mask[i]) continue;
         const line = lines.subarray(offsets[i], offsets[i + 1]);
         for (const t of tests) if (!t(line)) continue next;
