@@ -5,6 +5,7 @@ import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { Labels } from '../batch.ts';
 import { applyOp } from '../binary-op.ts';
 import { labelsKey, sortLabels } from '../labels.ts';
+import type { Deadline } from './deadline.ts';
 import { QueryError } from './errors.ts';
 import type { Evaluated, StepSeries } from './steps.ts';
 
@@ -18,7 +19,8 @@ function merge(op: BinaryOp, filter: boolean, l: number, r: number): number | un
   return v === 1 ? l : undefined;
 }
 
-export function evalBinary(e: BinaryExpr, left: Evaluated, right: Evaluated, steps: number): Evaluated {
+/** `deadline` is ticked per series of a vector and a literal, per step of two vectors. */
+export function evalBinary(e: BinaryExpr, left: Evaluated, right: Evaluated, steps: number, deadline: Deadline): Evaluated {
   if (SET.has(e.op) && (left.kind === 'scalar' || right.kind === 'scalar'))
     throw new QueryError(`unexpected literal for ${left.kind === 'scalar' ? 'left' : 'right'} leg of logical/set binary operation (${e.op})`);
   if (left.kind === 'scalar' && right.kind === 'scalar')
@@ -26,16 +28,19 @@ export function evalBinary(e: BinaryExpr, left: Evaluated, right: Evaluated, ste
     return { kind: 'scalar', values: left.values.map((l, i) => applyOp(e.op, l, right.values[i])) };
   const filter = !e.bool;
   if (right.kind === 'scalar')
-    return { kind: 'vector', series: mapValues((left as VectorOf).series, (v, i) => merge(e.op, filter, v, right.values[i])) };
+    return { kind: 'vector', series: mapValues((left as VectorOf).series, (v, i) => merge(e.op, filter, v, right.values[i]), deadline) };
   if (left.kind === 'scalar')
-    return { kind: 'vector', series: mapValues(right.series, (v, i) => merge(e.op, filter, left.values[i], v)) };
-  return { kind: 'vector', series: vectorVector(e, left.series, right.series, steps) };
+    return { kind: 'vector', series: mapValues(right.series, (v, i) => merge(e.op, filter, left.values[i], v), deadline) };
+  return { kind: 'vector', series: vectorVector(e, left.series, right.series, steps, deadline) };
 }
 
 type VectorOf = Extract<Evaluated, { kind: 'vector' }>;
 
-function mapValues(series: StepSeries[], f: (v: number, i: number) => number | undefined): StepSeries[] {
-  return series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (v === undefined ? undefined : f(v, i))) }));
+function mapValues(series: StepSeries[], f: (v: number, i: number) => number | undefined, deadline: Deadline): StepSeries[] {
+  return series.map((s) => {
+    deadline.tick(s.values.length);
+    return { labels: s.labels, values: s.values.map((v, i) => (v === undefined ? undefined : f(v, i))) };
+  });
 }
 
 /** The labels two samples match on. */
@@ -71,12 +76,13 @@ class Collector {
   series = () => [...this.byKey.values()];
 }
 
-function vectorVector(e: BinaryExpr, left: StepSeries[], right: StepSeries[], steps: number): StepSeries[] {
+function vectorVector(e: BinaryExpr, left: StepSeries[], right: StepSeries[], steps: number, deadline: Deadline): StepSeries[] {
   const m = e.matching;
   const lsig = left.map((s) => signature(s.labels, m));
   const rsig = right.map((s) => signature(s.labels, m));
   const out = new Collector(steps);
   for (let i = 0; i < steps; i++) {
+    deadline.tick(left.length + right.length);
     const ls = left.flatMap((s, j) => (s.values[i] === undefined ? [] : [j]));
     const rs = right.flatMap((s, j) => (s.values[i] === undefined ? [] : [j]));
     if (SET.has(e.op)) setOp(e.op, left, right, lsig, rsig, ls, rs, i, out);

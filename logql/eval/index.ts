@@ -3,7 +3,9 @@
 import type { Expr, SampleExpr } from '../ast.ts';
 import type { Direction, QueryResult, VectorSample } from '../batch.ts';
 import { labelsToObject } from '../labels.ts';
+import type { PipelineOptions } from '../pipeline/index.ts';
 import { evalBinary } from './binary.ts';
+import { Deadline } from './deadline.ts';
 import { QueryError, seriesLimit } from './errors.ts';
 import { compareLabels, formatValue, pointTime } from './format.ts';
 import { groupSeries } from './grouping.ts';
@@ -14,7 +16,7 @@ import type { Source } from './source.ts';
 import { gridOf, type Evaluated, type Grid } from './steps.ts';
 import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
-export { QueryError } from './errors.ts';
+export { QueryError, QueryTimeoutError } from './errors.ts';
 export { alignedRange } from './steps.ts';
 export type { Source } from './source.ts';
 
@@ -30,6 +32,19 @@ export interface QueryParams {
   instant: boolean;
   /** limits_config.max_query_series, default 500. */
   maxSeries?: number;
+  /**
+   * limits_config.max_line_size, default 262144: the most bytes a line_format line or a
+   * label_format value may have; a longer one marks its entry __error__="TemplateFormatErr" with
+   * __error_details__ saying so. 0 (no limit on ingestion) still bounds templates at 262144:
+   * without a bound one template can build gigabytes per line.
+   */
+  maxLineSize?: number;
+  /**
+   * When the query must be done, in epoch ms as Date.now() counts (e.g. Date.now() +
+   * query_timeout). Past it, evaluate rejects with QueryTimeoutError (status 504, Loki's text)
+   * within a few hundred lines or steps of work; no deadline when absent.
+   */
+  deadline?: number;
 }
 
 /** An instant log query reads this far back from its time (Loki's engine max_look_back_period). */
@@ -38,13 +53,22 @@ export const INSTANT_LOOKBACK_NS = 30_000_000_000n;
 /** Grouping that keeps every label: series with one label set together. */
 const SAME_LABELS = { without: true, labels: [] };
 
+/** What every part of one metric query's evaluation shares. */
+interface Run {
+  source: Source;
+  limits: PipelineOptions;
+  deadline: Deadline;
+}
+
 export async function evaluate(expr: Expr, params: QueryParams, source: Source): Promise<QueryResult> {
+  const deadline = new Deadline(params.deadline);
+  deadline.check();
   if (expr.kind === 'log') {
     const start = params.instant ? params.start - INSTANT_LOOKBACK_NS : params.start;
-    return { resultType: 'streams', result: await evalLogQuery(expr, start, params.end, params.direction, params.limit, source, params.interval) };
+    return { resultType: 'streams', result: await evalLogQuery(expr, start, params.end, params.direction, params.limit, source, params.interval, params) };
   }
   const grid = gridOf(params.start, params.end, params.step, params.instant);
-  const v = await evalSample(expr, grid, source);
+  const v = await evalSample(expr, grid, { source, limits: params, deadline });
   if (v.kind === 'scalar') {
     if (params.instant) return { resultType: 'scalar', result: [pointTime(grid.steps[0]), formatValue(v.values[0])] };
     return { resultType: 'matrix', result: [{ metric: {}, values: grid.steps.map((t, i) => [pointTime(t), formatValue(v.values[i])]) }] };
@@ -87,7 +111,7 @@ function sortsByValue(e: SampleExpr): boolean {
   }
 }
 
-async function evalSample(e: SampleExpr, grid: Grid, source: Source): Promise<Evaluated> {
+async function evalSample(e: SampleExpr, grid: Grid, run: Run): Promise<Evaluated> {
   const n = grid.steps.length;
   switch (e.kind) {
     case 'literal':
@@ -95,23 +119,23 @@ async function evalSample(e: SampleExpr, grid: Grid, source: Source): Promise<Ev
     case 'vectorLiteral':
       return { kind: 'vector', series: [{ labels: [], values: new Array(n).fill(e.value) }] };
     case 'range':
-      return { kind: 'vector', series: await evalRangeAggregation(e, grid, source) };
+      return { kind: 'vector', series: await evalRangeAggregation(e, grid, run.source, run.limits) };
     case 'vector': {
       const i = e.inner;
       // a sum pushes its grouping into a summable range aggregation: one series per group, not per stream
       const pushDown = e.op === 'sum' && i.kind === 'range' && !i.grouping && SUMMABLE.has(i.op);
       const inner: Evaluated = pushDown
-        ? { kind: 'vector', series: await evalRangeAggregation(i, grid, source, e.grouping ?? { without: false, labels: [] }) }
-        : await evalSample(i, grid, source);
+        ? { kind: 'vector', series: await evalRangeAggregation(i, grid, run.source, run.limits, e.grouping ?? { without: false, labels: [] }) }
+        : await evalSample(i, grid, run);
       if (inner.kind === 'scalar') throw new QueryError(`${e.op} needs a vector, not a scalar`);
-      return { kind: 'vector', series: evalVectorAggregation(e, inner.series, n) };
+      return { kind: 'vector', series: evalVectorAggregation(e, inner.series, n, run.deadline) };
     }
     case 'binary': {
-      const [l, r] = await Promise.all([evalSample(e.left, grid, source), evalSample(e.right, grid, source)]);
-      return evalBinary(e, l, r, n);
+      const [l, r] = await Promise.all([evalSample(e.left, grid, run), evalSample(e.right, grid, run)]);
+      return evalBinary(e, l, r, n, run.deadline);
     }
     case 'labelReplace': {
-      const inner = await evalSample(e.inner, grid, source);
+      const inner = await evalSample(e.inner, grid, run);
       if (inner.kind === 'scalar') throw new QueryError('label_replace needs a vector, not a scalar');
       return { kind: 'vector', series: inner.series.map(labelReplacer(e)) };
     }

@@ -5,8 +5,9 @@
 import type { LogExpr } from '../ast.ts';
 import type { Direction, Labels, StreamResult } from '../batch.ts';
 import { formatLabels, labelsToObject } from '../labels.ts';
-import { compilePipeline } from '../pipeline/index.ts';
+import { compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
 import { streamHash } from '../stream-hash.ts';
+import { Deadline } from './deadline.ts';
 import type { Source } from './source.ts';
 
 /** A kept entry: views into its batch. */
@@ -23,10 +24,21 @@ interface Hit {
 /**
  * `interval` (ns, Loki's parameter of log range queries): an entry is returned only when it is at
  * least this far, in the query's direction, from the last one returned, across all streams; the
- * skipped ones do not count towards the limit.
+ * skipped ones do not count towards the limit. `limits`: max_line_size and the deadline.
  */
-export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, direction: Direction, limit: number, source: Source, interval = 0): Promise<StreamResult[]> {
-  const pipeline = compilePipeline(expr.pipeline);
+export async function evalLogQuery(
+  expr: LogExpr,
+  start: bigint,
+  end: bigint,
+  direction: Direction,
+  limit: number,
+  source: Source,
+  interval = 0,
+  limits: PipelineOptions,
+): Promise<StreamResult[]> {
+  const pipeline = compilePipeline(expr.pipeline, undefined, limits);
+  // the pipeline watches the deadline per line; this, per batch, covers a source slow to read
+  const deadline = new Deadline(limits.deadline);
   const forward = direction === 'forward';
   // time in the query's direction; at one time, streams by their hash as Loki merges them, and a
   // stream's entries as pushed (forward) or the reverse (backward), as Loki reads a stream
@@ -40,6 +52,7 @@ export async function evalLogQuery(expr: LogExpr, start: bigint, end: bigint, di
   const best = new Best(limit, order);
   let seq = 0;
   for await (const batch of source.select(expr.matchers, start, end)) {
+    deadline.check();
     const hash = streamHash(batch.labels);
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];

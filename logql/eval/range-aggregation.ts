@@ -7,7 +7,8 @@ import type { Labels } from '../batch.ts';
 import { formatLabels, labelsKey, sortLabels } from '../labels.ts';
 import { filterNames, parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
 import { ERROR, ERROR_DETAILS } from '../pipeline/label-filter.ts';
-import { compileLabelFilter, compilePipeline } from '../pipeline/index.ts';
+import { compileLabelFilter, compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
+import { Deadline } from './deadline.ts';
 import { pipelineError } from './errors.ts';
 import { aggregateWindow } from './range-functions.ts';
 import type { Source } from './source.ts';
@@ -63,9 +64,11 @@ function hintsFor(e: RangeAggregation, parentGrouping: Grouping | undefined): Pa
   return parserHints(required, groups, without, noLabels, unwrap.label);
 }
 
-export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, parentGrouping?: Grouping): Promise<StepSeries[]> {
+/** `limits`: max_line_size and the deadline, for the pipeline and for the walk over the steps. */
+export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, limits: PipelineOptions, parentGrouping?: Grouping): Promise<StepSeries[]> {
   const { range, offset, unwrap, log } = e.range;
-  const pipeline = compilePipeline(log.pipeline, hintsFor(e, parentGrouping));
+  const pipeline = compilePipeline(log.pipeline, hintsFor(e, parentGrouping), limits);
+  const deadline = new Deadline(limits.deadline);
   const reduce = reducer(e.grouping ?? parentGrouping, unwrap);
   const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);
   const bytes = e.op === 'bytes_rate' || e.op === 'bytes_over_time';
@@ -78,6 +81,7 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
   const from = first - r + 1n;
   const to = last + 1n;
   for await (const batch of source.select(log.matchers, from, to)) {
+    deadline.check();
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < from || ts >= to) return;
@@ -108,6 +112,8 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
   }
   const series: StepSeries[] = [];
   for (const s of bySeries.values()) {
+    // many series times many steps is long even when each window is short
+    deadline.tick(grid.steps.length + s.ts.length);
     const w = sortedSamples(s);
     const failing = s.labels.find(([n]) => n === ERROR);
     let lo = 0;

@@ -2,17 +2,20 @@
 // with Loki's arithmetic (running mean, Welford's variance, NaN handling).
 import type { VectorAggregation } from '../ast.ts';
 import { labelsKey } from '../labels.ts';
+import type { Deadline } from './deadline.ts';
 import { compareLabels } from './format.ts';
 import { groupLabels, groupSeries } from './grouping.ts';
 import type { StepSeries } from './steps.ts';
 
-export function evalVectorAggregation(e: VectorAggregation, inner: StepSeries[], steps: number): StepSeries[] {
+/** `deadline` is ticked per step of each group, by the series it reads there. */
+export function evalVectorAggregation(e: VectorAggregation, inner: StepSeries[], steps: number, deadline: Deadline): StepSeries[] {
   // sort and sort_desc order an instant query's answer (see index.ts); per series they change nothing
   if (e.op === 'sort' || e.op === 'sort_desc') return inner;
-  if (e.op === 'topk' || e.op === 'bottomk') return topk(e, inner, steps);
+  if (e.op === 'topk' || e.op === 'bottomk') return topk(e, inner, steps, deadline);
   return groupSeries(inner, e.grouping).map((g) => ({
     labels: g.labels,
     values: Array.from({ length: steps }, (_, i) => {
+      deadline.tick(g.members.length);
       const vs: number[] = [];
       for (const m of g.members) if (m.values[i] !== undefined) vs.push(m.values[i]!);
       return vs.length ? reduce(e.op, vs) : undefined;
@@ -70,7 +73,7 @@ export function byValue(desc: boolean) {
 }
 
 /** The k largest (smallest) series of each group at each step; series keep their own labels. */
-function topk(e: VectorAggregation, inner: StepSeries[], steps: number): StepSeries[] {
+function topk(e: VectorAggregation, inner: StepSeries[], steps: number, deadline: Deadline): StepSeries[] {
   const k = Math.trunc(e.param ?? 1);
   if (k < 1) return [];
   const out = inner.map((s) => ({ labels: s.labels, values: new Array<number | undefined>(steps).fill(undefined) }));
@@ -84,6 +87,7 @@ function topk(e: VectorAggregation, inner: StepSeries[], steps: number): StepSer
   const order = byValue(e.op === 'topk');
   for (let i = 0; i < steps; i++)
     for (const members of groups.values()) {
+      deadline.tick(members.length);
       const present = members.filter((m) => inner[m].values[i] !== undefined).map((m) => ({ m, v: inner[m].values[i]!, s: inner[m] }));
       present.sort(order);
       for (const p of present.slice(0, k)) out[p.m].values[i] = p.v;
