@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadConfig } from '../config/index.ts';
 import { natsAnswers } from '../bus/index.ts';
-import { startLocalNats } from './local-nats.ts';
+import { startLocalNats } from './nats-server.ts';
 
 const cfg = loadConfig({ env: process.env });
 const groups: Array<[string, Record<string, string>]> = [

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Members, connectBus, natsAnswers } from '../bus/index.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { startNode } from '../actors/node.ts';
-import { startLocalNats, type LocalNats } from './local-nats.ts';
+import { startLocalNats, type LocalNats } from './nats-server.ts';
 
 /** `--a.b=c`, `-config.file=x`, `--target all` → { 'a.b': 'c', ... } */
 function parseFlags(args: string[]): Record<string, string> {
@@ -32,7 +32,7 @@ async function start(args: string[]): Promise<void> {
   if (!(await natsAnswers(cfg.nats.url))) {
     if (!cfg.nats.start_local) throw new Error(`no NATS answers at ${cfg.nats.url}`);
     logger.info({ url: cfg.nats.url }, 'no NATS answers; starting a local nats-server');
-    nats = await startLocalNats(cfg.nats.url, cfg.nats.config_file, cfg.common.path_prefix);
+    nats = await startLocalNats(cfg.nats.url, cfg.nats.config_file, cfg.common.path_prefix, (msg) => logger.warn(msg));
   }
   const node = await startNode(cfg, logger).catch(async (err) => {
     await nats?.stop();
@@ -62,10 +62,14 @@ async function status(args: string[]): Promise<void> {
     console.log('no live members');
     return;
   }
-  console.log(['ID', 'ROLES', 'ADDRESS', 'VERSION', 'UP', 'STREAMS'].join('\t'));
+  console.log(['ID', 'ROLES', 'ADDRESS', 'VERSION', 'UP', 'STREAMS', 'PARTITIONS', 'REPLAYING', 'LAG', 'UNFLUSHED'].join('\t'));
   for (const m of members) {
     const up = Math.round((Date.now() - m.startedAt) / 1000);
-    console.log([m.id, m.roles.join(','), m.address || '-', m.version, `${up}s`, String(m.status?.streams ?? '-')].join('\t'));
+    const parts = Object.values((m.status?.partitions ?? {}) as Record<string, { lag: number; unflushed: number; ready: boolean }>);
+    const sum = (f: (p: (typeof parts)[number]) => number) => (parts.length ? String(parts.reduce((n, p) => n + f(p), 0)) : '-');
+    console.log(
+      [m.id, m.roles.join(','), m.address || '-', m.version, `${up}s`, String(m.status?.streams ?? '-'), parts.length ? String(parts.length) : '-', sum((p) => (p.ready ? 0 : 1)), sum((p) => p.lag), sum((p) => p.unflushed)].join('\t'),
+    );
   }
 }
 

@@ -1,52 +1,154 @@
-// Starts a private nats-server on a random port with its own store directory (tests, bench).
+// Starts nats-server processes: the local one a single node runs when nothing answers at its
+// NATS URL (restarted if it dies, as a supervisor would), and private ones for tests and the
+// bench (a random port and store of their own, which a test may kill and start again).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { natsAnswers } from '../bus/index.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
+  stderr: () => string;
+}
+
+/** Spawns nats-server with `args` and resolves once `url` answers; fails with its stderr if it exits first. */
+async function launch(args: string[], url: string, cwd?: string): Promise<Running> {
+  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let done = false;
+  const exited = new Promise<void>((r) => {
+    child.on('exit', () => r());
+    child.on('error', (err) => {
+      stderr += `\n${err.message}`;
+      r();
+    });
+  }).then(() => {
+    done = true;
+  });
+  for (let i = 0; i < 150 && !done; i++) {
+    if (await natsAnswers(url, 200)) return { child, exited, stderr: () => stderr };
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`could not start nats-server (is it installed? run: apt-get install nats-server): ${stderr.trim()}`);
+}
+
+async function terminate(r: Running): Promise<void> {
+  if (r.child.exitCode !== null || r.child.signalCode !== null) return;
+  r.child.kill('SIGTERM');
+  const killed = setTimeout(() => r.child.kill('SIGKILL'), 5000);
+  await r.exited;
+  clearTimeout(killed);
+}
+
+const hostPort = (url: string) => new URL(url.split(',')[0].replace(/^nats:/, 'http:'));
+
+export interface LocalNats {
+  stop(): Promise<void>;
+}
+
+/**
+ * The single node's nats-server, from `configFile` (nats.conf keeps its store under ./data/nats,
+ * relative to where muninn runs). If it dies it is started again over the same store, so the
+ * node's connections find it back.
+ */
+export async function startLocalNats(url: string, configFile: string, dataDir: string, log: (msg: string) => void = () => undefined): Promise<LocalNats> {
+  const u = hostPort(url);
+  mkdirSync(dataDir, { recursive: true });
+  const args = ['-c', resolve(configFile), '-a', u.hostname, '-p', u.port || '4222', '-l', join(dataDir, 'nats-server.log')];
+  let current = await launch(args, url, process.cwd());
+  let stopping = false;
+  const watch = (r: Running): void => {
+    void r.exited.then(async () => {
+      if (stopping) return;
+      log(`nats-server exited (${r.child.signalCode ?? r.child.exitCode}); starting it again`);
+      for (;;) {
+        await sleep(1000);
+        if (stopping) return;
+        try {
+          current = await launch(args, url, process.cwd());
+          log('nats-server is running again');
+          return watch(current);
+        } catch (err) {
+          log(`nats-server did not start again: ${(err as Error).message}`);
+        }
+      }
+    });
+  };
+  watch(current);
+  return {
+    stop: async () => {
+      stopping = true;
+      await terminate(current);
+    },
+  };
+}
 
 export interface NatsServer {
   url: string;
   storeDir: string;
+  /** The server's process id (for SIGSTOP and the like). */
+  pid(): number;
+  /** SIGKILL, as a crash: the store stays for `restart`. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port over the same store. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+/** A nats-server on a free port of 127.0.0.1 with its own store, deleted by stop(). */
 export async function startPrivateNats(): Promise<NatsServer> {
   const dir = await mkdtemp(join(tmpdir(), 'muninn-nats-'));
   const storeDir = join(dir, 'store');
   const conf = join(dir, 'nats.conf');
   await writeFile(conf, 'max_payload: 8MB\n');
-  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', storeDir, '--ports_file_dir', dir, '-c', conf], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  child.on('error', (err) => {
-    exited = true;
-    stderr += err.message;
-  });
-  const stop = async () => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      for (let i = 0; i < 50 && !exited; i++) await sleep(100);
-      if (!exited) child.kill('SIGKILL');
+  // a port another process takes between our probe and the server's bind: try another
+  let url = '';
+  let args: string[] = [];
+  let current: Running | undefined;
+  for (let attempt = 0; !current; attempt++) {
+    const port = await freePort();
+    url = `nats://127.0.0.1:${port}`;
+    args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-c', conf];
+    try {
+      current = await launch(args, url);
+    } catch (err) {
+      if (attempt >= 2) throw err;
     }
-    await rm(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; i < 100; i++) {
-    if (exited) break;
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.ports'));
-    if (files.length) {
-      const ports = JSON.parse(await readFile(join(dir, files[0]), 'utf8')) as { nats: string[] };
-      return { url: ports.nats[0], storeDir, stop };
-    }
-    await sleep(50);
   }
-  await stop();
-  throw new Error(`nats-server did not start: ${stderr}`);
+  return {
+    url,
+    storeDir,
+    pid: () => current!.child.pid!,
+    kill: async () => {
+      current!.child.kill('SIGKILL');
+      await current!.exited;
+    },
+    restart: async () => {
+      current = await launch(args, url);
+    },
+    stop: async () => {
+      await terminate(current!);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port nothing listens on right now (the kernel's pick, released at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
