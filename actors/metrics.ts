@@ -37,6 +37,11 @@ export function createMetrics() {
       labelNames: ['reason'],
       registers: r,
     }),
+    flushFailures: new Counter({
+      name: 'loki_ingester_chunks_flush_failures_total',
+      help: 'Flush rounds that failed to make their chunks durable (they are retried; checkpoints wait).',
+      registers: r,
+    }),
     memoryStreams: new Gauge({
       name: 'loki_ingester_memory_streams',
       help: 'Streams held in ingester memory.',
@@ -45,7 +50,7 @@ export function createMetrics() {
     }),
     partitionLag: new Gauge({
       name: 'muninn_ingester_partition_lag',
-      help: 'Ingest-log messages not yet durably flushed, per owned partition.',
+      help: 'Ingest-log messages past the checkpoint (the head minus the checkpoint), per owned partition.',
       labelNames: ['partition'],
       registers: r,
     }),

@@ -5,27 +5,35 @@ import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { stringify } from 'yaml';
 import {
+  ByteBudget,
   Checkpoints,
   IngestLog,
+  MEMBER_TTL_MS,
   Members,
   connectBus,
+  watchConnection,
   servePush,
   WorkQueue,
   type Member,
 } from '../bus/index.ts';
 import { durationMs, type Config } from '../config/index.ts';
-import { IndexReader, IndexWriter, openObjectStore, type ObjectStore } from '../storage/index.ts';
+import { IndexWriter, openObjectStore, type ObjectStore, type StorageConfig } from '../storage/index.ts';
 import { Distributor } from './distributor/distributor.ts';
 import { Frontend } from './frontend/frontend.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { Ingester } from './ingester/ingester.ts';
 import { createMetrics } from './metrics.ts';
-import { Querier } from './querier/querier.ts';
+import { QuerierThreads } from './querier/threads.ts';
 
 export const ROLES = ['gateway', 'distributor', 'ingester', 'frontend', 'querier'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const VERSION = '0.1.0';
+
+/** How often a node heartbeats into muninn-members (entries live MEMBER_TTL_MS). */
+const HEARTBEAT_MS = 5000;
+/** A querier thread silent this long past the query timeout is stuck and is replaced. */
+const STALL_GRACE_MS = 10_000;
 
 export function rolesOf(target: string): Role[] {
   const names = target.split(',').map((s) => s.trim()).filter(Boolean);
@@ -63,26 +71,27 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
   const log = logger.child({ node: id });
   const metrics = createMetrics();
   const nc = await connectBus(cfg.nats.url, id);
+  watchConnection(nc, log);
   const stops: Array<() => Promise<void> | void> = [];
   const up = new Set<Role>();
   let store: ObjectStore | undefined;
   const has = (r: Role) => roles.includes(r);
+  let notReady = (): string | undefined => 'Not ready: starting';
+  let stopping: Promise<void> | undefined;
 
   try {
-    if (has('ingester') || has('querier')) {
-      store = openObjectStore({
-        ...cfg.storage_config,
-        filesystem: { directory: cfg.storage_config.filesystem.directory || join(dataDir, 'store') },
-      });
-      const s = store;
+    const storage: StorageConfig = {
+      ...cfg.storage_config,
+      filesystem: { directory: cfg.storage_config.filesystem.directory || join(dataDir, 'store') },
+    };
+    if (has('ingester')) {
+      const s = (store = await openObjectStore(storage));
       stops.push(() => s.close());
     }
-    const ingestLog =
-      has('gateway') || has('distributor') || has('ingester')
-        ? await IngestLog.open(nc, { duplicateWindowMs: durationMs(cfg.distributor.duplicate_window), maxBytes: cfg.distributor.ingest_log_max_bytes })
-        : undefined;
+    const ingestLogOptions = { duplicateWindowMs: durationMs(cfg.distributor.duplicate_window), maxBytes: cfg.distributor.ingest_log_max_bytes };
+    const ingestLog = has('gateway') || has('distributor') ? await IngestLog.open(nc, ingestLogOptions) : undefined;
     const limits = () => cfg.limits_config;
-    const distributor = ingestLog ? new Distributor(ingestLog, { partitions: cfg.distributor.partitions, limits }, metrics) : undefined;
+    const distributor = ingestLog ? new Distributor(ingestLog, { partitions: cfg.distributor.partitions, limits, append_timeout_ms: durationMs(cfg.ingester_client.remote_timeout) }, metrics) : undefined;
     const members = await Members.open(nc);
 
     if (has('distributor') && distributor) {
@@ -96,6 +105,10 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
     let ingester: Ingester | undefined;
     if (has('ingester')) {
       const i = cfg.ingester;
+      // replays read on a connection of their own: a backlog in flight cannot delay a push's ack
+      const readNc = await connectBus(cfg.nats.url, `${id}-ingest`);
+      stops.push(() => readNc.drain().catch(() => undefined));
+      watchConnection(readNc, log.child({ connection: 'ingest' }));
       ingester = new Ingester(
         {
           id,
@@ -111,7 +124,8 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
         },
         {
           nc,
-          log: ingestLog!,
+          log: await IngestLog.open(readNc, ingestLogOptions),
+          budget: new ByteBudget(i.max_read_bytes_in_flight),
           checkpoints: await Checkpoints.open(nc),
           store: store!,
           index: new IndexWriter({ dir: join(dataDir, 'index'), store: store!, writerId: id }),
@@ -124,22 +138,25 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
     }
 
     let queue: WorkQueue | undefined;
-    if (has('querier') || has('frontend')) queue = await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout));
+    if (has('frontend')) queue = await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout));
 
     if (has('querier')) {
-      const querier = new Querier(
-        { id, max_concurrent: cfg.querier.max_concurrent, max_query_series: cfg.limits_config.max_query_series },
+      // queriers run in threads of their own: a heavy query takes another core, not this loop
+      const queriers = new QuerierThreads(
         {
-          nc,
-          queue: queue!,
-          members,
-          store: store!,
-          index: new IndexReader({ store: store!, cacheDir: join(dataDir, 'index-cache') }),
-          ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
+          cfg,
+          nodeId: id,
+          dataDir,
+          storage,
+          logLevel: logger.level,
+          threads: cfg.querier.worker_threads,
+          max_concurrent: cfg.querier.max_concurrent,
+          stall_ms: durationMs(cfg.querier.query_timeout) + STALL_GRACE_MS,
         },
+        log.child({ role: 'querier' }),
       );
-      querier.start();
-      stops.push(() => querier.stop());
+      await queriers.start();
+      stops.push(() => queriers.stop());
       up.add('querier');
     }
 
@@ -149,7 +166,8 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
           split_queries_by_interval_ms: durationMs(cfg.query_range.split_queries_by_interval),
           max_retries: cfg.frontend.max_retries,
           subquery_timeout_ms: durationMs(cfg.frontend.subquery_timeout),
-          parallelism: Math.max(2, cfg.querier.max_concurrent),
+          max_query_parallelism: cfg.limits_config.max_query_parallelism,
+          max_query_length_ms: durationMs(cfg.limits_config.max_query_length),
         },
         { nc, queue: queue!, metrics },
       );
@@ -172,7 +190,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
           nc,
           distributor: has('gateway') ? distributor : undefined,
           metrics,
-          ready: () => roles.every((r) => up.has(r)),
+          notReady: () => notReady(),
           configText: () => stringify(cfg),
           version: VERSION,
         },
@@ -183,12 +201,9 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       if (has('gateway')) up.add('gateway');
     }
 
-    if (ingester) {
-      await ingester.start();
-      up.add('ingester');
-    }
-
+    // register first, so `muninn status` shows this node (and its replay's lag) while it catches up
     const startedAt = Date.now();
+    let registeredAt = 0;
     const member = (): Member => ({
       id,
       roles,
@@ -197,20 +212,46 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       startedAt,
       status: ingester?.status(),
     });
-    await members.heartbeat(member());
-    const beat = setInterval(() => members.heartbeat(member()).catch((err) => log.warn({ err }, 'heartbeat failed')), 5000);
+    const beat = async () => {
+      await members.heartbeat(member());
+      registeredAt = Date.now();
+    };
+    await beat();
+    const beating = setInterval(() => beat().catch((err) => log.warn({ err }, 'heartbeat failed')), HEARTBEAT_MS);
     stops.push(async () => {
-      clearInterval(beat);
+      clearInterval(beating);
       await members.leave(id);
     });
+
+    if (ingester) {
+      const ing = ingester;
+      await ing.start();
+      const began = Date.now();
+      void ing.caughtUp().then(() => {
+        if (stopping) return;
+        up.add('ingester');
+        log.info({ ms: Date.now() - began }, 'ingester caught up with the ingest log');
+      });
+    }
     log.info({ roles, port }, 'muninn node started');
 
-    let stopping: Promise<void> | undefined;
+    /** Why this node is not ready, or undefined when it is. */
+    notReady = () => {
+      if (Date.now() - registeredAt > MEMBER_TTL_MS) return 'Not ready: this node is not registered in muninn-members (is NATS reachable?)';
+      const replaying = ingester?.replaying() ?? [];
+      if (replaying.length) {
+        const left = replaying.map((r) => `${r.partition}:${r.lag}`).join(' ');
+        return `Ingester not ready: replaying the ingest log, ${replaying.length} partitions behind (partition:messages left) ${left}`;
+      }
+      const waiting = roles.filter((r) => !up.has(r));
+      return waiting.length ? `Not ready: waiting for ${waiting.join(', ')} to start` : undefined;
+    };
+
     return {
       id,
       roles,
       port,
-      ready: () => roles.every((r) => up.has(r)),
+      ready: () => notReady() === undefined,
       stop: () =>
         (stopping ??= (async () => {
           up.clear();

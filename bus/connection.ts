@@ -1,5 +1,5 @@
 // Opens the one NATS connection a process uses; it reconnects forever, as roles outlive blips.
-import { connect, type NatsConnection } from 'nats';
+import { Events, connect, type NatsConnection } from 'nats';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -22,4 +22,14 @@ export async function natsAnswers(url: string, timeoutMs = 1000): Promise<boolea
   } catch {
     return false;
   }
+}
+
+/** Logs the connection's outages and recoveries: an operator must see NATS go and come back. */
+export function watchConnection(nc: NatsConnection, log: { warn(o: object, m: string): void; info(o: object, m: string): void }): void {
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect) log.warn({ server: s.data }, 'NATS connection lost; reconnecting');
+      else if (s.type === Events.Reconnect) log.info({ server: s.data }, 'NATS connection restored');
+    }
+  })().catch(() => undefined);
 }

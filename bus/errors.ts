@@ -5,5 +5,9 @@ export class BusError extends Error {
   override name = 'BusError';
 }
 
+/** Nobody answered in time; named as Node names timeouts, so the gateway answers 504. */
+export class BusTimeoutError extends BusError {
+  override name = 'TimeoutError';
+}
+
 export const isNoResponders = (err: unknown) => (err as NatsError)?.code === ErrorCode.NoResponders;
-export const isTimeout = (err: unknown) => (err as NatsError)?.code === ErrorCode.Timeout;

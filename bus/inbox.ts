@@ -2,7 +2,7 @@
 // each sender's parts and hands over whole bodies (or the sender's error).
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
 import { decode, encode } from './codec.ts';
-import { BusError } from './errors.ts';
+import { BusError, BusTimeoutError } from './errors.ts';
 
 /** Well under nats-server's default max_payload of 1 MiB. */
 export const PART_BYTES = 512 * 1024;
@@ -106,7 +106,7 @@ export class Inbox {
       const timer = setTimeout(() => {
         this.waiters.delete(from);
         this.partial.delete(from);
-        reject(new BusError(`no reply from ${from} within ${timeoutMs}ms`));
+        reject(new BusTimeoutError(`no reply from ${from} within ${timeoutMs}ms`));
       }, timeoutMs);
       this.waiters.set(from, { resolve, reject, timer });
     });

@@ -1,9 +1,11 @@
 // What roles may use of the bus: verbs over NATS, never subject strings.
-export { connectBus, natsAnswers, DEFAULT_NATS_URL } from './connection.ts';
-export { BusError, isNoResponders, isTimeout } from './errors.ts';
+export { connectBus, natsAnswers, watchConnection, DEFAULT_NATS_URL } from './connection.ts';
+export { BusError, BusTimeoutError, isNoResponders } from './errors.ts';
 export { encode, decode } from './codec.ts';
 export { subjects, queueGroups, kvKey } from './subjects.ts';
-export { IngestLog, type LogMessage } from './ingest-log.ts';
+export { IngestLog } from './ingest-log.ts';
+export { ByteBudget } from './byte-budget.ts';
+export type { LogMessage, PartitionReader, ReaderEvents } from './ingest-reader.ts';
 export { encodeIngestBatch, decodeIngestBatch, type IngestBatch, type IngestStream } from './ingest-batch.ts';
 export { Checkpoints, type Checkpoint } from './checkpoints.ts';
 export { Members, MEMBER_TTL_MS, type Member } from './members.ts';

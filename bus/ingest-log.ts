@@ -1,7 +1,5 @@
 // The durable ingest log: one JetStream stream, a subject per partition, deduplicated appends.
 import {
-  AckPolicy,
-  DeliverPolicy,
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
@@ -9,8 +7,11 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
+import type { ByteBudget } from './byte-budget.ts';
 import { BusError } from './errors.ts';
+import { readPartition, type PartitionReader, type ReaderEvents } from './ingest-reader.ts';
 import { streams, subjects } from './subjects.ts';
+import { nanos } from './nanos.ts';
 
 export interface IngestLogOptions {
   /** How long JetStream remembers a Nats-Msg-Id to drop a resent append. */
@@ -19,15 +20,10 @@ export interface IngestLogOptions {
   maxBytes: number;
 }
 
-export interface LogMessage {
-  seq: number;
-  data: Uint8Array;
-}
-
-const NS_PER_MS = 1_000_000;
 
 export class IngestLog {
   private constructor(
+    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
   ) {}
@@ -42,7 +38,7 @@ export class IngestLog {
       retention: RetentionPolicy.Limits,
       discard: DiscardPolicy.New,
       max_bytes: opts.maxBytes,
-      duplicate_window: opts.duplicateWindowMs * NS_PER_MS,
+      duplicate_window: nanos(opts.duplicateWindowMs),
     };
     try {
       await jsm.streams.info(streams.ingest);
@@ -56,7 +52,7 @@ export class IngestLog {
         });
       }
     }
-    return new IngestLog(nc.jetstream(), jsm);
+    return new IngestLog(nc, nc.jetstream(), jsm);
   }
 
   /** Resolves with the sequence once JetStream has stored the message durably. */
@@ -75,50 +71,9 @@ export class IngestLog {
     }
   }
 
-  /**
-   * Delivers a partition's messages in order from `fromSeq` through an ephemeral pull consumer
-   * (no acks: the checkpoint is the position); if the consumer goes away it is made again from
-   * the next sequence, so nothing is skipped. Returns a function that stops delivery.
-   */
-  async consume(partition: number, fromSeq: number, onMessage: (m: LogMessage) => void): Promise<() => Promise<void>> {
-    let next = fromSeq;
-    let stopped = false;
-    let current: { close(): Promise<void | Error> } | undefined;
-    const open = async () => {
-      const info = await this.jsm.consumers.add(streams.ingest, {
-        filter_subject: subjects.ingest(partition),
-        ack_policy: AckPolicy.None,
-        mem_storage: true,
-        inactive_threshold: 30_000 * NS_PER_MS,
-        ...(next > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: next } : { deliver_policy: DeliverPolicy.All }),
-      });
-      const consumer = await this.js.consumers.get(streams.ingest, info.name);
-      const messages = await consumer.consume({ max_messages: 256 });
-      current = messages;
-      return messages;
-    };
-    const first = await open();
-    const done = (async () => {
-      let messages = first;
-      while (!stopped) {
-        try {
-          for await (const m of messages) {
-            next = m.seq + 1;
-            onMessage({ seq: m.seq, data: m.data });
-          }
-        } catch {
-          // the consumer went away (server restart, deletion): made again below
-        }
-        if (stopped) return;
-        await new Promise((r) => setTimeout(r, 250));
-        messages = await open().catch(() => messages);
-      }
-    })();
-    return async () => {
-      stopped = true;
-      await current?.close();
-      await done.catch(() => undefined);
-    };
+  /** Reads a partition in order from `from`, within the process's byte budget (ingest-reader.ts). */
+  read(partition: number, from: number, budget: ByteBudget, ev: ReaderEvents): PartitionReader {
+    return readPartition(this.nc, this.jsm, { partition, from, budget }, ev);
   }
 
   /** Drops a partition's messages below `seq`: they are durably in the store. */

@@ -2,7 +2,7 @@
 // memory; each answers in parts to the querier's inbox.
 import type { NatsConnection } from 'nats';
 import type { Matcher } from '../logql/ast.ts';
-import type { Labels } from '../logql/batch.ts';
+import type { Direction, Labels } from '../logql/batch.ts';
 import { decode, encode } from './codec.ts';
 import { Inbox, replyInParts } from './inbox.ts';
 import { decodeIngestBatch, encodeIngestBatch, type IngestStream } from './ingest-batch.ts';
@@ -16,6 +16,12 @@ export interface IngesterQuery {
   end: string;
   /** When true, only which streams have entries in range: each comes back with an empty batch. */
   seriesOnly?: boolean;
+  /**
+   * When set, the asker reads only the first `limit` entries in `direction`, by time, across all
+   * streams: the ingester may leave out entries past them (it keeps every tie at the cut).
+   */
+  limit?: number;
+  direction?: Direction;
 }
 
 interface Request extends IngesterQuery {

@@ -11,9 +11,9 @@ import {
 } from 'nats';
 import { decode, encode } from './codec.ts';
 import { streams, subjects } from './subjects.ts';
+import { nanos } from './nanos.ts';
 
 const CONSUMER = 'queriers';
-const NS_PER_MS = 1_000_000;
 
 export interface Task {
   /** Unique per attempt: the frontend's inbox waits for this id. */
@@ -40,7 +40,7 @@ export class WorkQueue {
           subjects: [subjects.queryTasks],
           retention: RetentionPolicy.Workqueue,
           storage: StorageType.File,
-          max_age: 10 * 60 * 1000 * NS_PER_MS,
+          max_age: nanos(10 * 60 * 1000),
         })
         .catch(() => jsm.streams.info(streams.queryTasks)),
     );
@@ -50,7 +50,7 @@ export class WorkQueue {
           durable_name: CONSUMER,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
-          ack_wait: ackWaitMs * NS_PER_MS,
+          ack_wait: nanos(ackWaitMs),
           max_deliver: 3,
         })
         .catch(() => jsm.consumers.info(streams.queryTasks, CONSUMER)),

@@ -30,6 +30,10 @@ export const defaults = {
     /** Upper bound on the ingest log's size on disk. */
     ingest_log_max_bytes: 10 * 1024 * 1024 * 1024,
   },
+  ingester_client: {
+    /** How long a push waits for the ingest log to acknowledge it before answering 503 (Loki's name for the distributor's call). */
+    remote_timeout: '5s',
+  },
   ingester: {
     chunk_target_size: 1_572_864,
     chunk_block_size: 262_144,
@@ -41,6 +45,11 @@ export const defaults = {
     flush_on_shutdown: false,
     /** How many chunks are written to the store at once. */
     concurrent_flushes: 16,
+    /**
+     * Bytes of the ingest log this process may have in flight while reading its partitions, all
+     * together: bounds memory during a replay of any backlog, well under nats-server's max_pending.
+     */
+    max_read_bytes_in_flight: 32 * 1024 * 1024,
   },
   query_range: {
     split_queries_by_interval: '30m',
@@ -51,8 +60,18 @@ export const defaults = {
     subquery_timeout: '30s',
   },
   querier: {
+    /** Sub-queries a querier process runs at once, spread over its threads. */
     max_concurrent: 4,
+    /** Worker threads of the querier role; 0: one per core. */
+    worker_threads: 0,
     query_timeout: '1m',
+    /**
+     * Sub-queries that end longer ago than this are answered from the store alone (Loki's
+     * query_ingesters_within); 0: always ask. Lines pushed with older timestamps stay unseen by
+     * such sub-queries until flushed, so the default asks: an ingester answers a range it holds
+     * nothing of at once.
+     */
+    query_ingesters_within: '0s',
     /** How long a querier waits for every live ingester's in-memory answer. */
     ingester_query_timeout: '10s',
   },
@@ -85,6 +104,12 @@ export const defaults = {
     ingestion_burst_size_mb: 6,
     max_query_series: 500,
     max_entries_limit_per_query: 5000,
+    /** The longest time range a query may cover (Loki's 30d1h); 0: no limit. */
+    max_query_length: '721h',
+    /** Sub-queries of one query in flight at once. */
+    max_query_parallelism: 32,
+    /** Compressed chunk bytes one sub-query may read (Loki's name; 0: no limit); past it the query gets 400. */
+    max_querier_bytes_read: 8 * 1024 ** 3,
   },
 };
 

@@ -37,14 +37,14 @@ function overlay(base: Tree, over: Tree, path: string): Tree {
   return out;
 }
 
-/** Every string value whose key names a period or age must parse as a duration. */
-const DURATION_KEYS = /(_period|_age|_interval|_timeout|_window)$/;
+/** Every string value whose key names a period, age or other span of time must parse as a duration. */
+const DURATION_KEYS = /(_period|_age|_interval|_timeout|_window|_within|_length)$/;
 
 function checkDurations(t: Tree, path: string): void {
   for (const [k, v] of Object.entries(t)) {
     const key = path ? `${path}.${k}` : k;
     if (isTree(v)) checkDurations(v, key);
-    else if (DURATION_KEYS.test(k)) {
+    else if (typeof v === 'string' && DURATION_KEYS.test(k)) {
       try {
         parseDuration(String(v));
       } catch {

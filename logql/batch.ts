@@ -70,6 +70,66 @@ export function batchFromRows(labels: Labels, rows: ReadonlyArray<Row>): EntryBa
   return batch;
 }
 
+/** First index i with ts[i] >= t (ts ascending). */
+export function firstAtOrAfter(ts: BigInt64Array, t: bigint): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index i with ts[i] > t (ts ascending). */
+export const firstAfter = (ts: BigInt64Array, t: bigint): number => (t === INT64_MAX ? ts.length : firstAtOrAfter(ts, t + 1n));
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** The entries of an ascending batch with start <= ts < end, as views into it. */
+export function batchInRange(b: EntryBatch, start: bigint, end: bigint): EntryBatch {
+  const lo = firstAtOrAfter(b.ts, start);
+  return sliceBatch(b, lo, Math.max(lo, firstAtOrAfter(b.ts, end)));
+}
+
+/** Entries [from, to) of a batch, as views into it. */
+export function sliceBatch(b: EntryBatch, from: number, to: number): EntryBatch {
+  if (from === 0 && to === b.ts.length) return b;
+  const base = b.offsets[from];
+  const offsets = new Uint32Array(to - from + 1);
+  for (let i = from; i <= to; i++) offsets[i - from] = b.offsets[i] - base;
+  const out: EntryBatch = { labels: b.labels, ts: b.ts.subarray(from, to), lines: b.lines.subarray(base, b.offsets[to]), offsets };
+  if (b.metadata) out.metadata = b.metadata.slice(from, to);
+  return out;
+}
+
+/** Batches of one stream that follow each other in time, as one batch. */
+export function concatBatches(parts: EntryBatch[]): EntryBatch {
+  if (parts.length === 1) return parts[0];
+  let n = 0;
+  for (const p of parts) n += p.ts.length;
+  const ts = new BigInt64Array(n);
+  const offsets = new Uint32Array(n + 1);
+  const anyMeta = parts.some((p) => p.metadata);
+  const metadata: Array<Labels | undefined> | undefined = anyMeta ? [] : undefined;
+  let at = 0;
+  let bytes = 0;
+  for (const p of parts) {
+    const k = p.ts.length;
+    ts.set(p.ts, at);
+    const base = p.offsets[0];
+    for (let i = 0; i < k; i++) offsets[at + i] = bytes + p.offsets[i] - base;
+    bytes += p.offsets[k] - base;
+    if (metadata) for (let i = 0; i < k; i++) metadata.push(p.metadata?.[i]);
+    at += k;
+  }
+  offsets[n] = bytes;
+  const batch: EntryBatch = { labels: parts[0].labels, ts, lines: Buffer.concat(parts.map((p) => p.lines.subarray(p.offsets[0], p.offsets[p.ts.length]))), offsets };
+  if (metadata) batch.metadata = metadata;
+  return batch;
+}
+
 /** Builds a batch from plain entries; for tests and small inputs, not hot paths. */
 export function batchOf(
   labels: Labels,

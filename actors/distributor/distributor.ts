@@ -13,11 +13,14 @@ import { validatePush, type Limits, type ValidStream } from './validate.ts';
 
 /** Split a partition's batch above this many line bytes, to stay under NATS's max_payload. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-const APPEND_ATTEMPTS = 3;
+/** Pause between tries of an append the log refused outright (no JetStream yet, a leader moving). */
+const RETRY_PAUSE_MS = 200;
 
 export interface DistributorOptions {
   partitions: number;
   limits: (tenant: string) => Limits;
+  /** How long a push may wait for the ingest log's acknowledgements (ingester_client.remote_timeout). */
+  append_timeout_ms: number;
 }
 
 export class Distributor {
@@ -32,7 +35,9 @@ export class Distributor {
   /**
    * Appends the valid streams of a push; resolves once JetStream acknowledged every message.
    * Throws HttpError 400 naming the invalid streams (the valid ones are written first, as Loki
-   * does), or 500 when the log did not acknowledge.
+   * does), or 503 when the log did not acknowledge within append_timeout_ms (NATS unreachable,
+   * JetStream down): the client resends, and a resent line is never shown twice (queriers drop
+   * exact duplicates).
    */
   async push(tenant: string, streams: PushStream[], now = new Date()): Promise<void> {
     const limits = this.opts.limits(tenant);
@@ -66,28 +71,34 @@ export class Distributor {
       byPartition.set(p, groups);
     }
     const pushId = randomUUID();
+    const deadline = Date.now() + this.opts.append_timeout_ms;
     const appends: Promise<number>[] = [];
     for (const [p, groups] of byPartition)
-      groups.forEach((g, k) => appends.push(this.appendOne(p, encodeIngestBatch({ tenant, streams: g }), `${pushId}.${p}.${k}`)));
+      groups.forEach((g, k) => appends.push(this.appendOne(p, encodeIngestBatch({ tenant, streams: g }), `${pushId}.${p}.${k}`, deadline)));
     const results = await Promise.allSettled(appends);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       this.metrics.appendFailures.inc();
-      throw new HttpError(500, `push not acknowledged by the ingest log: ${(failed.reason as Error).message}`, { cause: failed.reason });
+      const why = (failed.reason as Error).message;
+      throw new HttpError(503, `push not acknowledged by the ingest log within ${this.opts.append_timeout_ms}ms: ${why}`, { cause: failed.reason });
     }
   }
 
-  /** Resending under the same id is safe: JetStream drops the duplicate. */
-  private async appendOne(partition: number, data: Uint8Array, msgId: string): Promise<number> {
-    let last: unknown;
-    for (let i = 0; i < APPEND_ATTEMPTS; i++) {
+  /**
+   * Tries until the deadline; resending under the same id is safe (JetStream drops the
+   * duplicate). While NATS reconnects the publish waits in the client's buffer, so one try
+   * may take all the time left.
+   */
+  private async appendOne(partition: number, data: Uint8Array, msgId: string, deadline: number): Promise<number> {
+    for (;;) {
+      const left = deadline - Date.now();
       try {
-        return await this.log.append(partition, data, msgId);
+        return await this.log.append(partition, data, msgId, Math.max(1, left));
       } catch (err) {
-        last = err;
+        if (deadline - Date.now() < RETRY_PAUSE_MS) throw err;
+        await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
       }
     }
-    throw last;
   }
 }
 

@@ -28,8 +28,8 @@ export interface GatewayDeps {
   /** Present when this process runs the gateway role: Loki's API is served only then. */
   distributor?: Distributor;
   metrics: Metrics;
-  /** Every role of this node is up. */
-  ready: () => boolean;
+  /** Why this node is not ready (the /ready answer), or undefined when it is. */
+  notReady: () => string | undefined;
   /** The effective configuration, for /config. */
   configText: () => string;
   version: string;
@@ -107,8 +107,9 @@ export class Gateway {
   }
 
   private readiness(res: ServerResponse): void {
-    if (this.deps.ready()) sendText(res, 200, 'ready\n');
-    else sendText(res, 503, 'Ingester not ready: waiting for roles to start\n');
+    const why = this.deps.notReady();
+    if (why === undefined) sendText(res, 200, 'ready\n');
+    else sendText(res, 503, `${why}\n`);
   }
 
   private async metricsText(res: ServerResponse): Promise<void> {
@@ -136,7 +137,7 @@ export class Gateway {
   }
 
   private async ask(res: ServerResponse, req: QueryRequest): Promise<void> {
-    const data = await askFrontend(this.deps.nc, req, this.opts.query_timeout_ms);
+    const data = await askFrontend(this.deps.nc, req, Date.now() + this.opts.query_timeout_ms);
     sendJson(res, 200, { status: 'success', data });
   }
 

@@ -1,9 +1,11 @@
 // Owns partitions of the ingest log: replays each from its checkpoint, routes entries to stream
 // actors, flushes their chunks, and advances checkpoints only once chunks and index are durable.
 import type { NatsConnection } from 'nats';
+import type { Logger } from 'pino';
 import {
   decodeIngestBatch,
   serveIngesterQueries,
+  type ByteBudget,
   type Checkpoints,
   type IngestLog,
   type IngesterQuery,
@@ -15,7 +17,9 @@ import { compileMatchers } from '../../logql/matchers.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
+import { firstEntries } from './first-entries.ts';
 import { flushReason, type FlushLimits, type FlushReason } from './flush.ts';
+import { Partition } from './partition.ts';
 import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
 
@@ -30,78 +34,92 @@ export interface IngesterOptions extends FlushLimits {
 }
 
 export interface IngesterDeps {
+  /** For queriers' questions. */
   nc: NatsConnection;
+  /** The ingest log on a connection of the ingester's own, so a replay cannot crowd out pushes. */
   log: IngestLog;
+  /** Bytes the replays of this process may have in flight at once. */
+  budget: ByteBudget;
   checkpoints: Checkpoints;
   store: ObjectStore;
   index: IndexWriter;
   metrics: Metrics;
-  logger: { info(o: object, msg?: string): void; error(o: object, msg?: string): void };
+  logger: Logger;
 }
 
-interface PartitionState {
-  /** Highest log sequence consumed. */
-  consumed: number;
-  /** Stream fingerprint → highest sequence it has flushed, kept while a replay could reach it. */
-  flushed: Map<string, number>;
-  /** The checkpoint last written, to skip writes that change nothing. */
-  written: number;
-  stop?: () => Promise<void>;
-}
+/** How a failed flush round waits before the next try: doubling from the check period up to this. */
+const MAX_FLUSH_BACKOFF_MS = 10_000;
 
 export class Ingester {
   private readonly streams = new Map<string, StreamActor>();
-  private readonly partitions = new Map<number, PartitionState>();
+  private readonly partitions = new Map<number, Partition>();
   private readonly labelsCache = new Map<string, Labels>();
+  /** Partitions whose reader is retrying after a failure. */
+  private readonly troubled = new Set<number>();
   private ticker: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private flushFailures = 0;
+  private stopped = false;
   private stopQueries: (() => void) | undefined;
-  private ready = false;
 
   constructor(
     private readonly opts: IngesterOptions,
     private readonly deps: IngesterDeps,
   ) {}
 
-  isReady(): boolean {
-    return this.ready;
-  }
-
-  /** Replays every owned partition from its checkpoint; resolves once caught up with the log. */
+  /**
+   * Takes every configured partition and starts replaying each from its checkpoint; resolves once
+   * the readers run, not when they have caught up (see caughtUp and readiness).
+   */
   async start(): Promise<void> {
     this.stopQueries = serveIngesterQueries(this.deps.nc, this.opts.id, (q) => this.query(q));
+    this.scheduleFlush();
     await Promise.all(this.opts.partitions.map((p) => this.own(p)));
-    this.ticker = setInterval(() => this.tick(), this.opts.flush_check_period_ms);
-    this.ready = true;
   }
 
   private async own(p: number): Promise<void> {
-    const cp = await this.deps.checkpoints.get(p);
-    const state: PartitionState = { consumed: cp.seq - 1, flushed: new Map(Object.entries(cp.flushed)), written: cp.seq };
-    this.partitions.set(p, state);
-    const target = await this.deps.log.lastSeq(p);
-    let caughtUp: () => void = () => undefined;
-    const done = new Promise<void>((r) => (caughtUp = r));
-    if (target < cp.seq) caughtUp();
-    state.stop = await this.deps.log.consume(p, cp.seq, (m) => {
-      if (m.seq <= state.consumed) return;
-      this.onMessage(p, state, m.seq, m.data);
-      if (m.seq >= target) caughtUp();
+    const [cp, head] = await Promise.all([this.deps.checkpoints.get(p), this.deps.log.lastSeq(p)]);
+    const part = new Partition(p, cp, head);
+    this.partitions.set(p, part);
+    const log = this.deps.logger;
+    part.reader = this.deps.log.read(p, cp.seq, this.deps.budget, {
+      message: (m) => {
+        this.onMessage(part, m.seq, m.data);
+        part.read(m.seq, m.pending);
+      },
+      idle: () => part.idle(),
+      trouble: (err) => {
+        // one line per outage, not one per partition
+        if (this.troubled.size === 0) log.warn({ err, partition: p }, 'reading the ingest log failed; retrying');
+        this.troubled.add(p);
+      },
+      recovered: () => {
+        this.troubled.delete(p);
+        if (this.troubled.size === 0) log.info('reading the ingest log again');
+      },
     });
-    await done;
   }
 
-  private onMessage(p: number, state: PartitionState, seq: number, data: Uint8Array): void {
-    state.consumed = seq;
+  /** Resolves once every owned partition has read up to the head the log had when it was taken. */
+  async caughtUp(): Promise<void> {
+    await Promise.all([...this.partitions.values()].map((p) => p.whenReady()));
+  }
+
+  /** The partitions still replaying, with the messages each has left to read. */
+  replaying(): Array<{ partition: number; lag: number }> {
+    return [...this.partitions.values()].filter((p) => !p.ready).map((p) => ({ partition: p.id, lag: p.lag }));
+  }
+
+  private onMessage(part: Partition, seq: number, data: Uint8Array): void {
     let batch;
     try {
       batch = decodeIngestBatch(data, (text) => this.labelsOf(text));
     } catch (err) {
-      this.deps.logger.error({ err, partition: p, seq }, 'undecodable ingest-log message skipped');
+      this.deps.logger.error({ err, partition: part.id, seq }, 'undecodable ingest-log message skipped');
       return;
     }
     const now = Date.now();
-    for (const s of batch.streams) this.streamFor(batch.tenant, s, p, state).append(s.batch, seq, now);
+    for (const s of batch.streams) this.streamFor(batch.tenant, s, part).append(s.batch, seq, now);
   }
 
   private labelsOf(text: string): Labels {
@@ -114,22 +132,41 @@ export class Ingester {
     return l;
   }
 
-  private streamFor(tenant: string, s: IngestStream, p: number, state: PartitionState): StreamActor {
+  private streamFor(tenant: string, s: IngestStream, part: Partition): StreamActor {
     const key = `${tenant}/${s.fp}`;
     let actor = this.streams.get(key);
     if (!actor) {
-      actor = new StreamActor(tenant, s.fp, s.batch.labels, s.labels, p, state.flushed.get(s.fp) ?? 0);
+      actor = new StreamActor(tenant, s.fp, s.batch.labels, s.labels, part.id, part.flushed.get(s.fp) ?? 0);
       this.streams.set(key, actor);
       this.deps.metrics.memoryStreams.inc({ tenant });
     }
     return actor;
   }
 
-  /** One flush round at a time: a slow store delays the next round instead of piling them up. */
-  private tick(): void {
-    this.flushing = this.flushing.then(() => this.flushRound(false)).catch((err) => {
-      this.deps.logger.error({ err }, 'flush round failed; retrying next round');
-    });
+  /**
+   * One flush round at a time: a slow store delays the next round instead of piling them up. A
+   * failed round leaves its chunks with their streams and the checkpoints where they were, and
+   * is tried again after a pause that doubles with each failure.
+   */
+  private scheduleFlush(): void {
+    if (this.stopped) return;
+    const wait = this.flushFailures
+      ? Math.min(MAX_FLUSH_BACKOFF_MS, this.opts.flush_check_period_ms * 2 ** this.flushFailures)
+      : this.opts.flush_check_period_ms;
+    this.ticker = setTimeout(() => {
+      this.flushing = this.flushRound(false).then(
+        () => {
+          if (this.flushFailures) this.deps.logger.info({ attempts: this.flushFailures + 1 }, 'flushing works again');
+          this.flushFailures = 0;
+        },
+        (err) => {
+          this.flushFailures++;
+          this.deps.metrics.flushFailures.inc();
+          this.deps.logger.error({ err, failures: this.flushFailures }, 'flushing chunks failed; checkpoints stay, retrying');
+        },
+      );
+      void this.flushing.then(() => this.scheduleFlush());
+    }, wait);
   }
 
   /** Cuts every chunk that is due (or all, on shutdown), writes them, then moves checkpoints. */
@@ -173,13 +210,14 @@ export class Ingester {
       if (m !== undefined) oldest.set(s.partition, Math.min(oldest.get(s.partition) ?? Infinity, m));
     }
     await Promise.all(
-      [...this.partitions].map(async ([p, state]) => {
-        const seq = Math.min(state.consumed + 1, oldest.get(p) ?? Infinity);
-        for (const [fp, f] of state.flushed) if (f < seq) state.flushed.delete(fp);
-        this.deps.metrics.partitionLag.set({ partition: String(p) }, state.consumed + 1 - seq);
-        if (seq === state.written) return;
-        await this.deps.checkpoints.set(p, { seq, flushed: Object.fromEntries(state.flushed) });
-        state.written = seq;
+      [...this.partitions].map(async ([p, part]) => {
+        const seq = Math.min(part.consumed + 1, oldest.get(p) ?? Infinity);
+        for (const [fp, f] of part.flushed) if (f < seq) part.flushed.delete(fp);
+        // the log's head minus the checkpoint: what a replay from here would read
+        this.deps.metrics.partitionLag.set({ partition: String(p) }, part.lag + part.consumed + 1 - seq);
+        if (seq === part.written) return;
+        await this.deps.checkpoints.set(p, { seq, flushed: Object.fromEntries(part.flushed) });
+        part.written = seq;
         await this.deps.log.purgeBelow(p, seq).catch(() => undefined);
       }),
     );
@@ -188,32 +226,38 @@ export class Ingester {
   /** Entries held in memory for one tenant's matching streams, for queriers. */
   private query(q: IngesterQuery): IngestStream[] {
     const match = compileMatchers(q.matchers);
-    const out: IngestStream[] = [];
+    const found: Array<{ s: StreamActor; batch: EntryBatch }> = [];
     for (const s of this.streams.values()) {
       if (s.tenant !== q.tenant || !match(s.labels)) continue;
-      const batch: EntryBatch | undefined = s.read(BigInt(q.start), BigInt(q.end));
-      if (!batch) continue;
-      out.push({ fp: s.fp, labels: s.labelsText, batch: q.seriesOnly ? emptyBatch(s.labels) : batch });
+      const batch = s.read(BigInt(q.start), BigInt(q.end));
+      if (batch) found.push({ s, batch });
     }
-    return out;
+    if (q.seriesOnly) return found.map(({ s }) => ({ fp: s.fp, labels: s.labelsText, batch: emptyBatch(s.labels) }));
+    if (q.limit === undefined) return found.map(({ s, batch }) => ({ fp: s.fp, labels: s.labelsText, batch }));
+    const kept = firstEntries(found.map((f) => f.batch), q.limit, q.direction ?? 'backward');
+    return found.flatMap(({ s }, i) => (kept[i].ts.length ? [{ fp: s.fp, labels: s.labelsText, batch: kept[i] }] : []));
   }
 
-  /** Figures for `muninn status`. */
+  /**
+   * Figures for `muninn status`: per partition, the messages left to read (`lag`) and those read
+   * but not yet durable in the store (`unflushed`), and whether its replay has caught up.
+   */
   status(): Record<string, unknown> {
     return {
-      partitions: [...this.partitions.keys()],
       streams: this.streams.size,
-      lag: Object.fromEntries([...this.partitions].map(([p, s]) => [p, s.consumed + 1 - s.written])),
+      partitions: Object.fromEntries(
+        [...this.partitions].map(([p, s]) => [p, { lag: s.lag, unflushed: s.consumed + 1 - s.written, ready: s.ready }]),
+      ),
     };
   }
 
   async stop(): Promise<void> {
-    if (this.ticker) clearInterval(this.ticker);
+    this.stopped = true;
+    if (this.ticker) clearTimeout(this.ticker);
     this.stopQueries?.();
-    await Promise.all([...this.partitions.values()].map((s) => s.stop?.()));
+    await Promise.all([...this.partitions.values()].map((s) => s.reader?.stop()));
     await this.flushing;
     if (this.opts.flush_on_shutdown) await this.flushRound(true);
-    this.ready = false;
   }
 }
 

@@ -1,7 +1,7 @@
 // One stream's actor: its head of unflushed entries, the chunk being flushed, recently flushed
 // chunks kept for queries, and what it has flushed (for replay). Only its own methods touch it.
 import { compressSync } from 'lz4-napi';
-import { batchFromRows, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import { batchFromRows, batchInRange, concatBatches, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
 import type { FlushReason } from './flush.ts';
 
 /** A cut chunk's entries, ascending and without exact duplicates, with the log positions they came from. */
@@ -9,8 +9,6 @@ export interface CutChunk {
   batch: EntryBatch;
   minSeq: number;
   maxSeq: number;
-  /** Bytes of line text, the measure chunk_target_size is compared against after compression. */
-  rawBytes: number;
 }
 
 interface Retained {
@@ -46,10 +44,6 @@ export class StreamActor {
     /** Highest ingest-log sequence already in this stream's flushed chunks: replays skip up to it. */
     public flushedSeq: number,
   ) {}
-
-  get headBytes(): number {
-    return this.rawBytes;
-  }
 
   /**
    * The head's size once LZ4-compressed, for chunk_target_size (Loki compares compressed bytes).
@@ -105,7 +99,6 @@ export class StreamActor {
       batch: this.headBatch(),
       minSeq: this.headSeqMin,
       maxSeq: this.headSeqMax,
-      rawBytes: this.rawBytes,
     };
     this.ts = [];
     this.lines = [];
@@ -134,16 +127,16 @@ export class StreamActor {
 
   /** Every entry held in memory with start <= ts < end, ascending, as one batch. */
   read(start: bigint, end: bigint): EntryBatch | undefined {
-    const parts: EntryBatch[] = this.retained.map((r) => r.batch);
-    if (this.flushing) parts.push(this.flushing.batch);
-    if (this.ts.length) parts.push(this.headBatch());
+    const parts: EntryBatch[] = [];
+    for (const r of this.retained) parts.push(batchInRange(r.batch, start, end));
+    if (this.flushing) parts.push(batchInRange(this.flushing.batch, start, end));
+    if (this.ts.length) parts.push(batchInRange(this.headBatch(), start, end));
+    const some = parts.filter((b) => b.ts.length > 0);
+    if (some.length <= 1) return some[0];
+    // chunks are cut in arrival order, so they follow each other in time unless pushes came out of order
+    if (some.every((b, i) => i === 0 || some[i - 1].ts[some[i - 1].ts.length - 1] <= b.ts[0])) return concatBatches(some);
     const picked: Row[] = [];
-    for (const b of parts)
-      for (let i = 0; i < b.ts.length; i++) {
-        const t = b.ts[i];
-        if (t >= start && t < end) picked.push([t, b.lines.subarray(b.offsets[i], b.offsets[i + 1]), b.metadata?.[i]]);
-      }
-    if (!picked.length) return undefined;
+    for (const b of some) for (let i = 0; i < b.ts.length; i++) picked.push([b.ts[i], b.lines.subarray(b.offsets[i], b.offsets[i + 1]), b.metadata?.[i]]);
     picked.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return batchFromRows(this.labels, picked);
   }

@@ -1,7 +1,7 @@
 // Reads a chunk (see FORMAT.md), checking every checksum and bounding every size before it
 // allocates: a corrupt chunk is a ChunkCorruptError naming the chunk, never a crash.
 import { uncompressSync } from 'lz4-napi';
-import type { EntryBatch, Labels } from '../../logql/batch.ts';
+import { batchInRange, type EntryBatch, type Labels } from '../../logql/batch.ts';
 import { parseLabels } from '../../logql/labels.ts';
 import { crc32 } from './crc32.ts';
 import { BLOCK_INDEX_ENTRY, BlockFlag, Codec, LITTLE_ENDIAN, MAGIC, MAX_BLOCK_BYTES, TRAILER, VERSION, type ChunkMeta } from './encode.ts';
@@ -161,7 +161,7 @@ export function decodeChunk(key: string, buf: Buffer): ChunkReader {
         const batch = readBlock(i);
         if (b.minTs >= start && b.maxTs < end) out.push(batch);
         else {
-          const part = slice(batch, start, end);
+          const part = batchInRange(batch, start, end);
           if (part.ts.length) out.push(part);
         }
       }
@@ -223,26 +223,3 @@ function parseBlock(raw: Buffer, b: BlockInfo, labels: Labels, corrupt: (what: s
   return batch;
 }
 
-/** First index i with ts[i] >= t (ts ascending). */
-function lowerBound(ts: BigInt64Array, t: bigint): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The entries of an ascending batch with start <= ts < end, as views where possible. */
-function slice(b: EntryBatch, start: bigint, end: bigint): EntryBatch {
-  const lo = lowerBound(b.ts, start);
-  const hi = Math.max(lo, lowerBound(b.ts, end));
-  const base = b.offsets[lo];
-  const offsets = new Uint32Array(hi - lo + 1);
-  for (let i = lo; i <= hi; i++) offsets[i - lo] = b.offsets[i] - base;
-  const out: EntryBatch = { labels: b.labels, ts: b.ts.slice(lo, hi), lines: b.lines.subarray(base, b.offsets[hi]), offsets };
-  if (b.metadata) out.metadata = b.metadata.slice(lo, hi);
-  return out;
-}
