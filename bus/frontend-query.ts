@@ -18,9 +18,14 @@ interface Envelope {
   id: string;
   reply: string;
   req: QueryRequest;
+  /** Epoch ms when the asker stops waiting (its query_timeout). */
+  deadline: number;
 }
 
-export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest) => Promise<unknown>): () => void {
+/** Past the deadline the frontend answers 504 itself; the asker waits this much longer for it. */
+const ANSWER_GRACE_MS = 2000;
+
+export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, deadline: number) => Promise<unknown>): () => void {
   const sub = nc.subscribe(subjects.frontendQuery, {
     queue: queueGroups.frontends,
     callback: (err, msg) => {
@@ -33,7 +38,7 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest) =>
       }
       // acknowledge receipt at once, so the gateway can tell "no frontend" from "slow query"
       msg.respond(encode({ ok: true }));
-      handle(env.req).then(
+      handle(env.req, env.deadline).then(
         (data) => replyInParts(nc, env.reply, env.id, encode({ data })),
         (e: Error) => replyInParts(nc, env.reply, env.id, e),
       );
@@ -42,16 +47,17 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest) =>
   return () => sub.unsubscribe();
 }
 
-export async function askFrontend<T>(nc: NatsConnection, req: QueryRequest, timeoutMs: number): Promise<T> {
+/** A frontend's answer to `req`; a TimeoutError once `deadline` (epoch ms) has long passed. */
+export async function askFrontend<T>(nc: NatsConnection, req: QueryRequest, deadline: number): Promise<T> {
   const inbox = new Inbox(nc);
   const id = randomUUID();
   try {
     try {
-      await nc.request(subjects.frontendQuery, encode({ id, reply: inbox.subject, req }), { timeout: 5000 });
+      await nc.request(subjects.frontendQuery, encode({ id, reply: inbox.subject, req, deadline }), { timeout: 5000 });
     } catch (err) {
       throw new BusError(isNoResponders(err) ? 'no query frontend is running' : 'query frontend did not answer', { cause: err });
     }
-    const body = await inbox.wait(id, timeoutMs);
+    const body = await inbox.wait(id, Math.max(0, deadline - Date.now()) + ANSWER_GRACE_MS);
     return decode<{ data: T }>(body).data;
   } finally {
     inbox.close();

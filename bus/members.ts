@@ -16,7 +16,12 @@ export interface Member {
 
 export const MEMBER_TTL_MS = 15_000;
 
+/** How long `live()` reuses its last answer: sub-queries must not each list the bucket. */
+const LIVE_CACHE_MS = 2000;
+
 export class Members {
+  private cached: { at: number; list: Promise<Member[]> } | undefined;
+
   private constructor(
     private readonly kv: KV,
     private readonly jsm: JetStreamManager,
@@ -33,6 +38,17 @@ export class Members {
 
   async leave(id: string): Promise<void> {
     await this.kv.delete(id).catch(() => undefined);
+  }
+
+  /** The live members as listed at most LIVE_CACHE_MS ago. */
+  live(): Promise<Member[]> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > LIVE_CACHE_MS) {
+      const list = this.list();
+      list.catch(() => (this.cached = undefined)); // a failed listing is not reused
+      this.cached = { at: now, list };
+    }
+    return this.cached.list;
   }
 
   /**

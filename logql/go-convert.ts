@@ -96,6 +96,29 @@ export function parseGoDuration(orig: string): number {
   return neg ? -total : total;
 }
 
+/** time.Duration's String() for whole nanoseconds: "721h0m0s", "1m30s", "1.5ms", "0s". */
+export function formatGoDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  const sign = ns < 0 ? '-' : '';
+  let d = Math.abs(ns);
+  const frac = (n: number, digits: number) => {
+    const whole = Math.trunc(n / 10 ** digits);
+    const rest = String(n % 10 ** digits).padStart(digits, '0').replace(/0+$/, '');
+    return rest ? `${whole}.${rest}` : String(whole);
+  };
+  if (d < 1e3) return `${sign}${d}ns`;
+  if (d < 1e6) return `${sign}${frac(d, 3)}µs`;
+  if (d < 1e9) return `${sign}${frac(d, 6)}ms`;
+  let out = `${frac(d % 60e9, 9)}s`;
+  d = Math.trunc(d / 60e9);
+  if (d > 0) {
+    out = `${d % 60}m${out}`;
+    d = Math.trunc(d / 60);
+    if (d > 0) out = `${d}h${out}`;
+  }
+  return sign + out;
+}
+
 /** time.Duration's Seconds(): whole seconds plus the nanosecond rest, as Go adds them. */
 export function durationSeconds(ns: number): number {
   const rest = ns % 1e9;
@@ -111,6 +134,15 @@ const BYTE_SIZES: Record<string, number> = {
   p: 1e15, pb: 1e15, pi: 1024 ** 5, pib: 1024 ** 5,
   e: 1e18, eb: 1e18, ei: 1024 ** 6, eib: 1024 ** 6,
 };
+
+/** go-humanize's Bytes: SI units, one decimal below 10 ("8.0 GB", "641 MB", "42 B"). */
+export function formatHumanBytes(n: number): string {
+  if (n < 10) return `${n} B`;
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  const e = Math.min(Math.floor(Math.log(n) / Math.log(1000)), units.length - 1);
+  const v = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
+  return `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ${units[e]}`;
+}
 
 /** go-humanize's ParseBytes: a number (commas allowed), optional spaces, then a unit, any case. */
 export function parseHumanBytes(s: string): number {

@@ -5,7 +5,8 @@ import type { NatsConnection } from 'nats';
 import { decode, Inbox, RemoteError, serveFrontend, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
 import type { MatrixSeries, StreamResult } from '../../logql/batch.ts';
-import { alignedRange } from '../../logql/eval/index.ts';
+import { QueryError, QueryTimeoutError, alignedRange } from '../../logql/eval/index.ts';
+import { formatGoDuration } from '../../logql/go-convert.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
 import type { Metrics } from '../metrics.ts';
 import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './merge.ts';
@@ -15,8 +16,10 @@ export interface FrontendOptions {
   split_queries_by_interval_ms: number;
   max_retries: number;
   subquery_timeout_ms: number;
-  /** Sub-queries of one query in flight at once. */
-  parallelism: number;
+  /** Sub-queries of one query in flight at once (limits_config.max_query_parallelism). */
+  max_query_parallelism: number;
+  /** The longest time range a query may cover (limits_config.max_query_length); 0: no limit. */
+  max_query_length_ms: number;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -30,45 +33,55 @@ export class Frontend {
   ) {}
 
   start(): void {
-    this.stopServing = serveFrontend(this.deps.nc, (req) => this.handle(req));
+    this.stopServing = serveFrontend(this.deps.nc, (req, deadline) => this.handle(req, deadline));
   }
 
   stop(): void {
     this.stopServing?.();
   }
 
-  async handle(req: QueryRequest): Promise<unknown> {
+  /** Answers a query by `deadline` (epoch ms), or fails with a 504 then. */
+  async handle(req: QueryRequest, deadline: number): Promise<unknown> {
     const inbox = new Inbox(this.deps.nc);
     try {
-      if (req.kind !== 'query_range') return await this.runTask(inbox, req);
+      if (req.kind !== 'query_range') return await this.runTask(inbox, req, deadline);
       const expr = parseExpr(req.query); // a bad query fails here, once, with its 400
-      const interval = BigInt(this.opts.split_queries_by_interval_ms) * NS_PER_MS;
       const start = BigInt(req.start);
       const end = BigInt(req.end);
+      this.checkLength(start, end);
+      const interval = BigInt(this.opts.split_queries_by_interval_ms) * NS_PER_MS;
       if (isLogExpr(expr)) {
         let ranges = splitLogRange(start, end, interval);
         if (req.direction === 'backward') ranges = ranges.reverse();
-        const parts = await this.runLogPieces(inbox, req, ranges);
+        const parts = await this.runLogPieces(inbox, req, ranges, deadline);
         const streams = mergeStreams(parts.map((p) => p.result as StreamResult[]), req.direction, req.limit);
         return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
       }
       const step = BigInt(req.step);
       const grid = alignedRange(start, end, req.step);
       const ranges = splitStepRange(grid.start, grid.end, step, interval);
-      const parts = await this.runAll(inbox, ranges.map((r) => ({ ...req, start: String(r.start), end: String(r.end) })));
+      const parts = await this.runAll(inbox, ranges.map((r) => ({ ...req, start: String(r.start), end: String(r.end) })), deadline);
       return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(parts) };
     } finally {
       inbox.close();
     }
   }
 
-  /** In direction order, a few at a time, stopping once earlier pieces already fill the limit. */
-  private async runLogPieces(inbox: Inbox, req: Extract<QueryRequest, { kind: 'query_range' }>, ranges: Array<{ start: bigint; end: bigint }>) {
+  /** Loki's max_query_length, with its text: a 400 before any work. */
+  private checkLength(start: bigint, end: bigint): void {
+    const max = this.opts.max_query_length_ms;
+    const length = Number(end - start);
+    if (max > 0 && length > max * 1e6) throw new QueryError(`the query time range exceeds the limit (query length: ${formatGoDuration(length)}, limit: ${formatGoDuration(max * 1e6)})`);
+  }
+
+  /** In direction order, a wave at a time, stopping once earlier pieces already fill the limit. */
+  private async runLogPieces(inbox: Inbox, req: Extract<QueryRequest, { kind: 'query_range' }>, ranges: Array<{ start: bigint; end: bigint }>, deadline: number) {
     const done: ResultWithStats[] = [];
     let entries = 0;
-    for (let i = 0; i < ranges.length && entries < req.limit; i += this.opts.parallelism) {
-      const wave = ranges.slice(i, i + this.opts.parallelism).map((r) => ({ ...req, start: String(r.start), end: String(r.end) }));
-      for (const part of await this.runAll(inbox, wave)) {
+    const wave = this.opts.max_query_parallelism;
+    for (let i = 0; i < ranges.length && entries < req.limit; i += wave) {
+      const pieces = ranges.slice(i, i + wave).map((r) => ({ ...req, start: String(r.start), end: String(r.end) }));
+      for (const part of await this.runAll(inbox, pieces, deadline)) {
         done.push(part);
         for (const s of part.result as StreamResult[]) entries += s.values.length;
       }
@@ -76,37 +89,56 @@ export class Frontend {
     return done;
   }
 
-  private runAll(inbox: Inbox, reqs: QueryRequest[]): Promise<ResultWithStats[]> {
-    return Promise.all(reqs.map((r) => this.runTask(inbox, r) as Promise<ResultWithStats>));
+  /** Every piece, at most max_query_parallelism on the queue at once; answers in the pieces' order. */
+  private async runAll(inbox: Inbox, reqs: QueryRequest[], deadline: number): Promise<ResultWithStats[]> {
+    const out: ResultWithStats[] = new Array(reqs.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (next < reqs.length && !failed) {
+        const at = next++;
+        try {
+          out[at] = (await this.runTask(inbox, reqs[at], deadline)) as ResultWithStats;
+        } catch (err) {
+          failed = true; // the others stop taking pieces: the query has failed
+          throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.max_query_parallelism, reqs.length) }, worker));
+    return out;
   }
 
-  /** One piece on the work queue; a piece nobody answers in time is put there again. */
-  private async runTask(inbox: Inbox, req: QueryRequest): Promise<unknown> {
-    let lastErr: unknown;
+  /**
+   * One piece on the work queue; a piece nobody answers within subquery_timeout is put there
+   * again (max_retries), until the query's deadline, when the whole query answers 504.
+   */
+  private async runTask(inbox: Inbox, req: QueryRequest, deadline: number): Promise<unknown> {
     for (let attempt = 0; attempt <= this.opts.max_retries; attempt++) {
+      const wait = Math.min(this.opts.subquery_timeout_ms, deadline - Date.now());
+      if (wait <= 0) break;
       const id = randomUUID();
-      const answer = inbox.wait(id, this.opts.subquery_timeout_ms);
+      const answer = inbox.wait(id, wait);
       try {
-        await this.deps.queue.put({ id, reply: inbox.subject, deadline: Date.now() + this.opts.subquery_timeout_ms, body: { req } });
+        await this.deps.queue.put({ id, reply: inbox.subject, deadline: Date.now() + wait, body: { req } });
         const body = await answer;
         this.deps.metrics.subqueries.inc({ outcome: 'ok' });
         return decode<{ data: unknown }>(body).data;
       } catch (err) {
         answer.catch(() => undefined);
         inbox.forget(id);
-        // a querier's own answer (bad query, corrupt chunk) is final; silence is retried
+        // a querier's own answer (bad query, corrupt chunk, its deadline) is final; silence is retried
         if (err instanceof RemoteError) {
-          this.deps.metrics.subqueries.inc({ outcome: 'error' });
+          this.deps.metrics.subqueries.inc({ outcome: err.status === 504 ? 'timeout' : 'error' });
           throw err;
         }
         this.deps.metrics.subqueries.inc({ outcome: 'retried' });
-        lastErr = err;
       }
     }
-    throw lastErr;
+    this.deps.metrics.subqueries.inc({ outcome: 'timeout' });
+    throw new QueryTimeoutError();
   }
 }
-
 
 function totalStats(parts: ResultWithStats[], streams?: StreamResult[]): unknown {
   const stats = parts.reduce<unknown>((acc, p) => addStats(acc, p.stats ?? {}), {}) as { summary?: Record<string, number> };

@@ -13,10 +13,16 @@ export function sendText(res: ServerResponse, status: number, text: string, type
   res.end(text);
 }
 
-/** Any error becomes its status and its message (Loki: pkg/util/server/error.go). */
+// pkg/util/server/error.go: a cancelled or timed-out request gets these texts whatever the cause
+const CLIENT_CANCELED = 'The request was cancelled by the client.';
+const DEADLINE_EXCEEDED =
+  'Request timed out, decrease the duration of the request or add more label matchers (prefer exact match over regex match) to reduce the amount of data processed.';
+
+/** Any error becomes its status and its message, as Loki's WriteError does. */
 export function sendError(res: ServerResponse, err: unknown): number {
   const remote = (err as { status?: number }).status;
   const status = typeof remote === 'number' && remote >= 400 ? remote : statusOf(err);
-  sendText(res, status, ((err as Error)?.message ?? String(err)) + '\n');
+  const text = status === 504 ? DEADLINE_EXCEEDED : status === 499 ? CLIENT_CANCELED : ((err as Error)?.message ?? String(err));
+  sendText(res, status, text + '\n');
   return status;
 }

@@ -10,9 +10,10 @@ import { statsBlock } from './stats.ts';
 import { TenantSource, type SourceDeps } from './source.ts';
 
 export interface QuerierOptions {
-  id: string;
   max_concurrent: number;
   max_query_series: number;
+  /** Templates may not make a line or label longer than this (limits_config.max_line_size). */
+  max_line_size: number;
 }
 
 export class Querier {
@@ -31,15 +32,15 @@ export class Querier {
     const req = task.body.req as QueryRequest;
     let body: Uint8Array | Error;
     try {
-      body = encode({ data: await this.run(req) });
+      body = encode({ data: await this.run(req, task.deadline) });
     } catch (err) {
       body = err as Error;
     }
     replyInParts(this.deps.nc, task.reply, task.id, body);
   }
 
-  /** Evaluates one (sub-)query; exported through the task handler only. */
-  async run(req: QueryRequest): Promise<unknown> {
+  /** Evaluates one (sub-)query, giving up with a 504 at `deadline` (epoch ms). */
+  async run(req: QueryRequest, deadline: number): Promise<unknown> {
     const source = new TenantSource(this.deps, req.tenant);
     const began = performance.now();
     switch (req.kind) {
@@ -56,6 +57,8 @@ export class Querier {
           limit: req.limit,
           instant,
           maxSeries: this.opts.max_query_series,
+          maxLineSize: this.opts.max_line_size,
+          deadline,
         };
         const result = await evaluate(expr, params, source);
         return { ...result, stats: statsBlock(source.stats, performance.now() - began) };

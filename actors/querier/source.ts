@@ -1,11 +1,14 @@
 // The querier's view of one tenant's data: chunks from the store (through the index) and
-// recent entries from every live ingester, merged per stream in time order without duplicates.
+// recent entries from every live ingester, merged per stream in time order without duplicates,
+// handed to the evaluator one stream at a time.
 import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream, type Members } from '../../bus/index.ts';
+import { QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
 import type { Matcher } from '../../logql/ast.ts';
 import { batchFromRows, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import { formatHumanBytes } from '../../logql/go-convert.ts';
 import { formatLabels, labelsKey, parseLabels } from '../../logql/labels.ts';
-import { decodeChunk, type IndexReader, type ObjectStore } from '../../storage/index.ts';
+import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 
 export interface SourceDeps {
   nc: NatsConnection;
@@ -13,6 +16,10 @@ export interface SourceDeps {
   store: ObjectStore;
   index: IndexReader;
   ingesterTimeoutMs: number;
+  /** Sub-queries that end longer ago than this do not ask ingesters (querier.query_ingesters_within). */
+  queryIngestersWithinMs: number;
+  /** Compressed chunk bytes one sub-query may read (limits_config.max_querier_bytes_read); 0: no limit. */
+  maxBytesRead: number;
 }
 
 /** Counts for Loki's `stats` block. */
@@ -28,8 +35,16 @@ export interface ReadStats {
 export const newReadStats = (): ReadStats => ({ chunksRead: 0, chunkBytes: 0, storeEntries: 0, ingesterEntries: 0, linesProcessed: 0, bytesProcessed: 0 });
 
 const FETCH_CONCURRENCY = 16;
+/** Compressed chunk bytes fetched ahead of the stream being evaluated. */
+const FETCH_AHEAD_BYTES = 64 * 1024 * 1024;
 
-export class TenantSource {
+/** One stream's part of a sub-query: its chunks in time order, and what ingesters hold of it. */
+interface StreamPlan {
+  refs: ChunkRef[];
+  memory?: EntryBatch;
+}
+
+export class TenantSource implements Source {
   readonly stats = newReadStats();
 
   constructor(
@@ -37,21 +52,36 @@ export class TenantSource {
     private readonly tenant: string,
   ) {}
 
-  async *select(matchers: Matcher[], start: bigint, end: bigint): AsyncIterable<EntryBatch> {
-    const [memory, stored] = await Promise.all([this.fromIngesters(matchers, start, end, false), this.fromStore(matchers, start, end)]);
-    const byStream = new Map<string, EntryBatch[]>();
-    for (const b of [...stored, ...memory.map((s) => s.batch)]) {
-      if (b.ts.length === 0) continue;
-      const k = labelsKey(b.labels);
-      const list = byStream.get(k);
-      if (list) list.push(b);
-      else byStream.set(k, [b]);
-    }
-    for (const batches of byStream.values()) {
-      const merged = mergeBatches(batches);
-      this.stats.linesProcessed += merged.ts.length;
-      this.stats.bytesProcessed += merged.lines.length;
-      yield merged;
+  /**
+   * Stream by stream, each merged from its chunks and ingester memory: a sub-query holds one
+   * stream's entries (and the chunks fetched ahead for the next), not all of them at once.
+   */
+  async *select(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<EntryBatch> {
+    const [memory, refs] = await Promise.all([this.fromIngesters(matchers, start, end, false, hint), this.deps.index.chunks(this.tenant, matchers, start, end)]);
+    this.checkBytes(refs);
+    const plans = new Map<string, StreamPlan>();
+    const plan = (fp: string) => {
+      let p = plans.get(fp);
+      if (!p) plans.set(fp, (p = { refs: [] }));
+      return p;
+    };
+    for (const r of refs) plan(r.fingerprint).refs.push(r); // refs come sorted by time
+    for (const m of memory) if (m.batch.ts.length) plan(m.fp).memory = m.batch;
+    const ordered = [...plans.values()];
+    const chunks = new Prefetcher(ordered.flatMap((p) => p.refs), (r) => this.readChunk(r, start, end));
+    try {
+      for (const p of ordered) {
+        const batches: EntryBatch[] = [];
+        for (let i = 0; i < p.refs.length; i++) for (const b of await chunks.next()) if (b.ts.length) batches.push(b);
+        if (p.memory) batches.push(p.memory);
+        if (!batches.length) continue;
+        const merged = mergeBatches(batches);
+        this.stats.linesProcessed += merged.ts.length;
+        this.stats.bytesProcessed += merged.lines.length;
+        yield merged;
+      }
+    } finally {
+      chunks.close();
     }
   }
 
@@ -67,12 +97,26 @@ export class TenantSource {
     return [...out.values()];
   }
 
-  private async fromIngesters(matchers: Matcher[], start: bigint, end: bigint, seriesOnly: boolean): Promise<IngestStream[]> {
-    const ingesters = (await this.deps.members.list()).filter((m) => m.roles.includes('ingester')).map((m) => m.id);
+  /** Loki's max_querier_bytes_read, checked against the index before any chunk is read. */
+  private checkBytes(refs: ChunkRef[]): void {
+    const max = this.deps.maxBytesRead;
+    if (max <= 0) return;
+    let bytes = 0;
+    for (const r of refs) bytes += r.bytes;
+    if (bytes > max)
+      throw new QueryError(
+        `query too large to execute on a single querier: (query: ${formatHumanBytes(bytes)}, limit: ${formatHumanBytes(max)}); consider adding more specific stream selectors, reduce the time range of the query, or adjust parallelization settings`,
+      );
+  }
+
+  private async fromIngesters(matchers: Matcher[], start: bigint, end: bigint, seriesOnly: boolean, hint?: SelectHint): Promise<IngestStream[]> {
+    const within = this.deps.queryIngestersWithinMs;
+    if (within > 0 && end < BigInt(Date.now() - within) * 1_000_000n) return [];
+    const ingesters = (await this.deps.members.live()).filter((m) => m.roles.includes('ingester')).map((m) => m.id);
     const streams = await askIngesters(
       this.deps.nc,
       ingesters,
-      { tenant: this.tenant, matchers, start: String(start), end: String(end), seriesOnly },
+      { tenant: this.tenant, matchers, start: String(start), end: String(end), seriesOnly, limit: hint?.limit, direction: hint?.direction },
       this.deps.ingesterTimeoutMs,
       parseLabels,
     );
@@ -80,27 +124,67 @@ export class TenantSource {
     return streams;
   }
 
-  /** Each chunk's entries in range, chunks in time order (a stream's chunks follow each other). */
-  private async fromStore(matchers: Matcher[], start: bigint, end: bigint): Promise<EntryBatch[]> {
-    const refs = (await this.deps.index.chunks(this.tenant, matchers, start, end)).sort((a, b) =>
-      a.from !== b.from ? (a.from < b.from ? -1 : 1) : a.through < b.through ? -1 : a.through > b.through ? 1 : 0,
-    );
-    const parts: EntryBatch[][] = new Array(refs.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < refs.length) {
-        const at = next++;
-        const ref = refs[at];
-        const buf = await this.deps.store.get(ref.key);
-        const chunk = decodeChunk(ref.key, buf);
-        this.stats.chunksRead++;
-        this.stats.chunkBytes += buf.length;
-        parts[at] = [...chunk.read(start, end)];
-        for (const b of parts[at]) this.stats.storeEntries += b.ts.length;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, refs.length) }, worker));
-    return parts.flat();
+  /** One chunk's entries in range. */
+  private async readChunk(ref: ChunkRef, start: bigint, end: bigint): Promise<EntryBatch[]> {
+    const buf = await this.deps.store.get(ref.key);
+    const chunk = decodeChunk(ref.key, buf);
+    this.stats.chunksRead++;
+    this.stats.chunkBytes += buf.length;
+    const parts = [...chunk.read(start, end)];
+    for (const b of parts) this.stats.storeEntries += b.ts.length;
+    return parts;
+  }
+}
+
+/**
+ * Reads chunks in the order they will be used, a few at a time and a bounded number of bytes
+ * ahead of the reader, so fetching overlaps evaluation without holding a sub-query's data.
+ */
+class Prefetcher {
+  private readonly pending: Array<Promise<EntryBatch[]> | undefined> = [];
+  private started = 0;
+  private taken = 0;
+  private inFlight = 0;
+  private ahead = 0;
+  private closed = false;
+
+  constructor(
+    private readonly refs: ChunkRef[],
+    private readonly read: (r: ChunkRef) => Promise<EntryBatch[]>,
+  ) {
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.started < this.refs.length && this.inFlight < FETCH_CONCURRENCY && (this.ahead < FETCH_AHEAD_BYTES || this.started === this.taken)) {
+      const ref = this.refs[this.started];
+      this.inFlight++;
+      this.ahead += ref.bytes;
+      const p = this.read(ref).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+      p.catch(() => undefined); // surfaced by next(); one never taken must not go unhandled
+      this.pending[this.started++] = p;
+    }
+  }
+
+  /** The next chunk's batches, in order. */
+  async next(): Promise<EntryBatch[]> {
+    const i = this.taken++;
+    this.pump();
+    const p = this.pending[i]!;
+    this.pending[i] = undefined;
+    try {
+      return await p;
+    } finally {
+      this.ahead -= this.refs[i].bytes;
+      this.pump();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
   }
 }
 

@@ -18,7 +18,7 @@ import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
 export { QueryError, QueryTimeoutError } from './errors.ts';
 export { alignedRange } from './steps.ts';
-export type { Source } from './source.ts';
+export type { SelectHint, Source } from './source.ts';
 
 export interface QueryParams {
   /** ns; an instant query has start === end === its time. */

@@ -51,7 +51,9 @@ export async function evalLogQuery(
   const all: Hit[] | undefined = interval > 0 ? [] : undefined;
   const best = new Best(limit, order);
   let seq = 0;
-  for await (const batch of source.select(expr.matchers, start, end)) {
+  // without filters every entry selected is an answer, so only the first `limit` can be kept
+  const keepsAll = !all && expr.pipeline.every((st) => st.type !== 'lineFilter' && st.type !== 'labelFilter');
+  for await (const batch of source.select(expr.matchers, start, end, keepsAll ? { limit, direction } : undefined)) {
     deadline.check();
     const hash = streamHash(batch.labels);
     pipeline.run(batch, (i, line, labels) => {

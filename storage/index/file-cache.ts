@@ -2,6 +2,7 @@
 // there is none), reopened only when the store's etag or size changes, and leased to queries so
 // that a file replaced by a newer copy is closed only once no query is reading it.
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../object-store.ts';
@@ -94,7 +95,8 @@ export class FileCache {
       const known = await readFile(`${path}.version`, 'utf8').catch(() => undefined);
       if (known !== version) {
         await mkdir(join(path, '..'), { recursive: true });
-        const tmp = `${path}.download`;
+        // several querier threads share the cache directory: each downloads under a name of its own
+        const tmp = `${path}.${randomUUID()}.download`;
         await writeFile(tmp, await this.opts.store.get(key));
         await rm(`${path}.version`, { force: true });
         // an open older copy keeps its inode: queries reading it are not disturbed

@@ -14,7 +14,7 @@ async function tempDir(t: import('ava').ExecutionContext): Promise<string> {
 }
 
 storeContract(test, 'filesystem', async (t) => {
-  const store = openObjectStore({
+  const store = await openObjectStore({
     object_store: 'filesystem',
     filesystem: { directory: await tempDir(t) },
     aws: { bucketnames: '', region: '', s3forcepathstyle: false },

@@ -8,7 +8,7 @@ import { startS3 } from '../helpers/s3.ts';
 import { storeContract } from './store-contract.ts';
 
 storeContract(test, 's3', async (t) => {
-  const store = openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
+  const store = await openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
   t.teardown(() => store.close());
   return store;
 });
@@ -22,7 +22,7 @@ test('s3: list follows continuation pages to the last key', async (t) => {
 });
 
 test('s3: a chunk written to the bucket reads back entry for entry', async (t) => {
-  const store = openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
+  const store = await openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
   t.teardown(() => store.close());
   const labels: Labels = [['app', 'api']];
   const meta = { tenant: 'team-a', fingerprint: '00000000000000ff', labels, maxSeq: 7 };

@@ -132,7 +132,7 @@ test('a reader with few open files still answers queries over more files', async
 
 test('the index works the same on S3', async (t) => {
   const { dir } = await fsStore(t);
-  const store = openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
+  const store = await openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
   t.teardown(() => store.close());
   const writer = new IndexWriter({ dir: join(dir, 'w'), store, writerId: 'w1' });
   t.teardown(() => writer.close());

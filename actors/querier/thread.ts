@@ -1,0 +1,71 @@
+// A querier in a worker thread of its own (started by threads.ts): its own NATS connection,
+// store client and index reader, pulling sub-queries from the work queue like any querier
+// process, so a heavy query uses another core and never holds up pushes or /ready.
+import { join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { Members, WorkQueue, connectBus, watchConnection } from '../../bus/index.ts';
+import { durationMs, type Config } from '../../config/index.ts';
+import { IndexReader, openObjectStore, type StorageConfig } from '../../storage/index.ts';
+import { Querier } from './querier.ts';
+
+export interface QuerierThreadData {
+  entry: string;
+  cfg: Config;
+  /** The node's id; the thread names its connection after it. */
+  nodeId: string;
+  dataDir: string;
+  /** storage_config with its defaults resolved by the node. */
+  storage: StorageConfig;
+  /** Sub-queries this thread runs at once. */
+  concurrency: number;
+  logLevel: string;
+}
+
+/** Messages a querier thread posts to its supervisor. */
+export type ThreadMessage = { type: 'ready' } | { type: 'alive' } | { type: 'stopped' };
+
+/** How often a thread says it is alive: its event loop turns, so a stall is visible. */
+export const ALIVE_MS = 1000;
+
+const data = workerData as QuerierThreadData;
+const port = parentPort!;
+const post = (m: ThreadMessage) => port.postMessage(m);
+const { cfg } = data;
+const log = pino({ level: data.logLevel }).child({ node: data.nodeId, role: 'querier', thread: threadId });
+
+const nc = await connectBus(cfg.nats.url, `${data.nodeId}-querier-${threadId}`);
+watchConnection(nc, log);
+const store = await openObjectStore(data.storage);
+const index = new IndexReader({ store, cacheDir: join(data.dataDir, 'index-cache') });
+const querier = new Querier(
+  {
+    max_concurrent: data.concurrency,
+    max_query_series: cfg.limits_config.max_query_series,
+    max_line_size: cfg.limits_config.max_line_size,
+  },
+  {
+    nc,
+    queue: await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout)),
+    members: await Members.open(nc),
+    store,
+    index,
+    ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
+    queryIngestersWithinMs: durationMs(cfg.querier.query_ingesters_within),
+    maxBytesRead: cfg.limits_config.max_querier_bytes_read,
+  },
+);
+querier.start();
+const alive = setInterval(() => post({ type: 'alive' }), ALIVE_MS);
+port.on('message', (m: { type: string }) => {
+  if (m.type !== 'stop') return;
+  clearInterval(alive);
+  void (async () => {
+    await querier.stop();
+    await nc.drain().catch(() => undefined);
+    index.close();
+    await store.close();
+    post({ type: 'stopped' });
+  })();
+});
+post({ type: 'ready' });
