@@ -47,6 +47,8 @@ export interface ChildNode {
   child: ChildProcess;
   url: string;
   exited: Promise<number | null>;
+  /** Everything the process has logged so far. */
+  output(): string;
 }
 
 /** `muninn start` in a child process; resolves when its gateway is listening. */
@@ -67,10 +69,11 @@ export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: s
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node did not start: ${out.slice(-2000)}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
+    const onData = () => {
       const m = /Loki API on (http:\/\/[^"\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
@@ -78,8 +81,7 @@ export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: s
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', () => reject(new Error(`node exited: ${out.slice(-2000)}`)));
   });
-  return { child, url, exited };
+  return { child, url, exited, output: () => out };
 }
