@@ -104,6 +104,10 @@ export function sliceBatch(b: EntryBatch, from: number, to: number): EntryBatch 
   return out;
 }
 
+/** Whether each batch starts after the one before it ends (so no entry can be in two of them). */
+export const followEachOther = (batches: EntryBatch[]): boolean =>
+  batches.every((b, i) => i === 0 || batches[i - 1].ts[batches[i - 1].ts.length - 1] < b.ts[0]);
+
 /** Batches of one stream that follow each other in time, as one batch. */
 export function concatBatches(parts: EntryBatch[]): EntryBatch {
   if (parts.length === 1) return parts[0];

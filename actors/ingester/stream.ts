@@ -1,7 +1,7 @@
 // One stream's actor: its head of unflushed entries, the chunk being flushed, recently flushed
 // chunks kept for queries, and what it has flushed (for replay). Only its own methods touch it.
 import { compressSync } from 'lz4-napi';
-import { batchFromRows, batchInRange, concatBatches, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import { batchFromRows, batchInRange, concatBatches, followEachOther, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
 import type { FlushReason } from './flush.ts';
 
 /** A cut chunk's entries, ascending and without exact duplicates, with the log positions they came from. */
@@ -134,7 +134,7 @@ export class StreamActor {
     const some = parts.filter((b) => b.ts.length > 0);
     if (some.length <= 1) return some[0];
     // chunks are cut in arrival order, so they follow each other in time unless pushes came out of order
-    if (some.every((b, i) => i === 0 || some[i - 1].ts[some[i - 1].ts.length - 1] <= b.ts[0])) return concatBatches(some);
+    if (followEachOther(some)) return concatBatches(some);
     const picked: Row[] = [];
     for (const b of some) for (let i = 0; i < b.ts.length; i++) picked.push([b.ts[i], b.lines.subarray(b.offsets[i], b.offsets[i + 1]), b.metadata?.[i]]);
     picked.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -5,7 +5,7 @@ import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream, type Members } from '../../bus/index.ts';
 import { QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
 import type { Matcher } from '../../logql/ast.ts';
-import { batchFromRows, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import { batchFromRows, followEachOther, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
 import { formatLabels, labelsKey, parseLabels } from '../../logql/labels.ts';
 import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
@@ -74,11 +74,14 @@ export class TenantSource implements Source {
         const batches: EntryBatch[] = [];
         for (let i = 0; i < p.refs.length; i++) for (const b of await chunks.next()) if (b.ts.length) batches.push(b);
         if (p.memory) batches.push(p.memory);
-        if (!batches.length) continue;
-        const merged = mergeBatches(batches);
-        this.stats.linesProcessed += merged.ts.length;
-        this.stats.bytesProcessed += merged.lines.length;
-        yield merged;
+        // batches that follow each other in time hold no entry twice: handed over as they are;
+        // only where they overlap (a flushed chunk still in an ingester's memory) are they merged
+        const parts = followEachOther(batches) ? batches : batches.length ? [mergeBatches(batches)] : [];
+        for (const b of parts) {
+          this.stats.linesProcessed += b.ts.length;
+          this.stats.bytesProcessed += b.lines.length;
+          yield b;
+        }
       }
     } finally {
       chunks.close();
