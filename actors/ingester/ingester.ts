@@ -17,6 +17,7 @@ import { compileMatchers } from '../../logql/matchers.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
+import { breather } from './breathe.ts';
 import { firstEntries } from './first-entries.ts';
 import { flushReason, type FlushLimits, type FlushReason } from './flush.ts';
 import { Partition } from './partition.ts';
@@ -46,6 +47,9 @@ export interface IngesterDeps {
   metrics: Metrics;
   logger: Logger;
 }
+
+/** A partition's log is purged below its checkpoint at most this often. */
+const PURGE_EVERY_MS = 30_000;
 
 /** How a failed flush round waits before the next try: doubling from the check period up to this. */
 const MAX_FLUSH_BACKOFF_MS = 10_000;
@@ -173,7 +177,9 @@ export class Ingester {
   private async flushRound(all: boolean): Promise<void> {
     const now = Date.now();
     const items: FlushItem[] = [];
+    const breathe = breather();
     for (const s of this.streams.values()) {
+      await breathe();
       if (s.flushing) {
         items.push({ stream: s, chunk: s.flushing, reason: s.flushReason ?? 'idle' });
         continue;
@@ -215,10 +221,15 @@ export class Ingester {
         for (const [fp, f] of part.flushed) if (f < seq) part.flushed.delete(fp);
         // the log's head minus the checkpoint: what a replay from here would read
         this.deps.metrics.partitionLag.set({ partition: String(p) }, part.lag + part.consumed + 1 - seq);
-        if (seq === part.written) return;
-        await this.deps.checkpoints.set(p, { seq, flushed: Object.fromEntries(part.flushed) });
-        part.written = seq;
-        await this.deps.log.purgeBelow(p, seq).catch(() => undefined);
+        if (seq !== part.written) {
+          await this.deps.checkpoints.set(p, { seq, flushed: Object.fromEntries(part.flushed) });
+          part.written = seq;
+        }
+        // a purge makes nats-server walk the stream's blocks: seldom, and once more when stopping
+        if (part.purged >= part.written || (!this.stopped && Date.now() - part.purgedAt < PURGE_EVERY_MS)) return;
+        part.purgedAt = Date.now();
+        part.purged = part.written;
+        await this.deps.log.purgeBelow(p, part.written).catch(() => undefined);
       }),
     );
   }
@@ -257,7 +268,9 @@ export class Ingester {
     this.stopQueries?.();
     await Promise.all([...this.partitions.values()].map((s) => s.reader?.stop()));
     await this.flushing;
-    if (this.opts.flush_on_shutdown) await this.flushRound(true);
+    // with flush_on_shutdown the last round flushes everything; without, it still writes the
+    // checkpoints and purges what earlier rounds made durable
+    await this.flushRound(this.opts.flush_on_shutdown).catch((err) => this.deps.logger.error({ err }, 'the last flush round failed; the ingest log keeps its lines'));
   }
 }
 

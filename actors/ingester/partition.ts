@@ -11,6 +11,9 @@ export class Partition {
   written: number;
   /** Messages after the last one read, as the log last said. */
   lag = 0;
+  /** The log holds nothing of this partition below this sequence; when it was last purged. */
+  purged = 1;
+  purgedAt = 0;
   reader: PartitionReader | undefined;
   private caughtUp = false;
   private readonly waiters: Array<() => void> = [];
