@@ -9,6 +9,7 @@ import {
   checkKey,
   checkRange,
   ObjectNotFoundError,
+  type ListOptions,
   type ObjectInfo,
   type ObjectStore,
 } from './object-store.ts';
@@ -89,8 +90,9 @@ export class FilesystemStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<ObjectInfo[]> {
     checkKey(prefix, true);
+    const limit = opts.limit ?? Infinity;
     // walk from the deepest directory the prefix names
     const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const out: ObjectInfo[] = [];
@@ -103,6 +105,7 @@ export class FilesystemStore implements ObjectStore {
         throw err;
       }
       for (const e of entries) {
+        if (out.length >= limit) return;
         if (e.name.startsWith(TMP)) continue;
         const key = keyDir ? `${keyDir}/${e.name}` : e.name;
         const p = join(dir, e.name);

@@ -2,6 +2,7 @@
 export {
   type ObjectStore,
   type ObjectInfo,
+  type ListOptions,
   type StorageConfig,
   ObjectNotFoundError,
   BadKeyError,

@@ -15,11 +15,18 @@ export interface ObjectStore {
   get(key: string): Promise<Buffer>;
   /** Up to `length` bytes from `offset`; shorter (or empty) past the end; ObjectNotFoundError when absent. */
   getRange(key: string, offset: number, length: number): Promise<Buffer>;
-  /** Every key under prefix (recursive), sorted. */
-  list(prefix: string): Promise<ObjectInfo[]>;
+  /**
+   * Every key under prefix (recursive), sorted. With a limit, at most that many: the first the
+   * backend comes to (S3: in key order), so a caller can bound the cost of a huge listing.
+   */
+  list(prefix: string, opts?: ListOptions): Promise<ObjectInfo[]>;
   /** Absent is not an error. */
   delete(key: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ListOptions {
+  limit?: number;
 }
 
 export interface StorageConfig {

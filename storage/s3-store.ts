@@ -12,6 +12,7 @@ import {
   checkKey,
   checkRange,
   ObjectNotFoundError,
+  type ListOptions,
   type ObjectInfo,
   type ObjectStore,
   type StorageConfig,
@@ -73,8 +74,9 @@ export class S3Store implements ObjectStore {
     return this.fetch(key, `bytes=${offset}-${offset + length - 1}`);
   }
 
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  async list(prefix: string, opts: ListOptions = {}): Promise<ObjectInfo[]> {
     checkKey(prefix, true);
+    const limit = opts.limit ?? Infinity;
     const out: ObjectInfo[] = [];
     // ListObjects (v1) with Marker = the last key seen: every S3 API pages it the same way, while
     // s3rver's v2 continuation tokens need DES, which OpenSSL 3 no longer offers
@@ -87,6 +89,7 @@ export class S3Store implements ObjectStore {
       for (const o of contents)
         if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag ?? '', modified: o.LastModified ?? new Date(0) });
       const last = contents[contents.length - 1]?.Key;
+      if (out.length >= limit) return out.slice(0, limit).sort(byKey);
       if (!page.IsTruncated || !last || last === after) break;
       after = last;
     }

@@ -21,6 +21,14 @@ test('s3: list follows continuation pages to the last key', async (t) => {
   t.deepEqual((await store.list('p/')).map((o) => o.key), keys);
 });
 
+test('s3: a list with a limit stops within the page that reaches it', async (t) => {
+  const store = new S3Store((await startS3(t)).aws, { listPageSize: 3 });
+  t.teardown(() => store.close());
+  const keys = Array.from({ length: 10 }, (_, i) => `p/k${String(i).padStart(2, '0')}`);
+  await Promise.all(keys.map((k) => store.put(k, Buffer.from(k))));
+  t.deepEqual((await store.list('p/', { limit: 5 })).map((o) => o.key), keys.slice(0, 5));
+});
+
 test('s3: a chunk written to the bucket reads back entry for entry', async (t) => {
   const store = await openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
   t.teardown(() => store.close());

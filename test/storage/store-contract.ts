@@ -32,6 +32,17 @@ export function storeContract(test: TestFn, backend: string, open: OpenStore): v
     t.deepEqual(await store.list('nothing/here/'), []);
   });
 
+  test(`${backend}: a list with a limit stops after that many keys`, async (t) => {
+    const store = await open(t);
+    const keys = ['a/1', 'a/2', 'b/c/3', 'b/c/4', 'd'];
+    for (const k of keys) await store.put(k, Buffer.from(k));
+    const some = (await store.list('', { limit: 3 })).map((o) => o.key);
+    t.is(some.length, 3);
+    t.true(some.every((k) => keys.includes(k)));
+    t.deepEqual(some, [...some].sort(), 'what is listed is still sorted');
+    t.deepEqual((await store.list('', { limit: 10 })).map((o) => o.key), keys);
+  });
+
   test(`${backend}: an object's etag changes when it is rewritten`, async (t) => {
     const store = await open(t);
     await store.put('k/v', Buffer.from('one'));
