@@ -10,7 +10,8 @@ export { encodeIngestBatch, decodeIngestBatch, type IngestBatch, type IngestStre
 export { Checkpoints, type Checkpoint } from './checkpoints.ts';
 export { Members, MEMBER_TTL_MS, type Member } from './members.ts';
 export { Inbox, replyInParts, RemoteError } from './inbox.ts';
-export { WorkQueue, type Task } from './work-queue.ts';
+export { WorkQueue, queueStatus, type Task, type QueueStatus } from './work-queue.ts';
+export { jetStreamStatus, type JetStreamStatus, type StreamStatus } from './jetstream-status.ts';
 export { serveIngesterQueries, askIngesters, type IngesterQuery } from './ingester-query.ts';
 export { serveFrontend, askFrontend, type QueryRequest } from './frontend-query.ts';
 export { servePush, pushOverBus, type BusPushStream } from './push.ts';

@@ -12,6 +12,8 @@ export interface Member {
   startedAt: number;
   /** Free-form figures a role wants operators to see (partitions owned, lag, ...). */
   status?: Record<string, unknown>;
+  /** Server time of the last heartbeat, epoch ms; filled by list(), not sent. */
+  heartbeatAt?: number;
 }
 
 export const MEMBER_TTL_MS = 15_000;
@@ -33,7 +35,8 @@ export class Members {
   }
 
   async heartbeat(m: Member): Promise<void> {
-    await this.kv.put(m.id, encode({ ...m }));
+    const { heartbeatAt: _, ...sent } = m;
+    await this.kv.put(m.id, encode(sent));
   }
 
   async leave(id: string): Promise<void> {
@@ -62,7 +65,7 @@ export class Members {
     const out: Member[] = [];
     for (const k of keys) {
       const e = await this.kv.get(k);
-      if (e && e.operation === 'PUT' && e.value.length) out.push(decode<Member>(e.value));
+      if (e && e.operation === 'PUT' && e.value.length) out.push({ ...decode<Member>(e.value), heartbeatAt: e.created.getTime() });
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }

@@ -25,6 +25,38 @@ export interface Task {
   body: Record<string, unknown>;
 }
 
+/** What waits in the queue and who pulls it, for `muninn status`. */
+export interface QueueStatus {
+  /** Tasks in the stream (a work queue drops a task once acked). */
+  messages: number;
+  /** Tasks no querier has taken yet. */
+  pending: number;
+  /** Tasks taken and not yet acked: running now. */
+  running: number;
+  /** Pull requests waiting for a task: idle querier slots. */
+  waiting: number;
+}
+
+/** The queue's figures, read only; undefined when no frontend has created the queue yet. */
+export async function queueStatus(nc: NatsConnection): Promise<QueueStatus | undefined> {
+  const jsm = await nc.jetstreamManager();
+  const stream = await jsm.streams.info(streams.queryTasks).catch((err) => {
+    if (/stream not found/i.test((err as Error).message)) return undefined;
+    throw err;
+  });
+  if (!stream) return undefined;
+  const consumer = await jsm.consumers.info(streams.queryTasks, CONSUMER).catch((err) => {
+    if (/consumer not found/i.test((err as Error).message)) return undefined;
+    throw err;
+  });
+  return {
+    messages: stream.state.messages,
+    pending: consumer?.num_pending ?? stream.state.messages,
+    running: consumer?.num_ack_pending ?? 0,
+    waiting: consumer?.num_waiting ?? 0,
+  };
+}
+
 export class WorkQueue {
   private constructor(
     private readonly js: JetStreamClient,
