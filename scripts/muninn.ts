@@ -1,11 +1,12 @@
 #!/usr/bin/env -S npx tsx
 // The muninn command: `start` runs a node (and a local nats-server when none answers);
-// `status` shows the cluster's members.
+// `status` shows the cluster's state (status.ts).
 import { pino } from 'pino';
-import { Members, connectBus, natsAnswers } from '../bus/index.ts';
+import { natsAnswers } from '../bus/index.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { startNode } from '../actors/node.ts';
 import { startLocalNats, type LocalNats } from './nats-server.ts';
+import { status } from './status.ts';
 
 /** `--a.b=c`, `-config.file=x`, `--target all` → { 'a.b': 'c', ... } */
 function parseFlags(args: string[]): Record<string, string> {
@@ -53,34 +54,23 @@ async function start(args: string[]): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-async function status(args: string[]): Promise<void> {
-  const cfg = configFrom(args);
-  const nc = await connectBus(cfg.nats.url, 'muninn-status');
-  const members = await (await Members.open(nc)).list();
-  await nc.close();
-  if (!members.length) {
-    console.log('no live members');
-    return;
-  }
-  console.log(['ID', 'ROLES', 'ADDRESS', 'VERSION', 'UP', 'STREAMS', 'PARTITIONS', 'REPLAYING', 'LAG', 'UNFLUSHED'].join('\t'));
-  for (const m of members) {
-    const up = Math.round((Date.now() - m.startedAt) / 1000);
-    const parts = Object.values((m.status?.partitions ?? {}) as Record<string, { lag: number; unflushed: number; ready: boolean }>);
-    const sum = (f: (p: (typeof parts)[number]) => number) => (parts.length ? String(parts.reduce((n, p) => n + f(p), 0)) : '-');
-    console.log(
-      [m.id, m.roles.join(','), m.address || '-', m.version, `${up}s`, String(m.status?.streams ?? '-'), parts.length ? String(parts.length) : '-', sum((p) => (p.ready ? 0 : 1)), sum((p) => p.lag), sum((p) => p.unflushed)].join('\t'),
-    );
-  }
-}
-
 const [cmd = 'start', ...rest] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<void>> = { start, status };
+/** A command resolves with its exit code, or with nothing when it keeps running (start). */
+const commands: Record<string, (args: string[]) => Promise<number | void>> = {
+  start,
+  status: (args) => status(args, configFrom),
+};
 const run = commands[cmd];
 if (!run) {
-  console.error(`usage: muninn start [--target=all] [-config.file=FILE] [--key.path=value]\n       muninn status`);
+  console.error(`usage: muninn start [--target=all] [-config.file=FILE] [--key.path=value]\n       muninn status [--json] [--watch] [--max-lag=N] [-config.file=FILE] [--key.path=value]`);
   process.exit(2);
 }
-run(rest).catch((err) => {
-  console.error(`muninn ${cmd}: ${(err as Error).message}`);
-  process.exit(1);
-});
+run(rest).then(
+  (code) => {
+    if (typeof code === 'number') process.exit(code);
+  },
+  (err) => {
+    console.error(`muninn ${cmd}: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);
