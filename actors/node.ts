@@ -8,6 +8,7 @@ import {
   ByteBudget,
   Checkpoints,
   IngestLog,
+  Leases,
   MEMBER_TTL_MS,
   Members,
   connectBus,
@@ -88,11 +89,13 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       const s = (store = await openObjectStore(storage));
       stops.push(() => s.close());
     }
-    const ingestLogOptions = { duplicateWindowMs: durationMs(cfg.distributor.duplicate_window), maxBytes: cfg.distributor.ingest_log_max_bytes };
+    const replicas = cfg.nats.replicas;
+    const ingestLogOptions = { duplicateWindowMs: durationMs(cfg.distributor.duplicate_window), maxBytes: cfg.distributor.ingest_log_max_bytes, replicas };
     const ingestLog = has('gateway') || has('distributor') ? await IngestLog.open(nc, ingestLogOptions) : undefined;
     const limits = () => cfg.limits_config;
     const distributor = ingestLog ? new Distributor(ingestLog, { partitions: cfg.distributor.partitions, limits, append_timeout_ms: durationMs(cfg.ingester_client.remote_timeout) }, metrics) : undefined;
-    const members = await Members.open(nc);
+    const members = await Members.open(nc, replicas);
+    stops.push(() => members.close());
 
     if (has('distributor') && distributor) {
       const stop = servePush(nc, (tenant, streams) =>
@@ -112,7 +115,8 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       ingester = new Ingester(
         {
           id,
-          partitions: Array.from({ length: cfg.distributor.partitions }, (_, p) => p),
+          partitions: cfg.distributor.partitions,
+          lease_ttl_ms: durationMs(i.lease_ttl),
           chunk_target_size: i.chunk_target_size,
           chunk_block_size: i.chunk_block_size,
           max_chunk_age_ms: durationMs(i.max_chunk_age),
@@ -126,7 +130,14 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
           nc,
           log: await IngestLog.open(readNc, ingestLogOptions),
           budget: new ByteBudget(i.max_read_bytes_in_flight),
-          checkpoints: await Checkpoints.open(nc),
+          checkpoints: await Checkpoints.open(nc, replicas),
+          leases: await Leases.open(nc, { ttlMs: durationMs(i.lease_ttl), replicas }),
+          // placement counts an ingester only while its heartbeats are fresher than a lease: a
+          // dead or frozen one is out of it as soon as its leases can be taken
+          liveIngesters: () => {
+            const since = Date.now() - durationMs(i.lease_ttl);
+            return members.liveNow().filter((m) => m.roles.includes('ingester') && (m.heartbeatAt ?? 0) > since).map((m) => m.id);
+          },
           store: store!,
           index: new IndexWriter({ dir: join(dataDir, 'index'), store: store!, writerId: id }),
           metrics,
@@ -138,7 +149,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
     }
 
     let queue: WorkQueue | undefined;
-    if (has('frontend')) queue = await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout));
+    if (has('frontend')) queue = await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout), replicas);
 
     if (has('querier')) {
       // queriers run in threads of their own: a heavy query takes another core, not this loop
@@ -217,34 +228,33 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       registeredAt = Date.now();
     };
     await beat();
-    const beating = setInterval(() => beat().catch((err) => log.warn({ err }, 'heartbeat failed')), HEARTBEAT_MS);
+    // ingesters beat at least three times per lease TTL, so placement never takes a live one for dead
+    const every = has('ingester') ? Math.min(HEARTBEAT_MS, durationMs(cfg.ingester.lease_ttl) / 3) : HEARTBEAT_MS;
+    const beating = setInterval(() => beat().catch((err) => log.warn({ err }, 'heartbeat failed')), every);
     stops.push(async () => {
       clearInterval(beating);
       await members.leave(id);
     });
 
     if (ingester) {
-      const ing = ingester;
-      await ing.start();
-      const began = Date.now();
-      void ing.caughtUp().then(() => {
-        if (stopping) return;
-        up.add('ingester');
-        log.info({ ms: Date.now() - began }, 'ingester caught up with the ingest log');
-      });
+      await members.live(); // the ingesters placing partitions must be known before any is taken
+      await ingester.start();
+      up.add('ingester');
     }
     log.info({ roles, port }, 'muninn node started');
 
     /** Why this node is not ready, or undefined when it is. */
     notReady = () => {
       if (Date.now() - registeredAt > MEMBER_TTL_MS) return 'Not ready: this node is not registered in muninn-members (is NATS reachable?)';
+      const waiting = ingester?.waiting() ?? [];
+      if (waiting.length) return `Ingester not ready: waiting to take partitions ${waiting.join(', ')} (handed over by their owners, or free once their leases expire)`;
       const replaying = ingester?.replaying() ?? [];
       if (replaying.length) {
         const left = replaying.map((r) => `${r.partition}:${r.lag}`).join(' ');
         return `Ingester not ready: replaying the ingest log, ${replaying.length} partitions behind (partition:messages left) ${left}`;
       }
-      const waiting = roles.filter((r) => !up.has(r));
-      return waiting.length ? `Not ready: waiting for ${waiting.join(', ')} to start` : undefined;
+      const starting = roles.filter((r) => !up.has(r));
+      return starting.length ? `Not ready: waiting for ${starting.join(', ')} to start` : undefined;
     };
 
     return {

@@ -11,3 +11,6 @@ export class BusTimeoutError extends BusError {
 }
 
 export const isNoResponders = (err: unknown) => (err as NatsError)?.code === ErrorCode.NoResponders;
+
+/** JetStream's answer to a KV write at a revision that is not the key's last (compare-and-set lost). */
+export const isWrongRevision = (err: unknown) => /wrong last sequence|key exists/i.test((err as Error)?.message ?? '');

@@ -22,10 +22,16 @@ interface Envelope {
   deadline: number;
 }
 
+/** A frontend's answer: the query's data, and Loki's response warnings (what it could not see). */
+export interface FrontendAnswer {
+  data: unknown;
+  warnings: string[];
+}
+
 /** Past the deadline the frontend answers 504 itself; the asker waits this much longer for it. */
 const ANSWER_GRACE_MS = 2000;
 
-export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, deadline: number) => Promise<unknown>): () => void {
+export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, deadline: number) => Promise<FrontendAnswer>): () => void {
   const sub = nc.subscribe(subjects.frontendQuery, {
     queue: queueGroups.frontends,
     callback: (err, msg) => {
@@ -39,7 +45,7 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, de
       // acknowledge receipt at once, so the gateway can tell "no frontend" from "slow query"
       msg.respond(encode({ ok: true }));
       handle(env.req, env.deadline).then(
-        (data) => replyInParts(nc, env.reply, env.id, encode({ data })),
+        (answer) => replyInParts(nc, env.reply, env.id, encode({ ...answer })),
         (e: Error) => replyInParts(nc, env.reply, env.id, e),
       );
     },
@@ -48,7 +54,7 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, de
 }
 
 /** A frontend's answer to `req`; a TimeoutError once `deadline` (epoch ms) has long passed. */
-export async function askFrontend<T>(nc: NatsConnection, req: QueryRequest, deadline: number): Promise<T> {
+export async function askFrontend(nc: NatsConnection, req: QueryRequest, deadline: number): Promise<FrontendAnswer> {
   const inbox = new Inbox(nc);
   const id = randomUUID();
   try {
@@ -58,7 +64,8 @@ export async function askFrontend<T>(nc: NatsConnection, req: QueryRequest, dead
       throw new BusError(isNoResponders(err) ? 'no query frontend is running' : 'query frontend did not answer', { cause: err });
     }
     const body = await inbox.wait(id, Math.max(0, deadline - Date.now()) + ANSWER_GRACE_MS);
-    return decode<{ data: T }>(body).data;
+    const a = decode<{ data: unknown; warnings?: string[] }>(body);
+    return { data: a.data, warnings: a.warnings ?? [] };
   } finally {
     inbox.close();
   }

@@ -18,6 +18,8 @@ export interface IngestLogOptions {
   duplicateWindowMs: number;
   /** Bound on the log's size; partitions are purged below their checkpoints long before. */
   maxBytes: number;
+  /** Copies JetStream keeps (nats.replicas). */
+  replicas?: number;
 }
 
 
@@ -38,6 +40,7 @@ export class IngestLog {
       retention: RetentionPolicy.Limits,
       discard: DiscardPolicy.New,
       max_bytes: opts.maxBytes,
+      num_replicas: opts.replicas ?? 1,
       duplicate_window: nanos(opts.duplicateWindowMs),
     };
     try {

@@ -1,5 +1,6 @@
-// Scatter-gather over ingesters: a querier asks every live ingester for the entries it holds in
-// memory; each answers in parts to the querier's inbox.
+// Scatter-gather over ingesters: a querier asks the ingesters holding partitions for the entries
+// they hold in memory; each answers in parts to the querier's inbox, naming the partitions its
+// answer covers, so the querier can tell which partitions nobody answered for.
 import type { NatsConnection } from 'nats';
 import type { Matcher } from '../logql/ast.ts';
 import type { Direction, Labels } from '../logql/batch.ts';
@@ -28,11 +29,24 @@ interface Request extends IngesterQuery {
   reply: string;
 }
 
+/** One ingester's answer: its streams, from the partitions it covers (held, caught up, leased). */
+export interface IngesterAnswer {
+  partitions: number[];
+  streams: IngestStream[];
+}
+
+/** What the asked ingesters said together, and which of them said nothing in time. */
+export interface IngestersAnswer {
+  streams: IngestStream[];
+  covered: Set<number>;
+  silent: string[];
+}
+
 /** Answers queries from queriers; returns a function that stops answering. */
 export function serveIngesterQueries(
   nc: NatsConnection,
   ingesterId: string,
-  handle: (q: IngesterQuery) => IngestStream[],
+  handle: (q: IngesterQuery) => IngesterAnswer,
 ): () => void {
   const sub = nc.subscribe(subjects.ingesterQuery, {
     callback: (err, msg) => {
@@ -44,8 +58,9 @@ export function serveIngesterQueries(
         return;
       }
       try {
-        const streams = handle(req);
-        replyInParts(nc, req.reply, ingesterId, encodeIngestBatch({ tenant: req.tenant, streams }));
+        const answer = handle(req);
+        const body = encode({ partitions: answer.partitions, batch: encodeIngestBatch({ tenant: req.tenant, streams: answer.streams }) });
+        replyInParts(nc, req.reply, ingesterId, body);
       } catch (e) {
         replyInParts(nc, req.reply, ingesterId, e as Error);
       }
@@ -54,20 +69,30 @@ export function serveIngesterQueries(
   return () => sub.unsubscribe();
 }
 
-/** Every listed ingester's in-memory streams; fails if one does not answer in time. */
+/**
+ * The in-memory streams of the listed ingesters; one that does not answer in time (or answers
+ * with an error) is named in `silent` rather than failing the whole question.
+ */
 export async function askIngesters(
   nc: NatsConnection,
   ingesterIds: string[],
   q: IngesterQuery,
   timeoutMs: number,
   labelsOf: (text: string) => Labels,
-): Promise<IngestStream[]> {
-  if (ingesterIds.length === 0) return [];
+): Promise<IngestersAnswer> {
+  const out: IngestersAnswer = { streams: [], covered: new Set(), silent: [] };
+  if (ingesterIds.length === 0) return out;
   const inbox = new Inbox(nc);
   try {
     nc.publish(subjects.ingesterQuery, encode({ ...q, reply: inbox.subject }));
-    const bodies = await Promise.all(ingesterIds.map((id) => inbox.wait(id, timeoutMs)));
-    return bodies.flatMap((b) => decodeIngestBatch(b, labelsOf).streams);
+    const got = await Promise.allSettled(ingesterIds.map((id) => inbox.wait(id, timeoutMs)));
+    got.forEach((r, i) => {
+      if (r.status === 'rejected') return void out.silent.push(ingesterIds[i]);
+      const a = decode<{ partitions: number[]; batch: Uint8Array }>(r.value);
+      for (const p of a.partitions) out.covered.add(p);
+      out.streams.push(...decodeIngestBatch(a.batch, labelsOf).streams);
+    });
+    return out;
   } finally {
     inbox.close();
   }

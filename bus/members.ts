@@ -1,6 +1,7 @@
 // Membership: every process heartbeats its id, roles, address and version into a KV bucket
 // whose entries expire, so the live set is whatever has heartbeated lately.
 import type { JetStreamManager, KV, NatsConnection } from 'nats';
+import { BucketView } from './bucket-view.ts';
 import { decode, encode } from './codec.ts';
 import { buckets } from './subjects.ts';
 
@@ -18,19 +19,16 @@ export interface Member {
 
 export const MEMBER_TTL_MS = 15_000;
 
-/** How long `live()` reuses its last answer: sub-queries must not each list the bucket. */
-const LIVE_CACHE_MS = 2000;
-
 export class Members {
-  private cached: { at: number; list: Promise<Member[]> } | undefined;
+  private watched: BucketView | undefined;
 
   private constructor(
     private readonly kv: KV,
     private readonly jsm: JetStreamManager,
   ) {}
 
-  static async open(nc: NatsConnection): Promise<Members> {
-    const kv = await nc.jetstream().views.kv(buckets.members, { ttl: MEMBER_TTL_MS, history: 1 });
+  static async open(nc: NatsConnection, replicas = 1): Promise<Members> {
+    const kv = await nc.jetstream().views.kv(buckets.members, { ttl: MEMBER_TTL_MS, history: 1, replicas });
     return new Members(kv, await nc.jetstreamManager());
   }
 
@@ -43,30 +41,42 @@ export class Members {
     await this.kv.delete(id).catch(() => undefined);
   }
 
-  /** The live members as listed at most LIVE_CACHE_MS ago. */
-  live(): Promise<Member[]> {
-    const now = Date.now();
-    if (!this.cached || now - this.cached.at > LIVE_CACHE_MS) {
-      const list = this.list();
-      list.catch(() => (this.cached = undefined)); // a failed listing is not reused
-      this.cached = { at: now, list };
-    }
-    return this.cached.list;
+  /** The live members from a watched copy of the bucket, so asking often costs nothing. */
+  async live(): Promise<Member[]> {
+    this.watched ??= this.view();
+    await this.watched.start();
+    return this.liveNow();
   }
 
-  /**
-   * The live members. Keys come from the bucket's stream info, not kv.keys(): that one runs an
-   * ordered consumer, which on nats-server 2.9 returns only part of the keys.
-   */
-  async list(): Promise<Member[]> {
-    const info = await this.jsm.streams.info(`KV_${buckets.members}`, { subjects_filter: '>' });
-    const prefix = `$KV.${buckets.members}.`;
-    const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
-    const out: Member[] = [];
-    for (const k of keys) {
-      const e = await this.kv.get(k);
-      if (e && e.operation === 'PUT' && e.value.length) out.push({ ...decode<Member>(e.value), heartbeatAt: e.created.getTime() });
-    }
-    return out.sort((a, b) => a.id.localeCompare(b.id));
+  /** The same, without waiting: empty until live() has been called once. */
+  liveNow(): Member[] {
+    return this.watched ? membersIn(this.watched) : [];
   }
+
+  /** The live members, listed from the bucket now. */
+  async list(): Promise<Member[]> {
+    const v = this.view();
+    await v.relist();
+    return membersIn(v);
+  }
+
+  private view(): BucketView {
+    return new BucketView(this.kv, this.jsm, buckets.members, { ttlMs: MEMBER_TTL_MS });
+  }
+
+  close(): void {
+    this.watched?.stop();
+  }
+}
+
+function membersIn(v: BucketView): Member[] {
+  const out: Member[] = [];
+  for (const e of v.current().values()) {
+    try {
+      out.push({ ...decode<Member>(e.value), heartbeatAt: e.created });
+    } catch {
+      // not a member entry this version understands
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
 }

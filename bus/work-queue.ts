@@ -63,7 +63,7 @@ export class WorkQueue {
     private readonly consumer: Consumer,
   ) {}
 
-  static async open(nc: NatsConnection, ackWaitMs: number): Promise<WorkQueue> {
+  static async open(nc: NatsConnection, ackWaitMs: number, replicas = 1): Promise<WorkQueue> {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.info(streams.queryTasks).catch(() =>
       jsm.streams
@@ -72,21 +72,25 @@ export class WorkQueue {
           subjects: [subjects.queryTasks],
           retention: RetentionPolicy.Workqueue,
           storage: StorageType.File,
+          num_replicas: replicas,
           max_age: nanos(10 * 60 * 1000),
         })
         .catch(() => jsm.streams.info(streams.queryTasks)),
     );
-    await jsm.consumers.info(streams.queryTasks, CONSUMER).catch(() =>
-      jsm.consumers
+    // delivered once: a task whose querier died is put on the queue again by its frontend, after
+    // subquery_timeout (the one retry mechanism), never redelivered by JetStream as well
+    const have = await jsm.consumers.info(streams.queryTasks, CONSUMER).catch(() => undefined);
+    if (!have)
+      await jsm.consumers
         .add(streams.queryTasks, {
           durable_name: CONSUMER,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ack_wait: nanos(ackWaitMs),
-          max_deliver: 3,
+          max_deliver: 1,
         })
-        .catch(() => jsm.consumers.info(streams.queryTasks, CONSUMER)),
-    );
+        .catch(() => jsm.consumers.info(streams.queryTasks, CONSUMER));
+    else if (have.config.max_deliver !== 1) await jsm.consumers.update(streams.queryTasks, CONSUMER, { max_deliver: 1 }).catch(() => undefined);
     const js = nc.jetstream();
     return new WorkQueue(js, await js.consumers.get(streams.queryTasks, CONSUMER));
   }

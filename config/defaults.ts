@@ -13,7 +13,10 @@ export const defaults = {
     max_request_body_bytes: 64 * 1024 * 1024,
   },
   nats: {
+    /** One server, or several separated by commas (a cluster): Muninn connects to whichever answers. */
     url: 'nats://127.0.0.1:4222',
+    /** Copies JetStream keeps of the ingest log, the KV buckets and the query queue: 3 on a three-server cluster. */
+    replicas: 1,
     /** When nothing answers at url, start a local nats-server with this config file. */
     start_local: true,
     config_file: 'nats.conf',
@@ -50,6 +53,8 @@ export const defaults = {
      * together: bounds memory during a replay of any backlog, well under nats-server's max_pending.
      */
     max_read_bytes_in_flight: 32 * 1024 * 1024,
+    /** A partition's lease expires this long after its owner last renewed it; another ingester then takes it. */
+    lease_ttl: '15s',
   },
   query_range: {
     split_queries_by_interval: '30m',

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { connect } from 'nats';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -151,4 +152,73 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+export interface NatsCluster {
+  /** The servers' URLs, comma-separated, as nats.url takes them. */
+  url: string;
+  servers: NatsServer[];
+  stop(): Promise<void>;
+}
+
+/** Three (or `size`) JetStream servers routed to each other on 127.0.0.1, each with its own store. */
+export async function startPrivateNatsCluster(size = 3): Promise<NatsCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'muninn-nats-cluster-'));
+  const conf = join(dir, 'nats.conf');
+  await writeFile(conf, 'max_payload: 8MB\n');
+  const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const argsOf = (i: number) => [
+    '-a', '127.0.0.1', '-p', String(ports[i]), '-n', `n${i + 1}`, '-js', '-sd', join(dir, `n${i + 1}`), '-c', conf,
+    '--cluster_name', 'muninn', '--cluster', `nats://127.0.0.1:${routePorts[i]}`,
+    '--routes', routePorts.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`).join(','),
+  ];
+  const servers = await Promise.all(
+    ports.map(async (port, i) => {
+      const url = `nats://127.0.0.1:${port}`;
+      let current = await launch(argsOf(i), url);
+      const server: NatsServer = {
+        url,
+        storeDir: join(dir, `n${i + 1}`),
+        pid: () => current.child.pid!,
+        kill: async () => {
+          current.child.kill('SIGKILL');
+          await current.exited;
+        },
+        restart: async () => {
+          current = await launch(argsOf(i), url);
+        },
+        stop: () => terminate(current),
+      };
+      return server;
+    }),
+  );
+  const url = servers.map((s) => s.url).join(',');
+  await untilJetStream(url);
+  return {
+    url,
+    servers,
+    stop: async () => {
+      await Promise.all(servers.map((s) => s.stop()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the cluster has elected its JetStream meta leader (it answers account info). */
+async function untilJetStream(url: string): Promise<void> {
+  const nc = await connect({ servers: url.split(','), timeout: 2000 });
+  try {
+    for (let i = 0; i < 150; i++) {
+      const up = await nc
+        .jetstreamManager({ timeout: 2000 })
+        .then((jsm) => jsm.getAccountInfo())
+        .then(() => true, () => false);
+      if (up) return;
+      await sleep(200);
+    }
+    throw new Error('the NATS cluster elected no JetStream leader');
+  } finally {
+    await nc.close();
+  }
 }

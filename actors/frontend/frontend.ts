@@ -2,7 +2,7 @@
 // pieces nobody answered, and merges what the queriers send back.
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
-import { decode, Inbox, RemoteError, serveFrontend, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
+import { decode, Inbox, RemoteError, serveFrontend, type FrontendAnswer, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
 import type { MatrixSeries, StreamResult } from '../../logql/batch.ts';
 import { QueryError, QueryTimeoutError, alignedRange } from '../../logql/eval/index.ts';
@@ -24,6 +24,13 @@ export interface FrontendOptions {
 
 const NS_PER_MS = 1_000_000n;
 
+/** One query in flight: where its pieces answer, when it must end, what they warned of. */
+interface Running {
+  inbox: Inbox;
+  deadline: number;
+  warnings: Set<string>;
+}
+
 export class Frontend {
   private stopServing: (() => void) | undefined;
 
@@ -40,31 +47,35 @@ export class Frontend {
     this.stopServing?.();
   }
 
-  /** Answers a query by `deadline` (epoch ms), or fails with a 504 then. */
-  async handle(req: QueryRequest, deadline: number): Promise<unknown> {
-    const inbox = new Inbox(this.deps.nc);
+  /** Answers a query by `deadline` (epoch ms), or fails with a 504 then; with what the pieces warned of. */
+  async handle(req: QueryRequest, deadline: number): Promise<FrontendAnswer> {
+    const q: Running = { inbox: new Inbox(this.deps.nc), deadline, warnings: new Set() };
     try {
-      if (req.kind !== 'query_range') return await this.runTask(inbox, req, deadline);
-      const expr = parseExpr(req.query); // a bad query fails here, once, with its 400
-      const start = BigInt(req.start);
-      const end = BigInt(req.end);
-      this.checkLength(start, end);
-      const interval = BigInt(this.opts.split_queries_by_interval_ms) * NS_PER_MS;
-      if (isLogExpr(expr)) {
-        let ranges = splitLogRange(start, end, interval);
-        if (req.direction === 'backward') ranges = ranges.reverse();
-        const parts = await this.runLogPieces(inbox, req, ranges, deadline);
-        const streams = mergeStreams(parts.map((p) => p.result as StreamResult[]), req.direction, req.limit);
-        return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
-      }
-      const step = BigInt(req.step);
-      const grid = alignedRange(start, end, req.step);
-      const ranges = splitStepRange(grid.start, grid.end, step, interval);
-      const parts = await this.runAll(inbox, ranges.map((r) => ({ ...req, start: String(r.start), end: String(r.end) })), deadline);
-      return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(parts) };
+      return { data: await this.answer(q, req), warnings: [...q.warnings] };
     } finally {
-      inbox.close();
+      q.inbox.close();
     }
+  }
+
+  private async answer(q: Running, req: QueryRequest): Promise<unknown> {
+    if (req.kind !== 'query_range') return await this.runTask(q, req);
+    const expr = parseExpr(req.query); // a bad query fails here, once, with its 400
+    const start = BigInt(req.start);
+    const end = BigInt(req.end);
+    this.checkLength(start, end);
+    const interval = BigInt(this.opts.split_queries_by_interval_ms) * NS_PER_MS;
+    if (isLogExpr(expr)) {
+      let ranges = splitLogRange(start, end, interval);
+      if (req.direction === 'backward') ranges = ranges.reverse();
+      const parts = await this.runLogPieces(q, req, ranges);
+      const streams = mergeStreams(parts.map((p) => p.result as StreamResult[]), req.direction, req.limit);
+      return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
+    }
+    const step = BigInt(req.step);
+    const grid = alignedRange(start, end, req.step);
+    const ranges = splitStepRange(grid.start, grid.end, step, interval);
+    const parts = await this.runAll(q, ranges.map((r) => ({ ...req, start: String(r.start), end: String(r.end) })));
+    return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(parts) };
   }
 
   /** Loki's max_query_length, with its text: a 400 before any work. */
@@ -75,13 +86,13 @@ export class Frontend {
   }
 
   /** In direction order, a wave at a time, stopping once earlier pieces already fill the limit. */
-  private async runLogPieces(inbox: Inbox, req: Extract<QueryRequest, { kind: 'query_range' }>, ranges: Array<{ start: bigint; end: bigint }>, deadline: number) {
+  private async runLogPieces(q: Running, req: Extract<QueryRequest, { kind: 'query_range' }>, ranges: Array<{ start: bigint; end: bigint }>) {
     const done: ResultWithStats[] = [];
     let entries = 0;
     const wave = this.opts.max_query_parallelism;
     for (let i = 0; i < ranges.length && entries < req.limit; i += wave) {
       const pieces = ranges.slice(i, i + wave).map((r) => ({ ...req, start: String(r.start), end: String(r.end) }));
-      for (const part of await this.runAll(inbox, pieces, deadline)) {
+      for (const part of await this.runAll(q, pieces)) {
         done.push(part);
         for (const s of part.result as StreamResult[]) entries += s.values.length;
       }
@@ -90,7 +101,7 @@ export class Frontend {
   }
 
   /** Every piece, at most max_query_parallelism on the queue at once; answers in the pieces' order. */
-  private async runAll(inbox: Inbox, reqs: QueryRequest[], deadline: number): Promise<ResultWithStats[]> {
+  private async runAll(q: Running, reqs: QueryRequest[]): Promise<ResultWithStats[]> {
     const out: ResultWithStats[] = new Array(reqs.length);
     let next = 0;
     let failed = false;
@@ -98,7 +109,7 @@ export class Frontend {
       while (next < reqs.length && !failed) {
         const at = next++;
         try {
-          out[at] = (await this.runTask(inbox, reqs[at], deadline)) as ResultWithStats;
+          out[at] = (await this.runTask(q, reqs[at])) as ResultWithStats;
         } catch (err) {
           failed = true; // the others stop taking pieces: the query has failed
           throw err;
@@ -113,20 +124,21 @@ export class Frontend {
    * One piece on the work queue; a piece nobody answers within subquery_timeout is put there
    * again (max_retries), until the query's deadline, when the whole query answers 504.
    */
-  private async runTask(inbox: Inbox, req: QueryRequest, deadline: number): Promise<unknown> {
+  private async runTask(q: Running, req: QueryRequest): Promise<unknown> {
     for (let attempt = 0; attempt <= this.opts.max_retries; attempt++) {
-      const wait = Math.min(this.opts.subquery_timeout_ms, deadline - Date.now());
+      const wait = Math.min(this.opts.subquery_timeout_ms, q.deadline - Date.now());
       if (wait <= 0) break;
       const id = randomUUID();
-      const answer = inbox.wait(id, wait);
+      const answer = q.inbox.wait(id, wait);
       try {
-        await this.deps.queue.put({ id, reply: inbox.subject, deadline: Date.now() + wait, body: { req } });
-        const body = await answer;
+        await this.deps.queue.put({ id, reply: q.inbox.subject, deadline: Date.now() + wait, body: { req } });
+        const got = decode<{ data: unknown; warnings?: string[] }>(await answer);
         this.deps.metrics.subqueries.inc({ outcome: 'ok' });
-        return decode<{ data: unknown }>(body).data;
+        for (const w of got.warnings ?? []) q.warnings.add(w);
+        return got.data;
       } catch (err) {
         answer.catch(() => undefined);
-        inbox.forget(id);
+        q.inbox.forget(id);
         // a querier's own answer (bad query, corrupt chunk, its deadline) is final; silence is retried
         if (err instanceof RemoteError) {
           this.deps.metrics.subqueries.inc({ outcome: err.status === 504 ? 'timeout' : 'error' });

@@ -137,8 +137,9 @@ export class Gateway {
   }
 
   private async ask(res: ServerResponse, req: QueryRequest): Promise<void> {
-    const data = await askFrontend(this.deps.nc, req, Date.now() + this.opts.query_timeout_ms);
-    sendJson(res, 200, { status: 'success', data });
+    const { data, warnings } = await askFrontend(this.deps.nc, req, Date.now() + this.opts.query_timeout_ms);
+    // Loki's response warnings: what the answer could not cover, said beside it
+    sendJson(res, 200, warnings.length ? { status: 'success', data, warnings } : { status: 'success', data });
   }
 
   private checkLimit(limit: number): void {

@@ -1,6 +1,11 @@
 // Decides when a stream's chunk is cut: full, max_age or idle, as Loki's ingester does.
 
-export type FlushReason = 'full' | 'max_age' | 'idle';
+/**
+ * Why a chunk was cut, as loki_ingester_chunks_flushed_total{reason} says: the three a flush
+ * round decides, `forced` at a stop with flush_on_shutdown, `not_owned` when its partition is
+ * handed to another ingester (Loki's names).
+ */
+export type FlushReason = 'full' | 'max_age' | 'idle' | 'forced' | 'not_owned';
 
 export interface FlushLimits {
   /** Compressed bytes a chunk aims at. */

@@ -5,9 +5,12 @@ import type { Logger } from 'pino';
 import {
   decodeIngestBatch,
   serveIngesterQueries,
+  CheckpointFencedError,
   type ByteBudget,
   type Checkpoints,
+  type Leases,
   type IngestLog,
+  type IngesterAnswer,
   type IngesterQuery,
   type IngestStream,
 } from '../../bus/index.ts';
@@ -20,13 +23,16 @@ import type { Metrics } from '../metrics.ts';
 import { breather } from './breathe.ts';
 import { firstEntries } from './first-entries.ts';
 import { flushReason, type FlushLimits, type FlushReason } from './flush.ts';
+import { Ownership } from './ownership.ts';
 import { Partition } from './partition.ts';
 import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
 
 export interface IngesterOptions extends FlushLimits {
   id: string;
-  partitions: number[];
+  /** P, the ingest log's partitions (distributor.partitions). */
+  partitions: number;
+  lease_ttl_ms: number;
   chunk_block_size: number;
   chunk_retain_period_ms: number;
   flush_check_period_ms: number;
@@ -42,6 +48,9 @@ export interface IngesterDeps {
   /** Bytes the replays of this process may have in flight at once. */
   budget: ByteBudget;
   checkpoints: Checkpoints;
+  leases: Leases;
+  /** Ids of the ingesters alive now (from muninn-members). */
+  liveIngesters: () => string[];
   store: ObjectStore;
   index: IndexWriter;
   metrics: Metrics;
@@ -65,6 +74,7 @@ export class Ingester {
   private flushFailures = 0;
   private stopped = false;
   private stopQueries: (() => void) | undefined;
+  private ownership!: Ownership;
 
   constructor(
     private readonly opts: IngesterOptions,
@@ -72,22 +82,41 @@ export class Ingester {
   ) {}
 
   /**
-   * Takes every configured partition and starts replaying each from its checkpoint; resolves once
-   * the readers run, not when they have caught up (see caughtUp and readiness).
+   * Starts taking the partitions placed on this ingester by lease (ownership.ts) and replaying
+   * each from its checkpoint; resolves once the first claims are made, not when they have caught
+   * up (see caughtUp and readiness).
    */
   async start(): Promise<void> {
     this.stopQueries = serveIngesterQueries(this.deps.nc, this.opts.id, (q) => this.query(q));
     this.scheduleFlush();
-    await Promise.all(this.opts.partitions.map((p) => this.own(p)));
+    this.ownership = new Ownership(
+      { id: this.opts.id, partitions: this.opts.partitions, ttl_ms: this.opts.lease_ttl_ms },
+      {
+        leases: this.deps.leases,
+        view: this.deps.leases.view(),
+        liveIngesters: this.deps.liveIngesters,
+        logger: this.deps.logger,
+        hooks: {
+          take: (p) => this.take(p),
+          handOff: (p) => this.handOff(p),
+          drop: (p) => this.drop(p),
+          isReady: (p) => this.partitions.get(p)?.ready === true,
+        },
+      },
+    );
+    await this.ownership.start();
   }
 
-  private async own(p: number): Promise<void> {
+  /** A partition just claimed: fence its previous owner's checkpoint writes, then replay from it. */
+  private async take(p: number): Promise<void> {
     const [cp, head] = await Promise.all([this.deps.checkpoints.get(p), this.deps.log.lastSeq(p)]);
-    const part = new Partition(p, cp, head);
+    const revision = await this.deps.checkpoints.set(p, cp, cp.revision);
+    const part = new Partition(p, cp, head, revision);
     this.partitions.set(p, part);
     const log = this.deps.logger;
     part.reader = this.deps.log.read(p, cp.seq, this.deps.budget, {
       message: (m) => {
+        if (part.dropped) return;
         this.onMessage(part, m.seq, m.data);
         part.read(m.seq, m.pending);
       },
@@ -102,11 +131,54 @@ export class Ingester {
         if (this.troubled.size === 0) log.info('reading the ingest log again');
       },
     });
+    void part.whenReady().then(() => {
+      // tell queriers at once rather than at the next renewal
+      if (!part.dropped) void this.ownership.renew(p);
+    });
   }
 
-  /** Resolves once every owned partition has read up to the head the log had when it was taken. */
-  async caughtUp(): Promise<void> {
-    await Promise.all([...this.partitions.values()].map((p) => p.whenReady()));
+  /**
+   * Before a partition's lease is released: stop reading it, flush every stream it holds, write
+   * its checkpoint, and forget it. Runs between flush rounds, never inside one.
+   */
+  private handOff(p: number): Promise<void> {
+    const part = this.partitions.get(p);
+    if (!part) return Promise.resolve();
+    const done = this.flushing.then(async () => {
+      await part.reader?.stop();
+      const of = (s: StreamActor) => s.partition === p;
+      await this.flushRound((s) => (of(s) && s.headEntries ? 'not_owned' : undefined), [p]);
+      part.dropped = true;
+      this.partitions.delete(p);
+      this.forget(of);
+    });
+    this.flushing = done.catch(() => undefined);
+    return done;
+  }
+
+  /** A partition whose lease was lost: from now on nothing is read, answered or written for it. */
+  private drop(p: number): void {
+    const part = this.partitions.get(p);
+    if (!part) return;
+    part.dropped = true;
+    this.partitions.delete(p);
+    void part.reader?.stop();
+    // after the round in progress, which skips it from its next write on
+    this.flushing = this.flushing.then(() => this.forget((s) => s.partition === p && !this.partitions.has(p)));
+  }
+
+  /** Removes the streams `which` picks from memory (their partition has gone elsewhere). */
+  private forget(which: (s: StreamActor) => boolean): void {
+    for (const [key, s] of this.streams)
+      if (which(s)) {
+        this.streams.delete(key);
+        this.deps.metrics.memoryStreams.dec({ tenant: s.tenant });
+      }
+  }
+
+  /** The partitions placed here but not held yet (waiting for a hand-over or a lease to expire). */
+  waiting(): number[] {
+    return this.ownership.missing();
   }
 
   /** The partitions still replaying, with the messages each has left to read. */
@@ -158,7 +230,7 @@ export class Ingester {
       ? Math.min(MAX_FLUSH_BACKOFF_MS, this.opts.flush_check_period_ms * 2 ** this.flushFailures)
       : this.opts.flush_check_period_ms;
     this.ticker = setTimeout(() => {
-      this.flushing = this.flushRound(false).then(
+      this.flushing = this.flushRound((s, now) => this.due(s, now)).then(
         () => {
           if (this.flushFailures) this.deps.logger.info({ attempts: this.flushFailures + 1 }, 'flushing works again');
           this.flushFailures = 0;
@@ -173,24 +245,38 @@ export class Ingester {
     }, wait);
   }
 
-  /** Cuts every chunk that is due (or all, on shutdown), writes them, then moves checkpoints. */
-  private async flushRound(all: boolean): Promise<void> {
+  /** Why a stream's head is due to be cut now, if it is. */
+  private due(s: StreamActor, now: number): FlushReason | undefined {
+    return flushReason({ compressedBytes: s.compressedBytes(this.opts.chunk_target_size), entries: s.headEntries, firstAppendAt: s.firstAppendAt, lastAppendAt: s.lastAppendAt }, now, this.opts);
+  }
+
+  /**
+   * Cuts the chunks `pick` names (and writes again any a failed round left), writes them, then
+   * moves the checkpoints of `only` (default: every partition). Streams of a partition whose
+   * lease is not known to be valid are left alone: a frozen owner must renew before it writes.
+   */
+  private async flushRound(pick: (s: StreamActor, now: number) => FlushReason | undefined, only?: number[]): Promise<void> {
     const now = Date.now();
     const items: FlushItem[] = [];
     const breathe = breather();
+    const lapsed = new Set<number>();
     for (const s of this.streams.values()) {
       await breathe();
+      if (!this.partitions.has(s.partition) || (only && !only.includes(s.partition))) continue;
+      if (!this.ownership.valid(s.partition)) {
+        lapsed.add(s.partition);
+        continue;
+      }
       if (s.flushing) {
         items.push({ stream: s, chunk: s.flushing, reason: s.flushReason ?? 'idle' });
         continue;
       }
-      const reason: FlushReason | undefined = all && s.headEntries
-        ? 'idle'
-        : flushReason({ compressedBytes: s.compressedBytes(this.opts.chunk_target_size), entries: s.headEntries, firstAppendAt: s.firstAppendAt, lastAppendAt: s.lastAppendAt }, now, this.opts);
+      const reason = pick(s, now);
       if (!reason) continue;
       s.flushReason = reason;
       items.push({ stream: s, chunk: s.cut(), reason });
     }
+    for (const p of lapsed) void this.ownership.renew(p);
     if (items.length) {
       await writeChunks(items, this.deps.store, this.deps.index, this.opts);
       const retainUntil = Date.now() + this.opts.chunk_retain_period_ms;
@@ -200,16 +286,12 @@ export class Ingester {
         this.deps.metrics.chunksFlushed.inc({ reason: it.reason });
       }
     }
-    for (const [key, s] of this.streams)
-      if (s.expire(now)) {
-        this.streams.delete(key);
-        this.deps.metrics.memoryStreams.dec({ tenant: s.tenant });
-      }
-    await this.advanceCheckpoints();
+    this.forget((s) => s.expire(now));
+    await this.advanceCheckpoints(only);
   }
 
   /** A partition's checkpoint is the oldest sequence some stream still holds unflushed. */
-  private async advanceCheckpoints(): Promise<void> {
+  private async advanceCheckpoints(only?: number[]): Promise<void> {
     const oldest = new Map<number, number>();
     for (const s of this.streams.values()) {
       const m = s.minUnflushedSeq();
@@ -217,12 +299,19 @@ export class Ingester {
     }
     await Promise.all(
       [...this.partitions].map(async ([p, part]) => {
+        if ((only && !only.includes(p)) || !this.ownership.valid(p)) return;
         const seq = Math.min(part.consumed + 1, oldest.get(p) ?? Infinity);
         for (const [fp, f] of part.flushed) if (f < seq) part.flushed.delete(fp);
         // the log's head minus the checkpoint: what a replay from here would read
         this.deps.metrics.partitionLag.set({ partition: String(p) }, part.lag + part.consumed + 1 - seq);
         if (seq !== part.written) {
-          await this.deps.checkpoints.set(p, { seq, flushed: Object.fromEntries(part.flushed) });
+          try {
+            part.revision = await this.deps.checkpoints.set(p, { seq, flushed: Object.fromEntries(part.flushed) }, part.revision);
+          } catch (err) {
+            // another owner has written since: the partition is not ours any more
+            if (err instanceof CheckpointFencedError) return this.ownership.lost(p, err);
+            throw err;
+          }
           part.written = seq;
         }
         // a purge makes nats-server walk the stream's blocks: seldom, and once more when stopping
@@ -234,12 +323,20 @@ export class Ingester {
     );
   }
 
-  /** Entries held in memory for one tenant's matching streams, for queriers. */
-  private query(q: IngesterQuery): IngestStream[] {
+  /**
+   * Entries held in memory for one tenant's matching streams, for queriers, from the partitions
+   * this ingester holds, has caught up on and may still answer for; those partitions come back too.
+   */
+  private query(q: IngesterQuery): IngesterAnswer {
+    const covered = [...this.partitions.values()].filter((p) => p.ready && this.ownership.valid(p.id)).map((p) => p.id);
+    return { partitions: covered, streams: this.streamsFor(q, new Set(covered)) };
+  }
+
+  private streamsFor(q: IngesterQuery, covered: Set<number>): IngestStream[] {
     const match = compileMatchers(q.matchers);
     const found: Array<{ s: StreamActor; batch: EntryBatch }> = [];
     for (const s of this.streams.values()) {
-      if (s.tenant !== q.tenant || !match(s.labels)) continue;
+      if (s.tenant !== q.tenant || !covered.has(s.partition) || !match(s.labels)) continue;
       const batch = s.read(BigInt(q.start), BigInt(q.end));
       if (batch) found.push({ s, batch });
     }
@@ -262,15 +359,23 @@ export class Ingester {
     };
   }
 
+  /**
+   * Hands every partition over to the other live ingesters (each flushed and checkpointed first);
+   * with none left, a last round (everything, with flush_on_shutdown) writes the checkpoints and
+   * the leases are released, so a restart or another ingester takes them at once.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearTimeout(this.ticker);
+    const others = this.deps.liveIngesters().some((id) => id !== this.opts.id);
+    if (!others) {
+      await Promise.all([...this.partitions.values()].map((s) => s.reader?.stop()));
+      await this.flushing;
+      const last = this.opts.flush_on_shutdown ? (s: StreamActor) => (s.headEntries ? 'forced' : undefined) : (s: StreamActor, now: number) => this.due(s, now);
+      await this.flushRound(last).catch((err) => this.deps.logger.error({ err }, 'the last flush round failed; the ingest log keeps its lines'));
+    }
+    await this.ownership.stop(others);
     this.stopQueries?.();
-    await Promise.all([...this.partitions.values()].map((s) => s.reader?.stop()));
-    await this.flushing;
-    // with flush_on_shutdown the last round flushes everything; without, it still writes the
-    // checkpoints and purges what earlier rounds made durable
-    await this.flushRound(this.opts.flush_on_shutdown).catch((err) => this.deps.logger.error({ err }, 'the last flush round failed; the ingest log keeps its lines'));
   }
 }
 

@@ -15,6 +15,8 @@ export class Partition {
   purged = 1;
   purgedAt = 0;
   reader: PartitionReader | undefined;
+  /** Lost or handed over: nothing more is read, answered or written for it. */
+  dropped = false;
   private caughtUp = false;
   private readonly waiters: Array<() => void> = [];
 
@@ -23,6 +25,8 @@ export class Partition {
     checkpoint: Checkpoint,
     /** The log's last sequence for this partition when it was taken: ready once read up to it. */
     readonly head: number,
+    /** The checkpoint's revision, to write the next one at (a stale owner's write then fails). */
+    public revision: number,
   ) {
     this.consumed = checkpoint.seq - 1;
     this.flushed = new Map(Object.entries(checkpoint.flushed));

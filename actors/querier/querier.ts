@@ -32,16 +32,17 @@ export class Querier {
     const req = task.body.req as QueryRequest;
     let body: Uint8Array | Error;
     try {
-      body = encode({ data: await this.run(req, task.deadline) });
+      const source = new TenantSource(this.deps, req.tenant);
+      const data = await this.run(req, task.deadline, source);
+      body = encode({ data, warnings: [...source.warnings] });
     } catch (err) {
       body = err as Error;
     }
     replyInParts(this.deps.nc, task.reply, task.id, body);
   }
 
-  /** Evaluates one (sub-)query, giving up with a 504 at `deadline` (epoch ms). */
-  async run(req: QueryRequest, deadline: number): Promise<unknown> {
-    const source = new TenantSource(this.deps, req.tenant);
+  /** Evaluates one (sub-)query over `source`, giving up with a 504 at `deadline` (epoch ms). */
+  private async run(req: QueryRequest, deadline: number, source: TenantSource): Promise<unknown> {
     const began = performance.now();
     switch (req.kind) {
       case 'query_range':

@@ -2,7 +2,7 @@
 // recent entries from every live ingester, merged per stream in time order without duplicates,
 // handed to the evaluator one stream at a time.
 import type { NatsConnection } from 'nats';
-import { askIngesters, type IngestStream, type Members } from '../../bus/index.ts';
+import { askIngesters, type IngestStream } from '../../bus/index.ts';
 import { QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
 import type { Matcher } from '../../logql/ast.ts';
 import { batchFromRows, followEachOther, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
@@ -10,9 +10,17 @@ import { formatHumanBytes } from '../../logql/go-convert.ts';
 import { formatLabels, labelsKey, parseLabels } from '../../logql/labels.ts';
 import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 
+/** Who holds each partition's lease now (a watched copy, asked on every sub-query). */
+export interface PartitionOwners {
+  /** P: every partition of the ingest log. */
+  count: number;
+  /** The distinct ingesters holding a live lease. */
+  owners(): string[];
+}
+
 export interface SourceDeps {
   nc: NatsConnection;
-  members: Members;
+  partitions: PartitionOwners;
   store: ObjectStore;
   index: IndexReader;
   ingesterTimeoutMs: number;
@@ -46,6 +54,8 @@ interface StreamPlan {
 
 export class TenantSource implements Source {
   readonly stats = newReadStats();
+  /** Loki's response warnings: what this sub-query could not see. */
+  readonly warnings = new Set<string>();
 
   constructor(
     private readonly deps: SourceDeps,
@@ -112,19 +122,26 @@ export class TenantSource implements Source {
       );
   }
 
+  /**
+   * What the lease holders keep in memory. A partition none of them answered for (its lease
+   * lapsed, its owner is replaying or gone) is named in a warning: the answer may lack its lines
+   * not yet flushed, and says so rather than failing or staying silent.
+   */
   private async fromIngesters(matchers: Matcher[], start: bigint, end: bigint, seriesOnly: boolean, hint?: SelectHint): Promise<IngestStream[]> {
     const within = this.deps.queryIngestersWithinMs;
     if (within > 0 && end < BigInt(Date.now() - within) * 1_000_000n) return [];
-    const ingesters = (await this.deps.members.live()).filter((m) => m.roles.includes('ingester')).map((m) => m.id);
-    const streams = await askIngesters(
+    const got = await askIngesters(
       this.deps.nc,
-      ingesters,
+      this.deps.partitions.owners(),
       { tenant: this.tenant, matchers, start: String(start), end: String(end), seriesOnly, limit: hint?.limit, direction: hint?.direction },
       this.deps.ingesterTimeoutMs,
       parseLabels,
     );
-    for (const s of streams) this.stats.ingesterEntries += s.batch.ts.length;
-    return streams;
+    const missing: number[] = [];
+    for (let p = 0; p < this.deps.partitions.count; p++) if (!got.covered.has(p)) missing.push(p);
+    if (missing.length) this.warnings.add(uncovered(missing));
+    for (const s of got.streams) this.stats.ingesterEntries += s.batch.ts.length;
+    return got.streams;
   }
 
   /** One chunk's entries in range. */
@@ -138,6 +155,10 @@ export class TenantSource implements Source {
     return parts;
   }
 }
+
+/** The warning for partitions no ingester answered for. */
+const uncovered = (partitions: number[]) =>
+  `no ingester answered for partition${partitions.length > 1 ? 's' : ''} ${partitions.join(', ')} (taking over, replaying or gone): their lines not yet flushed to the store may be missing`;
 
 /**
  * Reads chunks in the order they will be used, a few at a time and a bounded number of bytes

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { Members, WorkQueue, connectBus, watchConnection } from '../../bus/index.ts';
+import { Leases, WorkQueue, connectBus, leaseOf, watchConnection } from '../../bus/index.ts';
 import { durationMs, type Config } from '../../config/index.ts';
 import { IndexReader, openObjectStore, type StorageConfig } from '../../storage/index.ts';
 import { Querier } from './querier.ts';
@@ -37,6 +37,8 @@ const log = pino({ level: data.logLevel }).child({ node: data.nodeId, role: 'que
 const nc = await connectBus(cfg.nats.url, `${data.nodeId}-querier-${threadId}`);
 watchConnection(nc, log);
 const store = await openObjectStore(data.storage);
+const leases = (await Leases.open(nc, { ttlMs: durationMs(cfg.ingester.lease_ttl), replicas: cfg.nats.replicas })).view();
+await leases.start();
 const index = new IndexReader({ store, cacheDir: join(data.dataDir, 'index-cache') });
 const querier = new Querier(
   {
@@ -46,8 +48,11 @@ const querier = new Querier(
   },
   {
     nc,
-    queue: await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout)),
-    members: await Members.open(nc),
+    queue: await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas),
+    partitions: {
+      count: cfg.distributor.partitions,
+      owners: () => [...new Set([...leases.current().values()].map((e) => leaseOf(e.key, e.value, e.revision, e.created)?.owner).filter((o): o is string => !!o))],
+    },
     store,
     index,
     ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
@@ -62,6 +67,7 @@ port.on('message', (m: { type: string }) => {
   clearInterval(alive);
   void (async () => {
     await querier.stop();
+    leases.stop();
     await nc.drain().catch(() => undefined);
     index.close();
     await store.close();

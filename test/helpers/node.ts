@@ -51,7 +51,7 @@ export interface ChildNode {
   output(): string;
 }
 
-/** `muninn start` in a child process; resolves when its gateway is listening. */
+/** `muninn start` in a child process; resolves when its HTTP port (Loki's API, or /ready and /metrics) listens. */
 export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: string, flags: Record<string, string> = {}): Promise<ChildNode> {
   const args = Object.entries({
     'nats.url': natsUrl,
@@ -74,7 +74,7 @@ export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: s
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node did not start: ${out.slice(-2000)}`)), 60_000);
     const onData = () => {
-      const m = /Loki API on (http:\/\/[^"\s]+)/.exec(out);
+      const m = /(?:Loki API|metrics and readiness) on (http:\/\/[^"\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
