@@ -2,8 +2,8 @@
 // to the ingest log; a push is acknowledged only when every append is.
 import { randomUUID } from 'node:crypto';
 import { encodeIngestBatch, type IngestLog, type IngestStream } from '../../bus/index.ts';
-import { batchFromRows, type EntryBatch } from '../../logql/batch.ts';
-import { sortLabels } from '../../logql/labels.ts';
+import { batchFromRows, type EntryBatch } from '../../model/batch.ts';
+import { sortLabels } from '../../model/labels.ts';
 import type { PushStream } from '../gateway/push-body.ts';
 import { HttpError, httpErrors } from '../gateway/http-error.ts';
 import type { Metrics } from '../metrics.ts';

@@ -1,7 +1,6 @@
 // Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
-import type { Labels } from '../../logql/batch.ts';
+import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
 import { parseDuration } from '../../logql/parser/units.ts';
-import { formatLabels, LabelsSyntaxError, parseLabels } from '../../logql/labels.ts';
 import { HttpError } from '../gateway/http-error.ts';
 
 /** One entry of a push, as any front end (HTTP gateway, NATS agent) hands it over. */

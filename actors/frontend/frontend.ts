@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { decode, Inbox, RemoteError, serveFrontend, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
-import type { MatrixSeries, StreamResult } from '../../logql/batch.ts';
+import type { MatrixSeries, StreamResult } from '../../logql/results.ts';
 import { QueryError, QueryTimeoutError, alignedRange } from '../../logql/eval/index.ts';
 import { formatGoDuration } from '../../logql/go-convert.ts';
 import { parseExpr } from '../../logql/parser/index.ts';

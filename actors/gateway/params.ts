@@ -1,5 +1,5 @@
 // The query API's parameters (time, bounds, limit, direction, step, match[]) read as Loki 2.8 reads them, with its messages.
-import type { Direction } from '../../logql/batch.ts';
+import type { Direction } from '../../model/batch.ts';
 import { parsePromDuration } from '../../logql/parser/units.ts';
 import { httpErrors } from './http-error.ts';
 

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
-import { quote } from '../../logql/labels.ts';
+import { quote } from '../../model/labels.ts';
 import type { PushEntry, PushStream } from '../distributor/validate.ts';
 import { httpErrors } from './http-error.ts';
 

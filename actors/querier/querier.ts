@@ -3,9 +3,9 @@
 import type { NatsConnection } from 'nats';
 import { encode, replyInParts, type QueryRequest, type Task, type WorkQueue } from '../../bus/index.ts';
 import { evaluate, type QueryParams } from '../../logql/eval/index.ts';
-import { labelsToObject } from '../../logql/labels.ts';
+import { labelsToObject } from '../../model/labels.ts';
 import { parseExpr, parseMatchers } from '../../logql/parser/index.ts';
-import type { Matcher } from '../../logql/ast.ts';
+import type { Matcher } from '../../model/matchers.ts';
 import { statsBlock } from './stats.ts';
 import { TenantSource, type SourceDeps } from './source.ts';
 

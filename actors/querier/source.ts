@@ -4,10 +4,10 @@
 import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream, type Members } from '../../bus/index.ts';
 import { QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
-import type { Matcher } from '../../logql/ast.ts';
-import { batchFromRows, followEachOther, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import type { Matcher } from '../../model/matchers.ts';
+import { batchFromRows, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
+import { formatLabels, labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
-import { formatLabels, labelsKey, parseLabels } from '../../logql/labels.ts';
 import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 
 export interface SourceDeps {

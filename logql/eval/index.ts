@@ -1,8 +1,9 @@
 // Evaluates a parsed LogQL query over a Source: log queries to streams, metric queries to
 // matrices (range), vectors (instant) or scalars, in Loki's result shapes and order.
 import type { Expr, SampleExpr } from '../ast.ts';
-import type { Direction, QueryResult, VectorSample } from '../batch.ts';
-import { labelsToObject } from '../labels.ts';
+import type { Direction } from '../../model/batch.ts';
+import type { QueryResult, VectorSample } from '../results.ts';
+import { labelsToObject } from '../../model/labels.ts';
 import type { PipelineOptions } from '../pipeline/index.ts';
 import { evalBinary } from './binary.ts';
 import { Deadline } from './deadline.ts';

@@ -2,7 +2,7 @@
 // IPv4 or IPv6, checked with node's BlockList.
 import { BlockList, isIP } from 'node:net';
 import { QueryError } from '../eval/errors.ts';
-import { quote } from '../labels.ts';
+import { quote } from '../../model/labels.ts';
 
 export type IpTest = (address: string) => boolean;
 

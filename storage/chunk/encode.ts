@@ -1,8 +1,8 @@
 // Writes a stream's entries as a chunk (see FORMAT.md): header, LZ4 blocks, block index, trailer.
 import { compressSync } from 'lz4-napi';
 import { endianness } from 'node:os';
-import type { EntryBatch, Labels } from '../../logql/batch.ts';
-import { formatLabels } from '../../logql/labels.ts';
+import type { EntryBatch } from '../../model/batch.ts';
+import { formatLabels, type Labels } from '../../model/labels.ts';
 import { checkSegment } from '../object-store.ts';
 import { crc32 } from './crc32.ts';
 

@@ -1,9 +1,8 @@
 // Answers a tenant's series, chunk, label-name and label-value look-ups from the index files of
 // the days a query covers: lists each day's files in the object store, keeps local copies
 // (file-cache.ts), and unions what every file says. Only the tenant's own prefix is read.
-import type { Matcher } from '../../logql/ast.ts';
-import type { Labels } from '../../logql/batch.ts';
-import { labelsKey } from '../../logql/labels.ts';
+import type { Matcher } from '../../model/matchers.ts';
+import { labelsKey, type Labels } from '../../model/labels.ts';
 import { checkSegment, type ObjectInfo, type ObjectStore } from '../object-store.ts';
 import { dayOf, daysOf } from './days.ts';
 import { FileCache, type IndexFile } from './file-cache.ts';

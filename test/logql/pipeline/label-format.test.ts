@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Labels } from '../../../logql/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { QueryError } from '../../../logql/eval/errors.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Matcher } from '../../../logql/ast.ts';
-import type { Labels } from '../../../logql/batch.ts';
+import type { Matcher } from '../../../model/matchers.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { BadKeyError } from '../../../storage/object-store.ts';
 import { IndexReader } from '../../../storage/index/reader.ts';
 import { IndexWriter } from '../../../storage/index/writer.ts';

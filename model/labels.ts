@@ -1,5 +1,7 @@
-// Label sets: the `{a="b", c="d"}` text form, Go string quoting, and canonical keys.
-import type { Labels } from './batch.ts';
+// Label sets: their type, the `{a="b", c="d"}` text form, Go string quoting, and canonical keys.
+
+/** A label set as sorted [name, value] pairs (sorted by name, names unique). */
+export type Labels = ReadonlyArray<readonly [string, string]>;
 
 export class LabelsSyntaxError extends Error {
   override name = 'LabelsSyntaxError';
