@@ -1,7 +1,7 @@
 // Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
 import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
 import { parseDuration } from '../../logql/parser/units.ts';
-import { HttpError } from '../gateway/http-error.ts';
+import { HttpError } from '../http-error.ts';
 
 /** One entry of a push, as any front end (HTTP gateway, NATS agent) hands it over. */
 export interface PushEntry {

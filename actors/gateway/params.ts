@@ -1,7 +1,7 @@
 // The query API's parameters (time, bounds, limit, direction, step, match[]) read as Loki 2.8 reads them, with its messages.
 import type { Direction } from '../../model/batch.ts';
 import { parsePromDuration } from '../../logql/parser/units.ts';
-import { httpErrors } from './http-error.ts';
+import { httpErrors } from '../http-error.ts';
 
 const NS_PER_S = 1_000_000_000n;
 const INT64_MAX = (1n << 63n) - 1n;

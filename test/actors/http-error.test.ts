@@ -1,6 +1,6 @@
 // The HTTP errors carry Loki's statuses and texts, and unknown errors map to Loki's fallbacks.
 import test from 'ava';
-import { HttpError, httpErrors, statusOf } from '../../../actors/gateway/http-error.ts';
+import { HttpError, httpErrors, statusOf } from '../../actors/http-error.ts';
 
 test('an HttpError keeps its status, message, name and cause', (t) => {
   const cause = new Error('inner');

@@ -1,4 +1,5 @@
-// Errors that carry their HTTP status from birth, and the table of the ones the API answers with (Loki's texts).
+// Errors that carry their HTTP status from birth, and the table of those the API answers with
+// (Loki's texts): the distributor and the gateway raise them, the gateway answers with them.
 
 export class HttpError extends Error {
   override name = 'HttpError';
