@@ -5,7 +5,7 @@ import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import { labelsKey, sortLabels, type Labels } from '../../model/labels.ts';
 import { applyOp } from '../binary-op.ts';
 import type { Deadline } from './deadline.ts';
-import { QueryError } from './errors.ts';
+import { QueryError } from '../errors.ts';
 import type { Evaluated, StepSeries } from './steps.ts';
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '>=', '<', '<=']);

@@ -7,7 +7,7 @@ import { labelsToObject } from '../../model/labels.ts';
 import type { PipelineOptions } from '../pipeline/index.ts';
 import { evalBinary } from './binary.ts';
 import { Deadline } from './deadline.ts';
-import { QueryError, seriesLimit } from './errors.ts';
+import { QueryError, seriesLimit } from '../errors.ts';
 import { compareLabels, formatValue, pointTime } from './format.ts';
 import { groupSeries } from './grouping.ts';
 import { labelReplacer } from './label-replace.ts';
@@ -17,7 +17,7 @@ import type { Source } from './source.ts';
 import { gridOf, type Evaluated, type Grid } from './steps.ts';
 import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
-export { QueryError, QueryTimeoutError } from './errors.ts';
+export { QueryError, QueryTimeoutError } from '../errors.ts';
 export { alignedRange } from './steps.ts';
 export type { SelectHint, Source } from './source.ts';
 

@@ -4,7 +4,7 @@
 import RE2 from 're2';
 import type { LabelReplaceExpr } from '../ast.ts';
 import { sortLabels, type Labels } from '../../model/labels.ts';
-import { QueryError } from './errors.ts';
+import { QueryError } from '../errors.ts';
 import type { StepSeries } from './steps.ts';
 
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;

@@ -9,7 +9,7 @@ import { filterNames, parserHints, requiredLabelNames, type ParserHints } from '
 import { ERROR, ERROR_DETAILS } from '../pipeline/label-filter.ts';
 import { compileLabelFilter, compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
 import { Deadline } from './deadline.ts';
-import { pipelineError } from './errors.ts';
+import { pipelineError } from '../errors.ts';
 import { aggregateWindow } from './range-functions.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';

@@ -2,7 +2,7 @@
 // `stage '<the stage as Loki prints it>' : <why>`, first bad stage first.
 import type { Expr, LineFilterStage, Stage } from '../ast.ts';
 import { quote } from '../../model/labels.ts';
-import { compileIp } from '../pipeline/ip.ts';
+import { compileIp } from '../ip-pattern.ts';
 import { ParseError } from './errors.ts';
 import { regexpError } from './regexp-errors.ts';
 

@@ -3,7 +3,7 @@ import type { DropKeepItem, LabelFormatStage, LineFormatStage } from '../ast.ts'
 import { compileMatcher } from '../../model/matchers.ts';
 import { compileTemplate, type RenderOptions, type Template } from '../template/index.ts';
 import { quote } from '../../model/labels.ts';
-import { QueryError, QueryTimeoutError } from '../eval/errors.ts';
+import { QueryError, QueryTimeoutError } from '../errors.ts';
 import { ERROR, ERROR_DETAILS } from './label-filter.ts';
 import type { EntryState, Step } from './parsers.ts';
 

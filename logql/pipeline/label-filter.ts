@@ -4,7 +4,8 @@
 import type { CompareOp, LabelFilter } from '../ast.ts';
 import { compileMatcher } from '../../model/matchers.ts';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from '../go-convert.ts';
-import { compileIp, lineHasIp } from './ip.ts';
+import { compileIp } from '../ip-pattern.ts';
+import { lineHasIp } from './ip.ts';
 import type { LabelSet } from './label-set.ts';
 
 export const ERROR = '__error__';
