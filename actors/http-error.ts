@@ -29,12 +29,6 @@ export const httpErrors = {
       429,
       `Ingestion rate limit exceeded for user ${tenant} (limit: ${Math.trunc(limitBytesPerSec)} bytes/sec) while attempting to ingest '${lines}' lines totaling '${bytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`,
     ),
-  // pkg/validation/validate.go StreamLimitErrorMsg
-  streamLimit: () =>
-    new HttpError(
-      429,
-      'Maximum active stream limit exceeded, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased',
-    ),
   // pkg/loghttp/query.go and params.go
   endBeforeStart: () => bad('end timestamp must not be before or equal to start time'),
   nonPositiveStep: () => bad('zero or negative query resolution step widths are not accepted. Try a positive integer'),

@@ -1,5 +1,6 @@
 // Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
 import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
+import { msToNs } from '../../model/time.ts';
 import { parseDuration } from '../../logql/parser/units.ts';
 import { HttpError } from '../http-error.ts';
 
@@ -97,7 +98,7 @@ interface Snapshot {
 }
 
 function snapshot(limits: Limits, now: Date): Snapshot {
-  const nowNs = BigInt(now.getTime()) * 1_000_000n;
+  const nowNs = msToNs(now.getTime());
   return {
     maxLine: limits.max_line_size,
     maxNames: limits.max_label_names_per_series,

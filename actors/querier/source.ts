@@ -7,6 +7,7 @@ import { QueryError, type SelectHint, type Source } from '../../logql/eval/index
 import type { Matcher } from '../../model/matchers.ts';
 import { batchFromRows, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
 import { formatLabels, labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
+import { msToNs } from '../../model/time.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
 import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 
@@ -114,7 +115,7 @@ export class TenantSource implements Source {
 
   private async fromIngesters(matchers: Matcher[], start: bigint, end: bigint, seriesOnly: boolean, hint?: SelectHint): Promise<IngestStream[]> {
     const within = this.deps.queryIngestersWithinMs;
-    if (within > 0 && end < BigInt(Date.now() - within) * 1_000_000n) return [];
+    if (within > 0 && end < msToNs(Date.now() - within)) return [];
     const ingesters = (await this.deps.members.live()).filter((m) => m.roles.includes('ingester')).map((m) => m.id);
     const streams = await askIngesters(
       this.deps.nc,
