@@ -2,7 +2,7 @@
 export { connectBus, natsAnswers, watchConnection, DEFAULT_NATS_URL } from './connection.ts';
 export { BusError, BusTimeoutError, isNoResponders } from './errors.ts';
 export { encode, decode } from './codec.ts';
-export { subjects, queueGroups, kvKey } from './subjects.ts';
+export { subjects, queueGroups } from './subjects.ts';
 export { IngestLog } from './ingest-log.ts';
 export { ByteBudget } from './byte-budget.ts';
 export type { LogMessage, PartitionReader, ReaderEvents } from './ingest-reader.ts';

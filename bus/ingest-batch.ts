@@ -1,6 +1,7 @@
 // The ingest log's message body: one tenant's streams for one partition, column-wise so that
 // encoding and decoding copy bytes instead of building an object per entry.
-import type { EntryBatch, Labels } from '../logql/batch.ts';
+import type { EntryBatch } from '../model/batch.ts';
+import type { Labels } from '../model/labels.ts';
 import { decode, encode } from './codec.ts';
 
 export interface IngestStream {

@@ -2,8 +2,9 @@
 // they hold in memory; each answers in parts to the querier's inbox, naming the partitions its
 // answer covers, so the querier can tell which partitions nobody answered for.
 import type { NatsConnection } from 'nats';
-import type { Matcher } from '../logql/ast.ts';
-import type { Direction, Labels } from '../logql/batch.ts';
+import type { Matcher } from '../model/matchers.ts';
+import type { Direction } from '../model/batch.ts';
+import type { Labels } from '../model/labels.ts';
 import { decode, encode } from './codec.ts';
 import { Inbox, replyInParts } from './inbox.ts';
 import { decodeIngestBatch, encodeIngestBatch, type IngestStream } from './ingest-batch.ts';

@@ -34,6 +34,3 @@ export const subjects = {
   queryTasks: 'muninn.query.tasks',
   tail: (tenant: string) => `muninn.tail.${token(tenant)}`,
 } as const;
-
-/** KV keys cannot hold every character a tenant id can; hex keeps them safe and reversible. */
-export const kvKey = (s: string) => Buffer.from(s, 'utf8').toString('hex');

@@ -1,14 +1,7 @@
 // The LogQL syntax tree: the one contract between parser, printer and evaluator.
 // Durations are nanoseconds as plain numbers (exact up to ~104 days, ample for
 // ranges, offsets and steps); timestamps never live in the tree.
-
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-
-export interface Matcher {
-  name: string;
-  op: MatchOp;
-  value: string;
-}
+import type { Matcher } from '../model/matchers.ts';
 
 // ---- log pipeline -----------------------------------------------------------
 

@@ -1,7 +1,7 @@
 // Go's conversions of text to numbers, as Loki applies them to label values (unwrap, label
 // filters) and templates: strconv.ParseFloat, time.ParseDuration and go-humanize's ParseBytes.
 // Their error texts reach users in __error_details__, so they are Go's words.
-import { quote } from './labels.ts';
+import { quote } from '../model/labels.ts';
 
 export class ConversionError extends Error {
   override name = 'ConversionError';

@@ -1,6 +1,7 @@
 // Prints a LogQL tree back as canonical LogQL: parse(print(parse(q))) equals parse(q).
-import type { BinaryExpr, Expr, Grouping, LabelFilter, LogExpr, Matcher, SampleExpr, Stage, Unwrap } from './ast.ts';
-import { quote } from './labels.ts';
+import type { BinaryExpr, Expr, Grouping, LabelFilter, LogExpr, SampleExpr, Stage, Unwrap } from './ast.ts';
+import type { Matcher } from '../model/matchers.ts';
+import { quote } from '../model/labels.ts';
 import { formatDuration } from './parser/units.ts';
 
 const str = quote;

@@ -1,6 +1,7 @@
 // The LogQL section of `npm run bench`: MB/s of typical queries over an in-memory corpus of
 // realistic logfmt and JSON lines, each beside a plain Buffer.indexOf scan of the same bytes.
-import type { EntryBatch, Labels } from '../logql/batch.ts';
+import type { EntryBatch } from '../model/batch.ts';
+import type { Labels } from '../model/labels.ts';
 import { evaluate, type Source } from '../logql/eval/index.ts';
 import { parseExpr } from '../logql/parser/index.ts';
 

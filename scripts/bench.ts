@@ -9,6 +9,7 @@ import { connect, RetentionPolicy, StorageType } from 'nats';
 import { pino } from 'pino';
 import { startNode } from '../actors/node.ts';
 import { loadConfig } from '../config/index.ts';
+import { msToNs } from '../model/time.ts';
 import { benchLogql } from './bench-logql.ts';
 import { startPrivateNats } from './nats-server.ts';
 
@@ -83,7 +84,7 @@ async function main() {
   const nats = await startPrivateNats();
   const dataDir = await mkdtemp(join(tmpdir(), 'muninn-bench-'));
   try {
-    const t0 = BigInt(Date.now()) * 1_000_000n;
+    const t0 = msToNs(Date.now());
     const bodies = Array.from({ length: PUSHES }, (_, p) => pushBody(p, t0));
     const raw = await rawJetStream(nats.url, bodies.map((b) => Buffer.from(b.json)));
     const cfg = loadConfig({ flags: { 'nats.url': nats.url, 'nats.start_local': 'false', 'common.path_prefix': dataDir, 'server.http_listen_port': '0', 'limits_config.ingestion_rate_mb': '0' } });

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadConfig } from '../config/index.ts';
 import { natsAnswers } from '../bus/index.ts';
+import { msToNs } from '../model/time.ts';
 import { startLocalNats } from './nats-server.ts';
 
 const cfg = loadConfig({ env: process.env });
@@ -26,7 +27,7 @@ async function main() {
   }
   console.log('demo cluster starting: Loki API on http://127.0.0.1:3100; `npm run muninn -- status` shows the members');
   const traffic = setInterval(() => {
-    const ns = String(BigInt(Date.now()) * 1_000_000n);
+    const ns = String(msToNs(Date.now()));
     const body = { streams: [{ stream: { job: 'demo', level: Math.random() < 0.1 ? 'error' : 'info' }, values: [[ns, `demo line at ${new Date().toISOString()}`]] }] };
     fetch('http://127.0.0.1:3100/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
   }, 1000);

@@ -2,14 +2,14 @@
 // to the ingest log; a push is acknowledged only when every append is.
 import { randomUUID } from 'node:crypto';
 import { encodeIngestBatch, type IngestLog, type IngestStream } from '../../bus/index.ts';
-import { batchFromRows, type EntryBatch } from '../../logql/batch.ts';
-import { sortLabels } from '../../logql/labels.ts';
-import type { PushStream } from '../gateway/push-body.ts';
-import { HttpError, httpErrors } from '../gateway/http-error.ts';
+import { batchFromRows, type EntryBatch } from '../../model/batch.ts';
+import { sortLabels } from '../../model/labels.ts';
+import { HttpError, httpErrors } from '../http-error.ts';
 import type { Metrics } from '../metrics.ts';
 import { fingerprint, partitionOf } from './fingerprint.ts';
+import { decodePush } from './push-body.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { validatePush, type Limits, type ValidStream } from './validate.ts';
+import { validatePush, type Limits, type PushStream, type ValidStream } from './validate.ts';
 
 /** Split a partition's batch above this many line bytes, to stay under NATS's max_payload. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -51,6 +51,11 @@ export class Distributor {
     this.metrics.linesReceived.inc({ tenant }, v.lines);
     this.metrics.bytesReceived.inc({ tenant }, v.bytes);
     if (v.error) throw v.error;
+  }
+
+  /** A Loki push body as the gateway receives it: decoded (push-body.ts, 400 or 413 when bad), then pushed. */
+  async pushBody(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void> {
+    await this.push(tenant, await decodePush(body, contentType, contentEncoding, maxBytes));
   }
 
   private async append(tenant: string, streams: ValidStream[]): Promise<void> {

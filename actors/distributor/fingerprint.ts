@@ -1,5 +1,6 @@
 // A stream's identity across the cluster: a 64-bit hash of tenant and canonical labels, and its partition.
 import crypto from 'node:crypto';
+import { isFingerprint } from '../../model/fingerprint.ts';
 
 /**
  * The first 8 bytes of sha256(tenant NUL labelsText), as 16 lowercase hex chars.
@@ -18,7 +19,7 @@ const TWO_32 = 2 ** 32;
 export function partitionOf(fingerprintHex: string, partitions: number): number {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > 2 ** 26)
     throw new RangeError(`partitions must be an integer from 1 to 2^26, got ${partitions}`);
-  if (!/^[0-9a-f]{16}$/.test(fingerprintHex)) throw new RangeError(`not a fingerprint: ${JSON.stringify(fingerprintHex)}`);
+  if (!isFingerprint(fingerprintHex)) throw new RangeError(`not a fingerprint: ${JSON.stringify(fingerprintHex)}`);
   const hi = parseInt(fingerprintHex.slice(0, 8), 16);
   const lo = parseInt(fingerprintHex.slice(8), 16);
   return (((hi % partitions) * (TWO_32 % partitions)) % partitions + (lo % partitions)) % partitions;

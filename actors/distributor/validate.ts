@@ -1,8 +1,8 @@
 // Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
-import type { Labels } from '../../logql/batch.ts';
+import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
+import { msToNs } from '../../model/time.ts';
 import { parseDuration } from '../../logql/parser/units.ts';
-import { formatLabels, LabelsSyntaxError, parseLabels } from '../../logql/labels.ts';
-import { HttpError } from '../gateway/http-error.ts';
+import { HttpError } from '../http-error.ts';
 
 /** One entry of a push, as any front end (HTTP gateway, NATS agent) hands it over. */
 export interface PushEntry {
@@ -98,7 +98,7 @@ interface Snapshot {
 }
 
 function snapshot(limits: Limits, now: Date): Snapshot {
-  const nowNs = BigInt(now.getTime()) * 1_000_000n;
+  const nowNs = msToNs(now.getTime());
   return {
     maxLine: limits.max_line_size,
     maxNames: limits.max_label_names_per_series,

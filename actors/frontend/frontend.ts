@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { decode, Inbox, RemoteError, serveFrontend, type FrontendAnswer, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
-import type { MatrixSeries, StreamResult } from '../../logql/batch.ts';
+import type { MatrixSeries, StreamResult } from '../../logql/results.ts';
 import { QueryError, QueryTimeoutError, alignedRange } from '../../logql/eval/index.ts';
 import { formatGoDuration } from '../../logql/go-convert.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
+import { msToNs } from '../../model/time.ts';
 import type { Metrics } from '../metrics.ts';
 import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './merge.ts';
 import { splitLogRange, splitStepRange } from './split.ts';
@@ -21,8 +22,6 @@ export interface FrontendOptions {
   /** The longest time range a query may cover (limits_config.max_query_length); 0: no limit. */
   max_query_length_ms: number;
 }
-
-const NS_PER_MS = 1_000_000n;
 
 /** One query in flight: where its pieces answer, when it must end, what they warned of. */
 interface Running {
@@ -63,7 +62,7 @@ export class Frontend {
     const start = BigInt(req.start);
     const end = BigInt(req.end);
     this.checkLength(start, end);
-    const interval = BigInt(this.opts.split_queries_by_interval_ms) * NS_PER_MS;
+    const interval = msToNs(this.opts.split_queries_by_interval_ms);
     if (isLogExpr(expr)) {
       let ranges = splitLogRange(start, end, interval);
       if (req.direction === 'backward') ranges = ranges.reverse();

@@ -1,7 +1,8 @@
 // Merges sub-query results back into one answer: streams by labels under the limit, matrices by
 // series, Loki's stats by adding them up.
-import type { Direction, MatrixSeries, QueryResult, StreamResult } from '../../logql/batch.ts';
-import { formatLabels, sortLabels } from '../../logql/labels.ts';
+import type { Direction } from '../../model/batch.ts';
+import type { MatrixSeries, QueryResult, StreamResult } from '../../logql/results.ts';
+import { formatLabels, sortLabels } from '../../model/labels.ts';
 
 type Entry = [string, string];
 

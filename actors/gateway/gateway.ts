@@ -4,11 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from 'nats';
 import { askFrontend, type QueryRequest } from '../../bus/index.ts';
-import type { Distributor } from '../distributor/distributor.ts';
 import type { Metrics } from '../metrics.ts';
-import { HttpError, httpErrors } from './http-error.ts';
+import { HttpError, httpErrors } from '../http-error.ts';
 import { parseInstantQuery, parseLabelsQuery, parseRangeQuery, parseSeriesQuery } from './params.ts';
-import { decodePush } from './push-body.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
 import { printExpr } from '../../logql/printer.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
@@ -23,10 +21,15 @@ export interface GatewayOptions {
   max_entries_limit_per_query: number;
 }
 
+/** What the gateway needs of the distributor in its process; the node hands it over, as roles never import each other. */
+export interface PushTarget {
+  pushBody(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void>;
+}
+
 export interface GatewayDeps {
   nc: NatsConnection;
   /** Present when this process runs the gateway role: Loki's API is served only then. */
-  distributor?: Distributor;
+  distributor?: PushTarget;
   metrics: Metrics;
   /** Why this node is not ready (the /ready answer), or undefined when it is. */
   notReady: () => string | undefined;
@@ -121,8 +124,7 @@ export class Gateway {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const body = await readBody(req, this.opts.max_request_body_bytes);
     const encoding = req.headers['content-encoding'] as string | undefined;
-    const streams = await decodePush(body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
-    await this.deps.distributor!.push(tenant, streams);
+    await this.deps.distributor!.pushBody(tenant, body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
     res.writeHead(204);
     res.end();
   }

@@ -1,7 +1,8 @@
 // The query API's parameters (time, bounds, limit, direction, step, match[]) read as Loki 2.8 reads them, with its messages.
-import type { Direction } from '../../logql/batch.ts';
+import type { Direction } from '../../model/batch.ts';
+import { msToNs } from '../../model/time.ts';
 import { parsePromDuration } from '../../logql/parser/units.ts';
-import { httpErrors } from './http-error.ts';
+import { httpErrors } from '../http-error.ts';
 
 const NS_PER_S = 1_000_000_000n;
 const INT64_MAX = (1n << 63n) - 1n;
@@ -44,7 +45,7 @@ export interface SeriesQueryParams {
   end: bigint;
 }
 
-const nsOf = (d: Date) => BigInt(d.getTime()) * 1_000_000n;
+const nsOf = (d: Date) => msToNs(d.getTime());
 const get = (sp: URLSearchParams, name: string) => sp.get(name) ?? '';
 
 /** `/loki/api/v1/query_range` (and the legacy `/api/prom/query`). */

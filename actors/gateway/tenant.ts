@@ -1,7 +1,7 @@
 // Which tenant a request belongs to: X-Scope-OrgID, required when auth_enabled (401 `no org id`),
 // else `fake` when absent, as Loki; we honour a given header either way.
 import type { IncomingMessage } from 'node:http';
-import { httpErrors } from './http-error.ts';
+import { httpErrors } from '../http-error.ts';
 
 export const DEFAULT_TENANT = 'fake';
 const MAX_TENANT_LENGTH = 150;

@@ -1,7 +1,7 @@
 // The first `limit` entries by time across several streams, for a log query that will read no
 // more: each stream is cut at the limit-th timestamp in the query's direction, ties kept, so the
 // answer stays a superset of what the query can use and an ingester sends no more than that.
-import { firstAfter, firstAtOrAfter, sliceBatch, type Direction, type EntryBatch } from '../../logql/batch.ts';
+import { firstAfter, firstAtOrAfter, sliceBatch, type Direction, type EntryBatch } from '../../model/batch.ts';
 
 /** `batches` ascending each; returns each one cut (maybe to nothing), in the same order. */
 export function firstEntries(batches: EntryBatch[], limit: number, direction: Direction): EntryBatch[] {

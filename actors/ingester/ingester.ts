@@ -14,9 +14,9 @@ import {
   type IngesterQuery,
   type IngestStream,
 } from '../../bus/index.ts';
-import type { EntryBatch, Labels } from '../../logql/batch.ts';
-import { parseLabels } from '../../logql/labels.ts';
-import { compileMatchers } from '../../logql/matchers.ts';
+import type { EntryBatch } from '../../model/batch.ts';
+import { parseLabels, type Labels } from '../../model/labels.ts';
+import { compileMatchers } from '../../model/matchers.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';

@@ -1,7 +1,8 @@
 // One stream's actor: its head of unflushed entries, the chunk being flushed, recently flushed
 // chunks kept for queries, and what it has flushed (for replay). Only its own methods touch it.
 import { compressSync } from 'lz4-napi';
-import { batchFromRows, batchInRange, concatBatches, followEachOther, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import { batchFromRows, batchInRange, concatBatches, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
+import type { Labels } from '../../model/labels.ts';
 import type { FlushReason } from './flush.ts';
 
 /** A cut chunk's entries, ascending and without exact duplicates, with the log positions they came from. */

@@ -3,9 +3,9 @@
 import type { NatsConnection } from 'nats';
 import { encode, replyInParts, type QueryRequest, type Task, type WorkQueue } from '../../bus/index.ts';
 import { evaluate, type QueryParams } from '../../logql/eval/index.ts';
-import { labelsToObject } from '../../logql/labels.ts';
+import { labelNamesOf, labelsToObject, labelValuesOf } from '../../model/labels.ts';
 import { parseExpr, parseMatchers } from '../../logql/parser/index.ts';
-import type { Matcher } from '../../logql/ast.ts';
+import type { Matcher } from '../../model/matchers.ts';
 import { statsBlock } from './stats.ts';
 import { TenantSource, type SourceDeps } from './source.ts';
 
@@ -64,17 +64,11 @@ export class Querier {
         const result = await evaluate(expr, params, source);
         return { ...result, stats: statsBlock(source.stats, performance.now() - began) };
       }
-      case 'labels': {
-        const names = new Set<string>();
-        for (const l of await source.series(this.matchersOf(req.query), BigInt(req.start), BigInt(req.end))) for (const [n] of l) names.add(n);
-        return [...names].sort();
-      }
-      case 'label_values': {
-        const values = new Set<string>();
-        for (const l of await source.series(this.matchersOf(req.query), BigInt(req.start), BigInt(req.end)))
-          for (const [n, v] of l) if (n === req.name) values.add(v);
-        return [...values].sort();
-      }
+      // names and values of the store's series and the ingesters' together
+      case 'labels':
+        return labelNamesOf(await source.series(this.matchersOf(req.query), BigInt(req.start), BigInt(req.end)));
+      case 'label_values':
+        return labelValuesOf(await source.series(this.matchersOf(req.query), BigInt(req.start), BigInt(req.end)), req.name);
       case 'series': {
         const seen = new Map<string, Record<string, string>>();
         // no match[] at all means every stream

@@ -4,10 +4,11 @@
 import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream } from '../../bus/index.ts';
 import { QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
-import type { Matcher } from '../../logql/ast.ts';
-import { batchFromRows, followEachOther, type EntryBatch, type Labels, type Row } from '../../logql/batch.ts';
+import type { Matcher } from '../../model/matchers.ts';
+import { batchFromRows, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
+import { formatLabels, labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
+import { msToNs } from '../../model/time.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
-import { formatLabels, labelsKey, parseLabels } from '../../logql/labels.ts';
 import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 
 /** Who holds each partition's lease now (a watched copy, asked on every sub-query). */
@@ -129,7 +130,7 @@ export class TenantSource implements Source {
    */
   private async fromIngesters(matchers: Matcher[], start: bigint, end: bigint, seriesOnly: boolean, hint?: SelectHint): Promise<IngestStream[]> {
     const within = this.deps.queryIngestersWithinMs;
-    if (within > 0 && end < BigInt(Date.now() - within) * 1_000_000n) return [];
+    if (within > 0 && end < msToNs(Date.now() - within)) return [];
     const got = await askIngesters(
       this.deps.nc,
       this.deps.partitions.owners(),

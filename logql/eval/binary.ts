@@ -2,11 +2,10 @@
 // other; two vectors match per step on their labels (on/ignoring, group_left/group_right);
 // a filtering comparison keeps the left operand's value, literal or not.
 import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
-import type { Labels } from '../batch.ts';
+import { labelsKey, sortLabels, type Labels } from '../../model/labels.ts';
 import { applyOp } from '../binary-op.ts';
-import { labelsKey, sortLabels } from '../labels.ts';
 import type { Deadline } from './deadline.ts';
-import { QueryError } from './errors.ts';
+import { QueryError } from '../errors.ts';
 import type { Evaluated, StepSeries } from './steps.ts';
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '>=', '<', '<=']);

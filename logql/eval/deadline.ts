@@ -1,6 +1,6 @@
 // A query's deadline, looked at every so much work: Date.now() per line or sample would cost more
 // than the work it guards, while a few hundred lines past the deadline are still well under a second.
-import { QueryTimeoutError } from './errors.ts';
+import { QueryTimeoutError } from '../errors.ts';
 
 /** Units of work (lines, steps of a series, template iterations) between two looks at the clock. */
 const CHECK_EVERY = 256;

@@ -1,5 +1,5 @@
 // How results spell numbers and order series, as Loki's JSON and Prometheus' label sorting do.
-import type { Labels } from '../batch.ts';
+import type { Labels } from '../../model/labels.ts';
 
 /** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent; Prometheus' specials. */
 export function formatValue(v: number): string {

@@ -1,7 +1,6 @@
 // Grouping of series for aggregations: by (...) keeps the named labels, without (...) drops them.
 import type { Grouping } from '../ast.ts';
-import type { Labels } from '../batch.ts';
-import { labelsKey } from '../labels.ts';
+import { labelsKey, type Labels } from '../../model/labels.ts';
 import type { StepSeries } from './steps.ts';
 
 export function groupLabels(labels: Labels, g: Grouping | undefined): Labels {

@@ -1,12 +1,13 @@
 // Evaluates a parsed LogQL query over a Source: log queries to streams, metric queries to
 // matrices (range), vectors (instant) or scalars, in Loki's result shapes and order.
 import type { Expr, SampleExpr } from '../ast.ts';
-import type { Direction, QueryResult, VectorSample } from '../batch.ts';
-import { labelsToObject } from '../labels.ts';
+import type { Direction } from '../../model/batch.ts';
+import type { QueryResult, VectorSample } from '../results.ts';
+import { labelsToObject } from '../../model/labels.ts';
 import type { PipelineOptions } from '../pipeline/index.ts';
 import { evalBinary } from './binary.ts';
 import { Deadline } from './deadline.ts';
-import { QueryError, seriesLimit } from './errors.ts';
+import { QueryError, seriesLimit } from '../errors.ts';
 import { compareLabels, formatValue, pointTime } from './format.ts';
 import { groupSeries } from './grouping.ts';
 import { labelReplacer } from './label-replace.ts';
@@ -16,7 +17,7 @@ import type { Source } from './source.ts';
 import { gridOf, type Evaluated, type Grid } from './steps.ts';
 import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
-export { QueryError, QueryTimeoutError } from './errors.ts';
+export { QueryError, QueryTimeoutError } from '../errors.ts';
 export { alignedRange } from './steps.ts';
 export type { SelectHint, Source } from './source.ts';
 

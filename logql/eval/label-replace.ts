@@ -3,9 +3,8 @@
 // as Go's Regexp.Expand does (so "$1x" names a group "1x" and expands to nothing).
 import RE2 from 're2';
 import type { LabelReplaceExpr } from '../ast.ts';
-import type { Labels } from '../batch.ts';
-import { sortLabels } from '../labels.ts';
-import { QueryError } from './errors.ts';
+import { sortLabels, type Labels } from '../../model/labels.ts';
+import { QueryError } from '../errors.ts';
 import type { StepSeries } from './steps.ts';
 
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;

@@ -3,10 +3,11 @@
 // labels' text, as Loki sorts them. The source has already dropped duplicates: two entries that
 // only line_format made equal are both kept, as in Loki.
 import type { LogExpr } from '../ast.ts';
-import type { Direction, Labels, StreamResult } from '../batch.ts';
-import { formatLabels, labelsToObject } from '../labels.ts';
+import type { Direction } from '../../model/batch.ts';
+import { formatLabels, labelsToObject, type Labels } from '../../model/labels.ts';
+import type { StreamResult } from '../results.ts';
 import { compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
-import { streamHash } from '../stream-hash.ts';
+import { streamHash } from '../../model/stream-hash.ts';
 import { Deadline } from './deadline.ts';
 import type { Source } from './source.ts';
 

@@ -2,14 +2,14 @@
 // shifted back by offset; line counts and bytes, or unwrapped label values. Series labels are
 // reduced when samples are extracted (by/without, and a summing parent's grouping), as Loki does,
 // so a group's window holds the samples of all its streams.
-import type { Grouping, Matcher, RangeAggregation, Unwrap } from '../ast.ts';
-import type { Labels } from '../batch.ts';
-import { formatLabels, labelsKey, sortLabels } from '../labels.ts';
+import type { Grouping, RangeAggregation, Unwrap } from '../ast.ts';
+import type { Matcher } from '../../model/matchers.ts';
+import { formatLabels, labelsKey, sortLabels, type Labels } from '../../model/labels.ts';
 import { filterNames, parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
 import { ERROR, ERROR_DETAILS } from '../pipeline/label-filter.ts';
 import { compileLabelFilter, compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
 import { Deadline } from './deadline.ts';
-import { pipelineError } from './errors.ts';
+import { pipelineError } from '../errors.ts';
 import { aggregateWindow } from './range-functions.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';

@@ -1,6 +1,6 @@
 // Where the evaluator reads entries from: any store that can select streams by matchers and time.
-import type { Matcher } from '../ast.ts';
-import type { Direction, EntryBatch } from '../batch.ts';
+import type { Matcher } from '../../model/matchers.ts';
+import type { Direction, EntryBatch } from '../../model/batch.ts';
 
 /**
  * What a log query will use of a selection: only the first `limit` entries in `direction`, by

@@ -1,5 +1,5 @@
 // The step grid of a query and the series values that live on it.
-import type { Labels } from '../batch.ts';
+import type { Labels } from '../../model/labels.ts';
 
 /** A series over the grid: values[i] is the sample at step i, or undefined when it has none. */
 export interface StepSeries {

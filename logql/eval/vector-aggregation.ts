@@ -1,7 +1,7 @@
 // Vector aggregations per step: sum avg min max stddev stdvar count topk bottomk sort sort_desc,
 // with Loki's arithmetic (running mean, Welford's variance, NaN handling).
 import type { VectorAggregation } from '../ast.ts';
-import { labelsKey } from '../labels.ts';
+import { labelsKey } from '../../model/labels.ts';
 import type { Deadline } from './deadline.ts';
 import { compareLabels } from './format.ts';
 import { groupLabels, groupSeries } from './grouping.ts';

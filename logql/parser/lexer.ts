@@ -1,6 +1,6 @@
 // Splits a LogQL query into tokens with their positions, cutting them where Loki's lexer (Go's
 // text/scanner) cuts them, so that errors name the same token at the same place.
-import { LabelsSyntaxError, unquoteAt } from '../labels.ts';
+import { LabelsSyntaxError, unquoteAt } from '../../model/labels.ts';
 import { ParseError } from './errors.ts';
 import { parseHumanBytes } from '../go-convert.ts';
 import { parseDuration, parsePromDuration } from './units.ts';

@@ -1,6 +1,6 @@
 // Stream selectors `{a="b", c=~"d"}` and single matchers; regexes are checked as Loki checks them,
 // anchored, when the matcher is built.
-import type { Matcher, MatchOp } from '../ast.ts';
+import type { Matcher, MatchOp } from '../../model/matchers.ts';
 import type { Cursor } from './cursor.ts';
 import { ParseError } from './errors.ts';
 import { regexpError } from './regexp-errors.ts';

@@ -1,8 +1,8 @@
 // The stage errors Loki finds only when it builds a pipeline, after the tree validated:
 // `stage '<the stage as Loki prints it>' : <why>`, first bad stage first.
 import type { Expr, LineFilterStage, Stage } from '../ast.ts';
-import { quote } from '../labels.ts';
-import { compileIp } from '../pipeline/ip.ts';
+import { quote } from '../../model/labels.ts';
+import { compileIp } from '../ip-pattern.ts';
 import { ParseError } from './errors.ts';
 import { regexpError } from './regexp-errors.ts';
 

@@ -1,7 +1,7 @@
 // The checks Loki makes on a parsed tree before running it, in its order: each node's own error
 // (found while parsing, kept until now), then sort's grouping, then the stream selector's matchers.
-import type { Expr, Matcher, SampleExpr } from '../ast.ts';
-import { compileMatcher } from '../matchers.ts';
+import type { Expr, SampleExpr } from '../ast.ts';
+import { compileMatcher, type Matcher } from '../../model/matchers.ts';
 import { ParseError } from './errors.ts';
 
 /** Errors Loki records on a node while parsing and reports only when it validates the tree. */

@@ -1,9 +1,9 @@
 // Stages that rewrite: line_format, label_format, drop, keep, decolorize.
 import type { DropKeepItem, LabelFormatStage, LineFormatStage } from '../ast.ts';
-import { compileMatcher } from '../matchers.ts';
+import { compileMatcher } from '../../model/matchers.ts';
 import { compileTemplate, type RenderOptions, type Template } from '../template/index.ts';
-import { quote } from '../labels.ts';
-import { QueryError, QueryTimeoutError } from '../eval/errors.ts';
+import { quote } from '../../model/labels.ts';
+import { QueryError, QueryTimeoutError } from '../errors.ts';
 import { ERROR, ERROR_DETAILS } from './label-filter.ts';
 import type { EntryState, Step } from './parsers.ts';
 

@@ -1,7 +1,8 @@
 // Compiles a log pipeline into a function over entry batches. Line filters run on bytes before
 // anything else; stages that change labels or lines work per surviving entry on a label map.
 import type { LabelFilter, Stage } from '../ast.ts';
-import type { EntryBatch, Labels } from '../batch.ts';
+import type { EntryBatch } from '../../model/batch.ts';
+import type { Labels } from '../../model/labels.ts';
 import { Deadline } from '../eval/deadline.ts';
 import type { RenderOptions } from '../template/index.ts';
 import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } from './formatters.ts';

@@ -1,37 +1,5 @@
-// ip("...") matching for line and label filters: a single address, a CIDR or a range a-b,
-// IPv4 or IPv6, checked with node's BlockList.
-import { BlockList, isIP } from 'node:net';
-import { QueryError } from '../eval/errors.ts';
-import { quote } from '../labels.ts';
-
-export type IpTest = (address: string) => boolean;
-
-export function compileIp(pattern: string): IpTest {
-  const list = new BlockList();
-  const p = pattern.trim();
-  const family = (a: string) => (isIP(a) === 6 ? 'ipv6' : 'ipv4');
-  try {
-    if (p.includes('/')) {
-      const [net, bits] = p.split('/');
-      if (!isIP(net) || !/^\d+$/.test(bits)) throw new Error();
-      list.addSubnet(net, Number(bits), family(net));
-    } else if (p.includes('-')) {
-      const [a, b] = p.split('-').map((s) => s.trim());
-      if (!isIP(a) || isIP(a) !== isIP(b)) throw new Error();
-      list.addRange(a, b, family(a));
-    } else {
-      if (!isIP(p)) throw new Error();
-      list.addAddress(p, family(p));
-    }
-  } catch {
-    // Loki's words; the parser puts them in its `stage '...' : ` error
-    throw new QueryError(`ip: invalid pattern: ${quote(pattern)}`);
-  }
-  // BlockList matches an IPv4-mapped IPv6 address against IPv4 rules and the reverse; Go's netip,
-  // which Loki matches with, never mixes families: an address must be of the pattern's
-  const version = isIP(p.split(/[/-]/)[0].trim());
-  return (address) => isIP(address) === version && list.check(address, family(address));
-}
+// Finds the addresses in a line for ip("...") line and label filters, where Loki finds them.
+import type { IpTest } from '../ip-pattern.ts';
 
 // Which bytes an address may hold, by family, as bits of one table.
 const V4 = 1;

@@ -1,7 +1,7 @@
 // The json parser stage: without parameters every field becomes a label (jsonparser's reading),
 // with them (`json a="b.c", d="e[0]"`) each names one value (json-iterator's).
 import type { JsonStage } from '../ast.ts';
-import { QueryError } from '../eval/errors.ts';
+import { QueryError } from '../errors.ts';
 import { ERROR } from './label-filter.ts';
 import { ALL_LABELS, type ParserHints } from './hints.ts';
 import { lookup, validJson } from './json-iterator.ts';

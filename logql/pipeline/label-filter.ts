@@ -2,9 +2,10 @@
 // A value that will not convert sets __error__=LabelFilterErr, with Go's error text in
 // __error_details__, and keeps the entry, as Loki does.
 import type { CompareOp, LabelFilter } from '../ast.ts';
-import { compileMatcher } from '../matchers.ts';
+import { compileMatcher } from '../../model/matchers.ts';
 import { ConversionError, parseGoDuration, parseGoFloat, parseHumanBytes } from '../go-convert.ts';
-import { compileIp, lineHasIp } from './ip.ts';
+import { compileIp } from '../ip-pattern.ts';
+import { lineHasIp } from './ip.ts';
 import type { LabelSet } from './label-set.ts';
 
 export const ERROR = '__error__';

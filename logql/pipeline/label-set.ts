@@ -2,8 +2,7 @@
 // a Map would allocate a new table on every clear and grow it again for every line, which made
 // the collector the largest cost of parser pipelines. Names are found by a linear scan while the
 // set is small, by an index past that, so a line with thousands of fields stays linear.
-import type { Labels } from '../batch.ts';
-import { sortLabels } from '../labels.ts';
+import { sortLabels, type Labels } from '../../model/labels.ts';
 
 const INDEX_FROM = 24;
 const SHAPES = 4;

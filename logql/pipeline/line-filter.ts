@@ -2,7 +2,8 @@
 // Buffer, so no string is made per entry.
 import RE2 from 're2';
 import type { LineFilterStage } from '../ast.ts';
-import { compileIp, lineHasIp } from './ip.ts';
+import { compileIp } from '../ip-pattern.ts';
+import { lineHasIp } from './ip.ts';
 
 export type LineTest = (line: Buffer) => boolean;
 

@@ -2,7 +2,7 @@
 import { argString, type Arg, type Cmd, type Node, type NumberLit, type Pipe } from './ast.ts';
 import { lex, parseError, type Token } from './lexer.ts';
 import { unquote, parseNumber } from './literals.ts';
-import { quote } from '../labels.ts';
+import { quote } from '../../model/labels.ts';
 
 type Ender = 'end' | 'else' | 'eof';
 

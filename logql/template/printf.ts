@@ -1,5 +1,5 @@
 // Go's fmt verbs for printf: flags, width, precision, and Go's %!verb(type=value) complaints.
-import { quote } from '../labels.ts';
+import { quote } from '../../model/labels.ts';
 import { ensureFits } from './limits.ts';
 import { GoTime, Int64, type Value, formatFloat, formatV, isInt, intOf, typeName } from './values.ts';
 

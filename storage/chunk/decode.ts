@@ -1,8 +1,8 @@
 // Reads a chunk (see FORMAT.md), checking every checksum and bounding every size before it
 // allocates: a corrupt chunk is a ChunkCorruptError naming the chunk, never a crash.
 import { uncompressSync } from 'lz4-napi';
-import { batchInRange, type EntryBatch, type Labels } from '../../logql/batch.ts';
-import { parseLabels } from '../../logql/labels.ts';
+import { batchInRange, type EntryBatch } from '../../model/batch.ts';
+import { parseLabels, type Labels } from '../../model/labels.ts';
 import { crc32 } from './crc32.ts';
 import { BLOCK_INDEX_ENTRY, BlockFlag, Codec, LITTLE_ENDIAN, MAGIC, MAX_BLOCK_BYTES, TRAILER, VERSION, type ChunkMeta } from './encode.ts';
 

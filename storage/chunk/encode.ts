@@ -1,8 +1,9 @@
 // Writes a stream's entries as a chunk (see FORMAT.md): header, LZ4 blocks, block index, trailer.
 import { compressSync } from 'lz4-napi';
 import { endianness } from 'node:os';
-import type { EntryBatch, Labels } from '../../logql/batch.ts';
-import { formatLabels } from '../../logql/labels.ts';
+import type { EntryBatch } from '../../model/batch.ts';
+import { checkFingerprint } from '../../model/fingerprint.ts';
+import { formatLabels, type Labels } from '../../model/labels.ts';
 import { checkSegment } from '../object-store.ts';
 import { crc32 } from './crc32.ts';
 
@@ -34,11 +35,9 @@ export interface EncodedChunk {
   checksum: number;
 }
 
-const FP = /^[0-9a-f]{16}$/;
-
 function encodeHeader(meta: ChunkMeta, codec: Codec, entries: number, from: bigint, through: bigint): Buffer {
   checkSegment('tenant', meta.tenant);
-  if (!FP.test(meta.fingerprint)) throw new Error(`fingerprint ${JSON.stringify(meta.fingerprint)} is not 16 lower-case hex digits`);
+  checkFingerprint(meta.fingerprint);
   if (!Number.isSafeInteger(meta.maxSeq) || meta.maxSeq < 0) throw new Error(`maxSeq ${meta.maxSeq} is not a sequence number`);
   const tenant = Buffer.from(meta.tenant, 'utf8');
   if (tenant.length > 0xffff) throw new Error('tenant id longer than 65535 bytes');

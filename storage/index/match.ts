@@ -1,9 +1,8 @@
 // Which series of one index file a set of label matchers selects: `=` through the postings,
 // `!=`, `=~` and `!~` by testing the label's values (RE2, fully anchored); a matcher that
 // accepts "" also selects series without the label, as in Prometheus and Loki.
-import type { Matcher } from '../../logql/ast.ts';
-import type { Labels } from '../../logql/batch.ts';
-import { compileMatcher, compileMatchers } from '../../logql/matchers.ts';
+import { compileMatcher, compileMatchers, type Matcher } from '../../model/matchers.ts';
+import type { Labels } from '../../model/labels.ts';
 import type { SeriesTable } from './series-table.ts';
 
 export function matchingSeries(table: SeriesTable, matchers: Matcher[]): Array<{ fp: string; labels: Labels }> {

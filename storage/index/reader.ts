@@ -1,9 +1,9 @@
-// Answers a tenant's series, chunk, label-name and label-value look-ups from the index files of
-// the days a query covers: lists each day's files in the object store, keeps local copies
-// (file-cache.ts), and unions what every file says. Only the tenant's own prefix is read.
-import type { Matcher } from '../../logql/ast.ts';
-import type { Labels } from '../../logql/batch.ts';
-import { labelsKey } from '../../logql/labels.ts';
+// Answers a tenant's series and chunk look-ups from the index files of the days a query covers:
+// lists each day's files in the object store, keeps local copies (file-cache.ts), and unions
+// what every file says. Only the tenant's own prefix is read. Label names and values are read off
+// the series (model/labels.ts), once the querier has added the ingesters' own.
+import type { Matcher } from '../../model/matchers.ts';
+import { labelsKey, type Labels } from '../../model/labels.ts';
 import { checkSegment, type ObjectInfo, type ObjectStore } from '../object-store.ts';
 import { dayOf, daysOf } from './days.ts';
 import { FileCache, type IndexFile } from './file-cache.ts';
@@ -66,18 +66,6 @@ export class IndexReader {
           if (f.chunks.hasAnyInRange(s.fp, from, through)) out.set(labelsKey(s.labels), s.labels);
       return [...out.values()];
     });
-  }
-
-  async labelNames(tenant: string, from: bigint, through: bigint): Promise<string[]> {
-    const names = new Set<string>();
-    for (const l of await this.series(tenant, [], from, through)) for (const [n] of l) names.add(n);
-    return [...names].sort();
-  }
-
-  async labelValues(tenant: string, name: string, from: bigint, through: bigint, matchers: Matcher[] = []): Promise<string[]> {
-    const values = new Set<string>();
-    for (const l of await this.series(tenant, matchers, from, through)) for (const [n, v] of l) if (n === name) values.add(v);
-    return [...values].sort();
   }
 
   close(): void {

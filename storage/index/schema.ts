@@ -1,7 +1,7 @@
 // An index file: what one row of chunk reference holds, and the tables of a per-tenant, per-day
 // SQLite file (their SQL lives with each table family: series-table.ts, chunks-table.ts).
 import type Database from 'better-sqlite3';
-import type { Labels } from '../../logql/batch.ts';
+import type { Labels } from '../../model/labels.ts';
 import { CHUNKS_DDL } from './chunks-table.ts';
 import { SERIES_DDL } from './series-table.ts';
 

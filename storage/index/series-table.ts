@@ -1,8 +1,7 @@
 // The series family of tables: series (fingerprint → labels) and postings (label name and value →
 // fingerprint), with the prepared statements that write and read them.
 import type Database from 'better-sqlite3';
-import type { Labels } from '../../logql/batch.ts';
-import { formatLabels, parseLabels } from '../../logql/labels.ts';
+import { formatLabels, parseLabels, type Labels } from '../../model/labels.ts';
 
 export const SERIES_DDL = `
 CREATE TABLE IF NOT EXISTS series (fp TEXT PRIMARY KEY, labels TEXT NOT NULL) WITHOUT ROWID;

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkFingerprint } from '../../model/fingerprint.ts';
 import { checkSegment, type ObjectStore } from '../object-store.ts';
 import { ChunksTable } from './chunks-table.ts';
 import { daysOf } from './days.ts';
@@ -26,8 +27,6 @@ interface Segment {
   running: Promise<void>;
   queued?: Promise<void>;
 }
-
-const FP = /^[0-9a-f]{16}$/;
 
 export class IndexWriter {
   private readonly open = new Map<string, Segment>();
@@ -131,7 +130,7 @@ export class IndexWriter {
     const groups = new Map<string, { tenant: string; day: string; refs: ChunkRef[] }>();
     for (const r of refs) {
       checkSegment('tenant', r.tenant);
-      if (!FP.test(r.fingerprint)) throw new Error(`fingerprint ${JSON.stringify(r.fingerprint)} is not 16 lower-case hex digits`);
+      checkFingerprint(r.fingerprint);
       if (r.from > r.through) throw new Error(`chunk ${r.key} ends before it starts`);
       // every day the chunk touches, however many: a capped list would hide the chunk from later days
       for (const day of daysOf(r.from, r.through, Infinity)) {

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { defaults } from '../../../config/index.ts';
 import { rfc3339, validatePush, type Limits, type PushStream, type Reason } from '../../../actors/distributor/validate.ts';
-import { HttpError } from '../../../actors/gateway/http-error.ts';
+import { HttpError } from '../../../actors/http-error.ts';
 
 const now = new Date('2024-01-02T00:00:00Z');
 const NOW = 1704153600n * 1_000_000_000n;

@@ -1,6 +1,6 @@
 // The query API reads times, bounds, limits, directions, steps and matchers as Loki does, with Loki's errors.
 import test from 'ava';
-import { HttpError } from '../../../actors/gateway/http-error.ts';
+import { HttpError } from '../../../actors/http-error.ts';
 import {
   parseInstantQuery,
   parseLabelsQuery,

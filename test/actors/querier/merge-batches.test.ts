@@ -1,7 +1,8 @@
 // The querier reads a stream from the store and from ingesters; where both hold an entry, a
 // query must see it once, and the merged entries must be in time order.
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { batchOf } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { mergeBatches } from '../../../actors/querier/source.ts';
 
 const labels: Labels = [['app', 'api']];

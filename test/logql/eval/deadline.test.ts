@@ -1,5 +1,5 @@
 import test from 'ava';
-import { batchOf, type EntryBatch } from '../../../logql/batch.ts';
+import { batchOf, type EntryBatch } from '../../../model/batch.ts';
 import { Deadline } from '../../../logql/eval/deadline.ts';
 import { QueryError, QueryTimeoutError, type Source } from '../../../logql/eval/index.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';

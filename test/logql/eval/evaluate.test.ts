@@ -1,7 +1,8 @@
 import test from 'ava';
-import { batchOf, type EntryBatch, type Labels } from '../../../logql/batch.ts';
+import { batchOf, type EntryBatch } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { evaluate, type QueryParams, type Source } from '../../../logql/eval/index.ts';
-import { compileMatchers } from '../../../logql/matchers.ts';
+import { compileMatchers } from '../../../model/matchers.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 
 const S = 1_000_000_000n;

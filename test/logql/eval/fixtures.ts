@@ -1,8 +1,10 @@
 // Shared helpers for the evaluator's tests: an in-memory Source over fixed batches, query
 // parameters in seconds, and results flattened to short literal forms.
-import { batchOf, type EntryBatch, type Labels, type QueryResult } from '../../../logql/batch.ts';
+import { batchOf, type EntryBatch } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
+import type { QueryResult } from '../../../logql/results.ts';
 import { evaluate, type QueryParams, type Source } from '../../../logql/eval/index.ts';
-import { compileMatchers } from '../../../logql/matchers.ts';
+import { compileMatchers } from '../../../model/matchers.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 
 export const S = 1_000_000_000n;

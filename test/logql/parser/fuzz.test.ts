@@ -1,6 +1,6 @@
 import test from 'ava';
 import { evaluate } from '../../../logql/eval/index.ts';
-import { batchOf } from '../../../logql/batch.ts';
+import { batchOf } from '../../../model/batch.ts';
 import { parseExpr, ParseError } from '../../../logql/parser/index.ts';
 import { valid } from './corpus.ts';
 

@@ -1,6 +1,7 @@
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
-import { QueryTimeoutError } from '../../../logql/eval/errors.ts';
+import { batchOf } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
+import { QueryTimeoutError } from '../../../logql/errors.ts';
 import { compilePipeline, type PipelineOptions } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { Labels } from '../../../logql/batch.ts';
-import { QueryError } from '../../../logql/eval/errors.ts';
+import type { Labels } from '../../../model/labels.ts';
+import { QueryError } from '../../../logql/errors.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 import { runPipeline } from './run-pipeline.ts';

@@ -1,7 +1,7 @@
 // The logfmt stage against answers taken from Loki v2.8.11 (its differential oracle), plus the
 // Loki 3 flags --strict and --keep-empty.
 import test from 'ava';
-import type { Labels } from '../../../logql/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 function labelsOf(pipeline: string, lines: string[], stream: Labels = [['app', 'api']]): string[] {

@@ -1,7 +1,8 @@
 // A parser renames an extracted label to `<name>_extracted` when the entry's own stream has that
 // label, whichever streams a query's pipeline has already seen: a stream label is never overwritten.
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { batchOf } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 

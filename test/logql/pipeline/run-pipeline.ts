@@ -1,6 +1,7 @@
 // Runs `{app="api"} <pipeline>` over lines, one second apart, and gives each surviving entry's
 // labels as `name=value,...` and its final line, for the pipeline tests to assert on.
-import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { batchOf } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { compilePipeline } from '../../../logql/pipeline/index.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 

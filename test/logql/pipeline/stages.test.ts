@@ -1,8 +1,9 @@
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { batchOf } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { parseExpr } from '../../../logql/parser/index.ts';
 import { evaluate, type Source } from '../../../logql/eval/index.ts';
-import { compileMatchers } from '../../../logql/matchers.ts';
+import { compileMatchers } from '../../../model/matchers.ts';
 import { runPipeline } from './run-pipeline.ts';
 
 const stream: Labels = [['app', 'api']];

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { batchOf, type EntryBatch, type Labels } from '../../../logql/batch.ts';
+import { batchOf, type EntryBatch } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { crc32 } from '../../../storage/chunk/crc32.ts';
 import { ChunkCorruptError, decodeChunk, MAX_BLOCK_BYTES, type ChunkReader } from '../../../storage/chunk/decode.ts';
 import { Codec, encodeChunk, type ChunkMeta } from '../../../storage/chunk/encode.ts';

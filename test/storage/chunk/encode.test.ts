@@ -1,5 +1,6 @@
 import test from 'ava';
-import { batchOf, type Labels } from '../../../logql/batch.ts';
+import { batchOf } from '../../../model/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { chunkKey, Codec, encodeChunk, type ChunkMeta } from '../../../storage/chunk/encode.ts';
 import { decodeChunk } from '../../../storage/chunk/decode.ts';
 import { crc32, crc32Table } from '../../../storage/chunk/crc32.ts';

@@ -3,7 +3,7 @@ import type { ExecutionContext } from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Labels } from '../../../logql/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { FilesystemStore } from '../../../storage/filesystem-store.ts';
 import type { ChunkRef } from '../../../storage/index/schema.ts';
 

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Matcher } from '../../../logql/ast.ts';
-import type { Labels } from '../../../logql/batch.ts';
+import type { Matcher } from '../../../model/matchers.ts';
+import { labelNamesOf, labelValuesOf, type Labels } from '../../../model/labels.ts';
 import { BadKeyError } from '../../../storage/object-store.ts';
 import { IndexReader } from '../../../storage/index/reader.ts';
 import { IndexWriter } from '../../../storage/index/writer.ts';
@@ -74,19 +74,19 @@ test('a tenant sees only its own series, names and values', async (t) => {
   t.deepEqual(await fps(reader, [m('app', '=~', '.+')], 'b'), ['1', '4']);
   t.deepEqual(await fps(reader, [m('app', '=', 'web')], 'b'), []);
   t.deepEqual(await fps(reader, [m('app', '=', 'secret')], 'a'), []);
-  t.deepEqual(await reader.labelValues('b', 'app', JAN1, JAN1 + 2n * DAY), ['api', 'secret']);
+  t.deepEqual(labelValuesOf(await reader.series('b', [], JAN1, JAN1 + 2n * DAY), 'app'), ['api', 'secret']);
   t.deepEqual(await fps(reader, [m('app', '=~', '.+')], 'c'), [], 'an unknown tenant has nothing');
   await t.throwsAsync(() => reader.chunks('../b', [], JAN1, JAN1 + DAY), { instanceOf: BadKeyError });
-  await t.throwsAsync(() => reader.labelNames('a/2024-01-01', JAN1, JAN1 + DAY), { instanceOf: BadKeyError });
+  await t.throwsAsync(() => reader.series('a/2024-01-01', [], JAN1, JAN1 + DAY), { instanceOf: BadKeyError });
 });
 
 test('label names, label values and series answer for the time range', async (t) => {
   const { reader } = await twoTenantsTwoDays(t);
-  t.deepEqual(await reader.labelNames('a', JAN1, JAN1 + 2n * DAY), ['app', 'env']);
-  t.deepEqual(await reader.labelValues('a', 'app', JAN1, JAN1 + 2n * DAY), ['api', 'cron', 'web']);
-  t.deepEqual(await reader.labelValues('a', 'app', JAN1 + DAY, JAN1 + 2n * DAY), ['cron', 'web']);
-  t.deepEqual(await reader.labelValues('a', 'env', JAN1, JAN1 + 2n * DAY, [m('app', '=~', 'a.*')]), ['prod']);
-  t.deepEqual(await reader.labelValues('a', 'nope', JAN1, JAN1 + 2n * DAY), []);
+  t.deepEqual(labelNamesOf(await reader.series('a', [], JAN1, JAN1 + 2n * DAY)), ['app', 'env']);
+  t.deepEqual(labelValuesOf(await reader.series('a', [], JAN1, JAN1 + 2n * DAY), 'app'), ['api', 'cron', 'web']);
+  t.deepEqual(labelValuesOf(await reader.series('a', [], JAN1 + DAY, JAN1 + 2n * DAY), 'app'), ['cron', 'web']);
+  t.deepEqual(labelValuesOf(await reader.series('a', [m('app', '=~', 'a.*')], JAN1, JAN1 + 2n * DAY), 'env'), ['prod']);
+  t.deepEqual(labelValuesOf(await reader.series('a', [], JAN1, JAN1 + 2n * DAY), 'nope'), []);
   const series = await reader.series('a', [m('app', '!=', 'cron')], JAN1, JAN1 + 2n * DAY);
   t.deepEqual(series.map((l) => l.map(([k, v]) => `${k}=${v}`).join(',')).sort(), ['app=api,env=prod', 'app=web,env=dev']);
 });
@@ -96,7 +96,7 @@ test('a reader sees rows uploaded after it first opened a file', async (t) => {
   t.deepEqual(await fps(reader, [m('app', '=', 'api')]), ['1']);
   await writer.addChunks([ref('a', '9', [['app', 'api'], ['v', '2']], JAN1 + 100n, JAN1 + 200n)]);
   t.deepEqual(await fps(reader, [m('app', '=', 'api')]), ['1', '9']);
-  t.deepEqual(await reader.labelNames('a', JAN1, JAN1 + DAY), ['app', 'env', 'v']);
+  t.deepEqual(labelNamesOf(await reader.series('a', [], JAN1, JAN1 + DAY)), ['app', 'env', 'v']);
 });
 
 test('index files are cached on disk and reused by a new reader while the store holds the same copy', async (t) => {

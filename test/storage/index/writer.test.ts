@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import type { Labels } from '../../../logql/batch.ts';
+import type { Labels } from '../../../model/labels.ts';
 import { BadKeyError } from '../../../storage/object-store.ts';
 import { IndexReader } from '../../../storage/index/reader.ts';
 import { IndexWriter } from '../../../storage/index/writer.ts';

@@ -1,6 +1,6 @@
 // The HTTP errors carry Loki's statuses and texts, and unknown errors map to Loki's fallbacks.
 import test from 'ava';
-import { HttpError, httpErrors, statusOf } from '../../../actors/gateway/http-error.ts';
+import { HttpError, httpErrors, statusOf } from '../../actors/http-error.ts';
 
 test('an HttpError keeps its status, message, name and cause', (t) => {
   const cause = new Error('inner');
@@ -23,7 +23,6 @@ const table: Array<[string, HttpError, number, string]> = [
     429,
     "Ingestion rate limit exceeded for user t1 (limit: 4194304 bytes/sec) while attempting to ingest '10' lines totaling '2048' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased",
   ],
-  ['stream limit', httpErrors.streamLimit(), 429, 'Maximum active stream limit exceeded, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased'],
   ['end before start', httpErrors.endBeforeStart(), 400, 'end timestamp must not be before or equal to start time'],
   ['non-positive step', httpErrors.nonPositiveStep(), 400, 'zero or negative query resolution step widths are not accepted. Try a positive integer'],
   ['too many points', httpErrors.tooManyPoints(), 400, 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'],

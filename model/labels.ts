@@ -1,5 +1,8 @@
-// Label sets: the `{a="b", c="d"}` text form, Go string quoting, and canonical keys.
-import type { Labels } from './batch.ts';
+// Label sets: their type, the `{a="b", c="d"}` text form, Go string quoting, canonical keys, and
+// the names and values a list of them holds.
+
+/** A label set as sorted [name, value] pairs (sorted by name, names unique). */
+export type Labels = ReadonlyArray<readonly [string, string]>;
 
 export class LabelsSyntaxError extends Error {
   override name = 'LabelsSyntaxError';
@@ -45,6 +48,20 @@ export const labelsKey = (labels: Labels): string => {
   for (const [n, v] of labels) k += n + '\u0000' + v + '\u0001';
   return k;
 };
+
+/** The names in some label sets, each once, sorted: Loki's /labels answer. */
+export function labelNamesOf(sets: Iterable<Labels>): string[] {
+  const names = new Set<string>();
+  for (const l of sets) for (const [n] of l) names.add(n);
+  return [...names].sort();
+}
+
+/** The values label `name` has in some label sets, each once, sorted: Loki's /label/<name>/values answer. */
+export function labelValuesOf(sets: Iterable<Labels>, name: string): string[] {
+  const values = new Set<string>();
+  for (const l of sets) for (const [n, v] of l) if (n === name) values.add(v);
+  return [...values].sort();
+}
 
 export const labelsToObject = (labels: Labels): Record<string, string> => {
   const o: Record<string, string> = {};

@@ -1,4 +1,5 @@
-// Errors that carry their HTTP status from birth, and the table of the ones the API answers with (Loki's texts).
+// Errors that carry their HTTP status from birth, and the table of those the API answers with
+// (Loki's texts): the distributor and the gateway raise them, the gateway answers with them.
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -27,12 +28,6 @@ export const httpErrors = {
     new HttpError(
       429,
       `Ingestion rate limit exceeded for user ${tenant} (limit: ${Math.trunc(limitBytesPerSec)} bytes/sec) while attempting to ingest '${lines}' lines totaling '${bytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`,
-    ),
-  // pkg/validation/validate.go StreamLimitErrorMsg
-  streamLimit: () =>
-    new HttpError(
-      429,
-      'Maximum active stream limit exceeded, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased',
     ),
   // pkg/loghttp/query.go and params.go
   endBeforeStart: () => bad('end timestamp must not be before or equal to start time'),

@@ -3,8 +3,9 @@
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import test from 'ava';
 import snappy from 'snappy';
-import { decodePush, encodePushProtobuf, type PushStream } from '../../../actors/gateway/push-body.ts';
-import { HttpError } from '../../../actors/gateway/http-error.ts';
+import { decodePush, encodePushProtobuf } from '../../../actors/distributor/push-body.ts';
+import type { PushStream } from '../../../actors/distributor/validate.ts';
+import { HttpError } from '../../../actors/http-error.ts';
 
 const json = (doc: unknown) => Buffer.from(JSON.stringify(doc));
 const MAX = 1 << 20; // server.max_request_body_bytes for these tests

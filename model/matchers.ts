@@ -1,8 +1,16 @@
 // Label matchers compiled once into predicates over label sets; regexes are RE2, fully anchored
 // as Prometheus and Loki anchor them, and a missing label reads as the empty string.
 import RE2 from 're2';
-import type { Matcher } from './ast.ts';
-import type { Labels } from './batch.ts';
+import type { Labels } from './labels.ts';
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+/** `name op "value"`, as in a stream selector or a label filter. */
+export interface Matcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+}
 
 export type ValueTest = (value: string) => boolean;
 

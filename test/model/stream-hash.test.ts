@@ -1,5 +1,5 @@
 import test from 'ava';
-import { streamHash, xxh64 } from '../../logql/stream-hash.ts';
+import { streamHash, xxh64 } from '../../model/stream-hash.ts';
 
 // XXH64's published test values, seed 0
 const vectors: Array<[string, string]> = [

@@ -1,7 +1,6 @@
-// The data the evaluator consumes and produces: entry batches in, Loki-shaped results out.
-
-/** A label set as sorted [name, value] pairs (sorted by name, names unique). */
-export type Labels = ReadonlyArray<readonly [string, string]>;
+// Entry batches: a stream's entries column-wise, as chunks, the ingest log, ingesters and the
+// evaluator hand them to each other, and the ways to slice, join and build them.
+import type { Labels } from './labels.ts';
 
 /**
  * Entries of one stream, in timestamp order (ascending), stored column-wise so
@@ -22,31 +21,6 @@ export interface EntryBatch {
 }
 
 export type Direction = 'forward' | 'backward';
-
-/** One stream of a log query's answer, in Loki's JSON shape. */
-export interface StreamResult {
-  stream: Record<string, string>;
-  /** [nanosecond timestamp as a decimal string, line] */
-  values: Array<[string, string]>;
-}
-
-/** One series of a range query's answer; each point is [unix seconds, value as a string]. */
-export interface MatrixSeries {
-  metric: Record<string, string>;
-  values: Array<[number, string]>;
-}
-
-/** One sample of an instant query's answer. */
-export interface VectorSample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-export type QueryResult =
-  | { resultType: 'streams'; result: StreamResult[] }
-  | { resultType: 'matrix'; result: MatrixSeries[] }
-  | { resultType: 'vector'; result: VectorSample[] }
-  | { resultType: 'scalar'; result: [number, string] };
 
 /** One entry as a row, for code that sorts or merges entries before packing them into a batch. */
 export type Row = [ts: bigint, line: Buffer, metadata: Labels | undefined];

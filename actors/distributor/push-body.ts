@@ -1,15 +1,13 @@
-// Decodes a Loki push request body (JSON or snappy protobuf, maybe gzip/deflate) into plain streams.
+// Decodes a Loki push request body (JSON or snappy protobuf, maybe gzip/deflate) into plain streams:
+// the distributor's codec, as agents reach the distributor over NATS without any gateway.
 import { constants } from 'node:buffer';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
-import { quote } from '../../logql/labels.ts';
-import type { PushEntry, PushStream } from '../distributor/validate.ts';
-import { httpErrors } from './http-error.ts';
-
-// The shapes are the distributor's (agents push them over NATS too); the gateway only produces them.
-export type { PushEntry, PushStream };
+import { quote } from '../../model/labels.ts';
+import { httpErrors } from '../http-error.ts';
+import type { PushEntry, PushStream } from './validate.ts';
 
 // ---- bodies: content encoding, then content type ----
 

@@ -1,7 +1,7 @@
 // A stream's hash as Loki computes it (Prometheus' labels.Hash: XXH64 of `name\xffvalue\xff`...
 // over the sorted labels). Loki orders entries of different streams at the same nanosecond by it,
 // so a limit that cuts between them keeps the same entries here. Computed once per stream.
-import type { Labels } from './batch.ts';
+import type { Labels } from './labels.ts';
 
 const MASK = (1n << 64n) - 1n;
 const P1 = 0x9e3779b185ebca87n;
