@@ -33,6 +33,8 @@ interface Request extends IngesterQuery {
 /** One ingester's answer: its streams, from the partitions it covers (held, caught up, leased). */
 export interface IngesterAnswer {
   partitions: number[];
+  /** Covered partitions whose reader is far behind the log's head, with the messages it has left. */
+  behind: Array<[partition: number, lag: number]>;
   streams: IngestStream[];
 }
 
@@ -40,6 +42,7 @@ export interface IngesterAnswer {
 export interface IngestersAnswer {
   streams: IngestStream[];
   covered: Set<number>;
+  behind: Map<number, number>;
   silent: string[];
 }
 
@@ -60,7 +63,7 @@ export function serveIngesterQueries(
       }
       try {
         const answer = handle(req);
-        const body = encode({ partitions: answer.partitions, batch: encodeIngestBatch({ tenant: req.tenant, streams: answer.streams }) });
+        const body = encode({ partitions: answer.partitions, behind: answer.behind, batch: encodeIngestBatch({ tenant: req.tenant, streams: answer.streams }) });
         replyInParts(nc, req.reply, ingesterId, body);
       } catch (e) {
         replyInParts(nc, req.reply, ingesterId, e as Error);
@@ -81,7 +84,7 @@ export async function askIngesters(
   timeoutMs: number,
   labelsOf: (text: string) => Labels,
 ): Promise<IngestersAnswer> {
-  const out: IngestersAnswer = { streams: [], covered: new Set(), silent: [] };
+  const out: IngestersAnswer = { streams: [], covered: new Set(), behind: new Map(), silent: [] };
   if (ingesterIds.length === 0) return out;
   const inbox = new Inbox(nc);
   try {
@@ -89,8 +92,9 @@ export async function askIngesters(
     const got = await Promise.allSettled(ingesterIds.map((id) => inbox.wait(id, timeoutMs)));
     got.forEach((r, i) => {
       if (r.status === 'rejected') return void out.silent.push(ingesterIds[i]);
-      const a = decode<{ partitions: number[]; batch: Uint8Array }>(r.value);
+      const a = decode<{ partitions: number[]; behind?: Array<[number, number]>; batch: Uint8Array }>(r.value);
       for (const p of a.partitions) out.covered.add(p);
+      for (const [p, lag] of a.behind ?? []) out.behind.set(p, lag);
       out.streams.push(...decodeIngestBatch(a.batch, labelsOf).streams);
     });
     return out;

@@ -57,6 +57,9 @@ export interface IngesterDeps {
   logger: Logger;
 }
 
+/** A partition this many messages behind the log's head is named to queriers, who warn of it. */
+const BEHIND_MESSAGES = 100;
+
 /** A partition's log is purged below its checkpoint at most this often. */
 const PURGE_EVERY_MS = 30_000;
 
@@ -328,8 +331,9 @@ export class Ingester {
    * this ingester holds, has caught up on and may still answer for; those partitions come back too.
    */
   private query(q: IngesterQuery): IngesterAnswer {
-    const covered = [...this.partitions.values()].filter((p) => p.ready && this.ownership.valid(p.id)).map((p) => p.id);
-    return { partitions: covered, streams: this.streamsFor(q, new Set(covered)) };
+    const covered = [...this.partitions.values()].filter((p) => p.ready && this.ownership.valid(p.id));
+    const behind = covered.filter((p) => p.lag > BEHIND_MESSAGES).map((p): [number, number] => [p.id, p.lag]);
+    return { partitions: covered.map((p) => p.id), behind, streams: this.streamsFor(q, new Set(covered.map((p) => p.id))) };
   }
 
   private streamsFor(q: IngesterQuery, covered: Set<number>): IngestStream[] {

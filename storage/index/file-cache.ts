@@ -10,6 +10,9 @@ import { ChunksTable } from './chunks-table.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { SeriesTable } from './series-table.ts';
 
+/** Tries at reading an index file whole before a query gives up on it. */
+const DOWNLOAD_ATTEMPTS = 5;
+
 export interface IndexFile {
   key: string;
   series: SeriesTable;
@@ -88,7 +91,7 @@ export class FileCache {
 
   private async load(key: string, version: string): Promise<Entry> {
     let db: Database.Database;
-    if (!this.opts.cacheDir) db = new Database(await this.opts.store.get(key), { readonly: true });
+    if (!this.opts.cacheDir) db = new Database(await this.download(key), { readonly: true });
     else {
       const path = join(this.opts.cacheDir, ...key.split('/'));
       // a copy left by an earlier run is reused when the store still holds that version
@@ -97,7 +100,7 @@ export class FileCache {
         await mkdir(join(path, '..'), { recursive: true });
         // several querier threads share the cache directory: each downloads under a name of its own
         const tmp = `${path}.${randomUUID()}.download`;
-        await writeFile(tmp, await this.opts.store.get(key));
+        await writeFile(tmp, await this.download(key));
         await rm(`${path}.version`, { force: true });
         // an open older copy keeps its inode: queries reading it are not disturbed
         await rename(tmp, path);
@@ -121,9 +124,29 @@ export class FileCache {
     return e;
   }
 
+  /**
+   * The object, whole: a copy read while it was being rewritten (a store whose writes are not
+   * atomic, as some S3 servers' are not) is cut short, and is read again rather than cached.
+   */
+  private async download(key: string): Promise<Buffer> {
+    for (let attempt = 1; ; attempt++) {
+      const data = await this.opts.store.get(key);
+      if (isWholeDatabase(data)) return data;
+      if (attempt === DOWNLOAD_ATTEMPTS) throw new Error(`index file ${key} is not a whole SQLite database (${data.length} bytes)`);
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+
   close(): void {
     for (const e of this.entries.values()) if (e.users === 0) e.db.close();
     else e.stale = true;
     this.entries.clear();
   }
+}
+
+/** A SQLite image is whole when its length is the page count its header gives times the page size. */
+function isWholeDatabase(b: Buffer): boolean {
+  if (b.length < 100 || b.toString('latin1', 0, 15) !== 'SQLite format 3') return false;
+  const pageSize = b.readUInt16BE(16) === 1 ? 65536 : b.readUInt16BE(16);
+  return b.readUInt32BE(28) * pageSize === b.length;
 }

@@ -33,7 +33,6 @@ test('one of three ingesters SIGKILLed under a steady push: its partitions are c
   await dead.exited;
   const recovered = await settled(nats.url, TTL_MS, PARTITIONS, alive.map((i) => i.id));
   t.log(`every partition owned and caught up again ${recovered} ms after the SIGKILL (lease TTL ${TTL_MS} ms)`);
-  if (process.env.DEBUG_CLUSTER) for (const i of alive) t.log(i.output().split('\n').filter((l) => /took|handed|lost/.test(l)).map((l) => `${began}: ${l.slice(0, 200)}`).join('\n'));
 
   // while it was being taken over, queries still answered, saying what they could not see
   await sleep(2000);
@@ -95,7 +94,6 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   t.log(`after one of three NATS servers was killed: pushes acknowledged again within ${pushing} ms, partitions settled ${owned} ms later`);
   await sleep(3000);
   await load.stop();
-  if (process.env.DEBUG_CLUSTER) for (const i of [a, b, gateway]) t.log(i.output().split('\n').filter((l) => /"level":[45]0|NATS|reading/.test(l)).map((l) => l.slice(0, 300)).join('\n'));
   const { lost, doubled, returned } = await readBack(gateway.url, load, 'natsdown');
   t.log(`acknowledged ${load.ackedLines()} lines, read back ${returned}; refused pushes: ${JSON.stringify(Object.fromEntries(load.refusals))}`);
   t.deepEqual(lost.slice(0, 10), [], `lost ${lost.length} acknowledged lines`);

@@ -24,14 +24,16 @@ export interface StreamsData {
   resultType: string;
   result: Array<{ stream: Record<string, string>; values: Array<[string, string]> }>;
   stats: unknown;
+  /** Loki's response warnings (top level in the response), when there were any. */
+  warnings?: string[];
 }
 
 export async function queryRange(url: string, params: Record<string, string>, tenant?: string): Promise<StreamsData> {
   const res = await get(url, '/loki/api/v1/query_range', params, tenant);
   const text = await res.text();
   if (res.status !== 200) throw new Error(`query_range ${res.status}: ${text}`);
-  const body = JSON.parse(text) as { status: string; data: StreamsData };
-  return body.data;
+  const body = JSON.parse(text) as { status: string; data: StreamsData; warnings?: string[] };
+  return body.warnings ? { ...body.data, warnings: body.warnings } : body.data;
 }
 
 /** All entries of a streams result as `ts line` strings, in the order returned. */
