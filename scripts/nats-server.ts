@@ -19,8 +19,8 @@ interface Running {
 }
 
 /** Spawns nats-server with `args` and resolves once `url` answers; fails with its stderr if it exits first. */
-async function launch(args: string[], url: string, cwd?: string): Promise<Running> {
-  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
+async function launch(args: string[], url: string, cwd?: string, detached = false): Promise<Running> {
+  const child = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd, detached });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let done = false;
@@ -52,7 +52,18 @@ async function terminate(r: Running): Promise<void> {
 const hostPort = (url: string) => new URL(url.split(',')[0].replace(/^nats:/, 'http:'));
 
 export interface LocalNats {
+  /** The running server's process id (a new one after a restart). */
+  pid(): number | undefined;
   stop(): Promise<void>;
+}
+
+export interface LocalNatsOptions {
+  /** More nats-server flags, e.g. ['-m', '-1'] for a monitoring port of its choosing. */
+  args?: string[];
+  /** Where it runs, so the config's relative store_dir lands there (default: this process's cwd). */
+  cwd?: string;
+  /** In a process group of its own, so a terminal's Ctrl-C reaches only whoever stops it in order. */
+  detached?: boolean;
 }
 
 /**
@@ -60,11 +71,19 @@ export interface LocalNats {
  * relative to where muninn runs). If it dies it is started again over the same store, so the
  * node's connections find it back.
  */
-export async function startLocalNats(url: string, configFile: string, dataDir: string, log: (msg: string) => void = () => undefined): Promise<LocalNats> {
+export async function startLocalNats(
+  url: string,
+  configFile: string,
+  dataDir: string,
+  log: (msg: string) => void = () => undefined,
+  opts: LocalNatsOptions = {},
+): Promise<LocalNats> {
   const u = hostPort(url);
   mkdirSync(dataDir, { recursive: true });
-  const args = ['-c', resolve(configFile), '-a', u.hostname, '-p', u.port || '4222', '-l', join(dataDir, 'nats-server.log')];
-  let current = await launch(args, url, process.cwd());
+  const args = ['-c', resolve(configFile), '-a', u.hostname, '-p', u.port || '4222', '-l', resolve(dataDir, 'nats-server.log'), ...(opts.args ?? [])];
+  const cwd = opts.cwd ?? process.cwd();
+  const start = () => launch(args, url, cwd, opts.detached);
+  let current = await start();
   let stopping = false;
   const watch = (r: Running): void => {
     void r.exited.then(async () => {
@@ -74,7 +93,7 @@ export async function startLocalNats(url: string, configFile: string, dataDir: s
         await sleep(1000);
         if (stopping) return;
         try {
-          current = await launch(args, url, process.cwd());
+          current = await start();
           log('nats-server is running again');
           return watch(current);
         } catch (err) {
@@ -85,6 +104,7 @@ export async function startLocalNats(url: string, configFile: string, dataDir: s
   };
   watch(current);
   return {
+    pid: () => current.child.pid,
     stop: async () => {
       stopping = true;
       await terminate(current);
@@ -206,7 +226,7 @@ export async function startPrivateNatsCluster(size = 3): Promise<NatsCluster> {
 }
 
 /** Waits until the cluster has elected its JetStream meta leader (it answers account info). */
-async function untilJetStream(url: string): Promise<void> {
+export async function untilJetStream(url: string): Promise<void> {
   const nc = await connect({ servers: url.split(','), timeout: 2000 });
   try {
     for (let i = 0; i < 150; i++) {
