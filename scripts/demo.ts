@@ -1,48 +1,187 @@
-// npm run demo: a local cluster in one terminal — a nats-server from nats.conf, and one process
-// per role group (gateway+distributor+frontend, an ingester, two queriers) — plus a little
-// traffic, so `muninn status` and Grafana have something to show. Ctrl-C stops it all.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { loadConfig } from '../config/index.ts';
+// npm run demo: a small cluster on this machine, one process per role group — a gateway (with the
+// distributor and frontend), two ingesters sharing the partitions by lease, two queriers — on a
+// nats-server it starts from nats.conf when none answers (or, with --nats-cluster, the three
+// servers of config/nats-cluster/), with steady traffic, so Grafana and `muninn status` have
+// something to show. Ctrl-C or SIGTERM stops everything it started, nats-servers last.
+//
+// Ports: MUNINN_DEMO_PORT (3100) for the gateway, the next four for the others; NATS_URL for the
+// single nats-server, MUNINN_DEMO_NATS_HTTP_PORT for its monitoring port (nats.conf's 8222 unless
+// set; -1: any free one). Data under ./data/demo of the directory it runs in.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative, resolve } from 'node:path';
 import { natsAnswers } from '../bus/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { msToNs } from '../model/time.ts';
-import { startLocalNats } from './nats-server.ts';
+import { startLocalNats, untilJetStream, type LocalNats } from './nats-server.ts';
+import { ROOT, StartError, muninnCommand, sleep, spawnMuninn, waitReady, type MuninnProcess } from './processes.ts';
 
-const cfg = loadConfig({ env: process.env });
-const groups: Array<[string, Record<string, string>]> = [
-  ['ingester', { 'common.path_prefix': './data/demo/ingester', 'server.http_listen_port': '3101' }],
-  ['querier', { 'common.path_prefix': './data/demo/querier-1', 'server.http_listen_port': '3102' }],
-  ['querier', { 'common.path_prefix': './data/demo/querier-2', 'server.http_listen_port': '3103' }],
-  ['gateway,distributor,frontend', { 'common.path_prefix': './data/demo/gateway', 'server.http_listen_port': '3100' }],
+const GRACE_MS = 15_000;
+const base = Number(process.env.MUNINN_DEMO_PORT ?? 3100);
+const natsCluster = process.argv.includes('--nats-cluster');
+const dir = resolve('data', 'demo');
+const show = (p: string) => relative(process.cwd(), p) || '.';
+
+const roles = [
+  { name: 'gateway', target: 'gateway,distributor,frontend', port: base },
+  { name: 'ingester-1', target: 'ingester', port: base + 1 },
+  { name: 'ingester-2', target: 'ingester', port: base + 2 },
+  { name: 'querier-1', target: 'querier', port: base + 3 },
+  { name: 'querier-2', target: 'querier', port: base + 4 },
 ];
 
-async function main() {
-  const nats = (await natsAnswers(cfg.nats.url)) ? undefined : await startLocalNats(cfg.nats.url, cfg.nats.config_file, cfg.common.path_prefix);
-  const children: ChildProcess[] = [];
-  for (const [target, flags] of groups) {
-    // one filesystem store shared by all: it stands for the object store a real cluster shares
-    const shared = { 'nats.url': cfg.nats.url, 'storage_config.filesystem.directory': './data/demo/store', ...flags };
-    const args = ['--import=tsx', 'scripts/muninn.ts', 'start', `--target=${target}`, ...Object.entries(shared).map(([k, v]) => `--${k}=${v}`)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(child);
-  }
-  console.log('demo cluster starting: Loki API on http://127.0.0.1:3100; `npm run muninn -- status` shows the members');
-  const traffic = setInterval(() => {
-    const ns = String(msToNs(Date.now()));
-    const body = { streams: [{ stream: { job: 'demo', level: Math.random() < 0.1 ? 'error' : 'info' }, values: [[ns, `demo line at ${new Date().toISOString()}`]] }] };
-    fetch('http://127.0.0.1:3100/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
-  }, 1000);
-  const stop = async () => {
-    clearInterval(traffic);
-    for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.on('exit', r)))));
-    await nats?.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+const natsServers: Array<{ name: string; url: string; server: LocalNats }> = [];
+const starting: Array<Promise<MuninnProcess | undefined>> = [];
+let traffic: NodeJS.Timeout | undefined;
+let stopping = false;
+
+/** Every process it started: Muninn's first (SIGTERM, SIGKILL after 15 s), then the nats-servers. */
+async function stopAll(code: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => undefined);
+  stopping = true;
+  clearInterval(traffic);
+  const procs = (await Promise.allSettled(starting)).flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
+  const live = procs.filter((p) => p.alive());
+  if (live.length) console.log(`stopping ${live.map((p) => p.name).join(', ')}`);
+  await Promise.all(procs.map((p) => p.stop(GRACE_MS)));
+  if (natsServers.length) console.log(`stopping ${natsServers.map((n) => n.name).join(', ')}`);
+  await Promise.all(natsServers.map((n) => n.server.stop()));
+  console.log('demo stopped');
+  process.exit(code);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+function portFree(port: number): Promise<boolean> {
+  return new Promise((r) => {
+    const srv = createServer();
+    srv.once('error', () => r(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => r(true)));
+  });
+}
+
+/** The NATS URL(s) Muninn connects to, starting the servers nobody runs yet. */
+async function startNats(): Promise<{ url: string; replicas: number }> {
+  const say = (msg: string) => console.log(`  ${msg}`);
+  if (!natsCluster) {
+    const url = loadConfig({ env: process.env }).nats.url;
+    if (await natsAnswers(url)) {
+      say(`nats-server    already running at ${url}; using it`);
+      return { url, replicas: 1 };
+    }
+    // nats.conf's store_dir is relative: run it in the demo's directory, away from npm start's store
+    const home = join(dir, 'nats');
+    const http = process.env.MUNINN_DEMO_NATS_HTTP_PORT;
+    const server = await startLocalNats(url, join(ROOT, 'nats.conf'), home, say, { cwd: home, detached: true, args: http ? ['-m', http] : [] });
+    natsServers.push({ name: 'nats-server', url, server });
+    say(`nats-server    pid ${server.pid()}  ${url}  (nats.conf; store and log in ${show(home)})`);
+    return { url, replicas: 1 };
+  }
+  const urls: string[] = [];
+  for (const n of ['n1', 'n2', 'n3']) {
+    const conf = join(ROOT, 'config', 'nats-cluster', `${n}.conf`);
+    const listen = /^listen:\s*(\S+)/m.exec(readFileSync(conf, 'utf8'))?.[1];
+    if (!listen) throw new Error(`${conf} has no listen line`);
+    const url = `nats://${listen}`;
+    urls.push(url);
+    if (await natsAnswers(url)) {
+      say(`nats-server ${n} already running at ${url}; using it`);
+      continue;
+    }
+    // from the project's root, as the configs' store_dir (./data/nats-cluster/nI) expects
+    const server = await startLocalNats(url, conf, join(dir, `nats-${n}`), say, { cwd: ROOT, detached: true });
+    natsServers.push({ name: `nats-server ${n}`, url, server });
+    say(`nats-server ${n} pid ${server.pid()}  ${url}  (config/nats-cluster/${n}.conf; log in ${show(join(dir, `nats-${n}`))})`);
+  }
+  await untilJetStream(urls.join(','));
+  return { url: urls.join(','), replicas: 3 };
+}
+
+/** A few streams, a few lines a second, some of them level=error. */
+function startTraffic(gateway: string): NodeJS.Timeout {
+  const apps = ['api', 'worker', 'web'];
+  const msgs = { info: 'request done', warn: 'slow request', error: 'request failed' };
+  let failures = 0;
+  let n = 0;
+  return setInterval(() => {
+    const ns = msToNs(Date.now());
+    const streams = apps.map((app, i) => {
+      const r = Math.random();
+      const level = r < 0.1 ? 'error' : r < 0.25 ? 'warn' : 'info';
+      const status = level === 'error' ? 500 : 200;
+      const line = `level=${level} app=${app} msg="${msgs[level]}" path=/api/items/${n++ % 97} status=${status} duration=${Math.round(5 + Math.random() * (level === 'info' ? 80 : 900))}ms`;
+      return { stream: { job: 'demo', app }, values: [[String(ns + BigInt(i)), line]] };
+    });
+    fetch(`${gateway}/loki/api/v1/push`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ streams }) })
+      .then((res) => {
+        if (res.status !== 204) throw new Error(`${res.status} ${res.statusText}`);
+        failures = 0;
+      })
+      .catch((err: Error) => {
+        if (++failures === 5 && !stopping) console.log(`demo traffic: pushes failing (${err.message})`);
+      });
+  }, 500);
+}
+
+/** `muninn status` once, as the operator would run it; resolves with what it printed. */
+function statusTable(flags: string[]): Promise<string> {
+  const [cmd, args] = muninnCommand(['status', ...flags]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((r) => child.on('exit', () => r(out.trimEnd())));
+}
+
+async function main() {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  const busy = [];
+  for (const r of roles) if (!(await portFree(r.port))) busy.push(r.port);
+  if (busy.length) {
+    console.error(`muninn demo: port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use (another demo, or npm start?); stop it or set MUNINN_DEMO_PORT`);
+    process.exit(1);
+  }
+
+  console.log(`muninn demo: a small cluster on this machine, data in ${show(dir)}`);
+  const nats = await startNats();
+  // one directory stands for the object store all processes share (S3 in a real cluster)
+  const store = join(dir, 'store');
+  const shared = { 'nats.url': nats.url, 'nats.replicas': String(nats.replicas), 'storage_config.filesystem.directory': store };
+  const began = Date.now();
+  for (const r of roles) {
+    const home = join(dir, r.name);
+    const flags = { ...shared, 'common.path_prefix': home, 'server.http_listen_port': String(r.port), ...(r.target === 'querier' ? { 'querier.worker_threads': '1' } : {}) };
+    starting.push(
+      spawnMuninn({ name: r.name, target: r.target, flags, logFile: join(home, 'muninn.log'), detached: true }).then((p) => {
+        console.log(`  ${r.name.padEnd(14)} pid ${p.pid}  ${p.url}  ${p.id}  ${r.target}  (log ${show(join(home, 'muninn.log'))})`);
+        return p;
+      }),
+    );
+  }
+  const procs = await Promise.all(starting);
+  console.log('waiting for every process to answer /ready ...');
+  await Promise.all(procs.map((p) => waitReady(p!)));
+  for (const p of procs)
+    void p!.exited.then((how) => {
+      if (!stopping) console.log(`\n${p!.name} (pid ${p!.pid}) ended: ${how}; the rest go on (its log: ${show(join(dir, p!.name, 'muninn.log'))})`);
+    });
+  const gateway = procs[0]!.url;
+  traffic = startTraffic(gateway);
+  console.log(`all ready in ${((Date.now() - began) / 1000).toFixed(1)} s; pushing demo traffic: {job="demo"}, 3 streams, 6 lines/s, some level=error`);
+  await sleep(3000);
+
+  const statusFlags = [`--nats.url=${nats.url}`, `--nats.replicas=${nats.replicas}`, `--storage_config.filesystem.directory=${show(store)}`];
+  const table = await statusTable(statusFlags);
+  if (stopping) return;
+  console.log(`\nGrafana: add a data source of type Loki with URL ${gateway}`);
+  console.log(`  then in Explore try  {job="demo"} |= "level=error"   or   sum by (app) (count_over_time({job="demo"} |= "level=error" [1m]))\n`);
+  console.log(table);
+  console.log(`\n\`npm run muninn -- status --watch ${statusFlags.join(' ')}\` shows it live; Ctrl-C stops the demo.`);
+}
+
+main().catch(async (err) => {
+  if (err instanceof StartError) {
+    console.error(`\nmuninn demo: ${err.message}. Its output:\n${err.output.slice(-4000)}`);
+  } else console.error(`\nmuninn demo: ${(err as Error).stack ?? err}`);
+  await stopAll(1);
 });
