@@ -1,20 +1,17 @@
-// The HTTP gateway: Loki's API on one port. Pushes go to the distributor code in this process;
-// queries go to a frontend over NATS.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The HTTP gateway: Loki's API, as routes on the process's HTTP port. Pushes go to the
+// distributor code in this process; queries go to a frontend over NATS.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NatsConnection } from 'nats';
 import { askFrontend, type QueryRequest } from '../../bus/index.ts';
-import type { Metrics } from '../metrics.ts';
 import { HttpError, httpErrors } from '../http-error.ts';
 import { parseInstantQuery, parseLabelsQuery, parseRangeQuery, parseSeriesQuery } from './params.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
 import { printExpr } from '../../logql/printer.ts';
-import { sendError, sendJson, sendText } from './respond.ts';
+import { sendJson } from '../http-respond.ts';
+import type { Handler, Route } from '../http-server.ts';
 import { tenantOf } from './tenant.ts';
 
 export interface GatewayOptions {
-  http_listen_address: string;
-  http_listen_port: number;
   max_request_body_bytes: number;
   auth_enabled: boolean;
   query_timeout_ms: number;
@@ -28,103 +25,35 @@ export interface PushTarget {
 
 export interface GatewayDeps {
   nc: NatsConnection;
-  /** Present when this process runs the gateway role: Loki's API is served only then. */
-  distributor?: PushTarget;
-  metrics: Metrics;
-  /** Why this node is not ready (the /ready answer), or undefined when it is. */
-  notReady: () => string | undefined;
-  /** The effective configuration, for /config. */
-  configText: () => string;
-  version: string;
+  distributor: PushTarget;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
-
 export class Gateway {
-  private server: Server | undefined;
-  private readonly routes: Array<[method: string[], pattern: RegExp, route: string, handler: Handler]>;
-
   constructor(
     private readonly opts: GatewayOptions,
     private readonly deps: GatewayDeps,
-  ) {
+  ) {}
+
+  /** Loki's API, for the process's HTTP port. */
+  routes(): Route[] {
     const q = ['GET', 'POST'];
-    const api: typeof this.routes = [
-      [['POST'], /^\/loki\/api\/v1\/push$/, 'push', (req, res) => this.push(req, res)],
-      [q, /^\/loki\/api\/v1\/query_range$/, 'query_range', (req, res, url) => this.queryRange(req, res, url)],
-      [q, /^\/loki\/api\/v1\/query$/, 'query', (req, res, url) => this.instantQuery(req, res, url)],
-      [q, /^\/loki\/api\/v1\/labels?$/, 'labels', (req, res, url) => this.labels(req, res, url)],
-      [q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)],
-      [q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)],
-      [q, /^\/loki\/api\/v1\/format_query$/, 'format_query', (req, res, url) => this.formatQuery(req, res, url)],
+    const route = (methods: string[], pattern: RegExp, name: string, handle: Handler): Route => ({ methods, pattern, name, handle });
+    return [
+      route(['POST'], /^\/loki\/api\/v1\/push$/, 'push', (req, res) => this.push(req, res)),
+      route(q, /^\/loki\/api\/v1\/query_range$/, 'query_range', (req, res, url) => this.queryRange(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/query$/, 'query', (req, res, url) => this.instantQuery(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/labels?$/, 'labels', (req, res, url) => this.labels(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/format_query$/, 'format_query', (req, res, url) => this.formatQuery(req, res, url)),
     ];
-    // every process serves these, whatever its roles
-    const ops: typeof this.routes = [
-      [['GET'], /^\/ready$/, 'ready', async (_req, res) => this.readiness(res)],
-      [['GET'], /^\/metrics$/, 'metrics', async (_req, res) => this.metricsText(res)],
-      [['GET'], /^\/config$/, 'config', async (_req, res) => sendText(res, 200, this.deps.configText(), 'text/yaml; charset=utf-8')],
-      [['GET'], /^\/loki\/api\/v1\/status\/buildinfo$/, 'buildinfo', async (_req, res) => sendJson(res, 200, { version: this.deps.version, revision: '', branch: '', goVersion: '' })],
-    ];
-    this.routes = deps.distributor ? [...api, ...ops] : ops;
-  }
-
-  async start(): Promise<number> {
-    const server = createServer((req, res) => void this.dispatch(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.http_listen_port, this.opts.http_listen_address, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    await new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeIdleConnections();
-    });
-  }
-
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const began = performance.now();
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    const hit = this.routes.find(([methods, pattern]) => pattern.test(url.pathname) && methods.includes(req.method ?? 'GET'));
-    let route = hit ? hit[2] : 'other';
-    let status = 200;
-    try {
-      if (!hit) {
-        const known = this.routes.some(([, pattern]) => pattern.test(url.pathname));
-        status = known ? 405 : 404;
-        sendText(res, status, known ? 'method not allowed\n' : '404 page not found\n');
-        return;
-      }
-      await hit[3](req, res, url);
-      status = res.statusCode;
-    } catch (err) {
-      status = res.headersSent ? res.statusCode : sendError(res, err);
-    } finally {
-      this.deps.metrics.requestDuration.observe({ method: req.method ?? '', route, status_code: String(status) }, (performance.now() - began) / 1000);
-    }
-  }
-
-  private readiness(res: ServerResponse): void {
-    const why = this.deps.notReady();
-    if (why === undefined) sendText(res, 200, 'ready\n');
-    else sendText(res, 503, `${why}\n`);
-  }
-
-  private async metricsText(res: ServerResponse): Promise<void> {
-    const r = this.deps.metrics.registry;
-    sendText(res, 200, await r.metrics(), r.contentType);
   }
 
   private async push(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const body = await readBody(req, this.opts.max_request_body_bytes);
     const encoding = req.headers['content-encoding'] as string | undefined;
-    await this.deps.distributor!.pushBody(tenant, body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
+    await this.deps.distributor.pushBody(tenant, body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
     res.writeHead(204);
     res.end();
   }

@@ -1,6 +1,6 @@
 // Writing answers the way Loki writes them: JSON for data, plain text for errors.
 import type { ServerResponse } from 'node:http';
-import { statusOf } from '../http-error.ts';
+import { statusOf } from './http-error.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -1,0 +1,41 @@
+// What every process answers on its HTTP port, whatever its roles: /ready (200, or 503 saying
+// why not), /metrics, /config (the effective configuration) and Loki's buildinfo.
+import { sendJson, sendText } from './http-respond.ts';
+import type { Route } from './http-server.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface OpsDeps {
+  /** Why this process is not ready, or undefined when it is. */
+  notReady: () => string | undefined;
+  metrics: Metrics;
+  configText: () => string;
+  version: string;
+}
+
+export function opsRoutes(d: OpsDeps): Route[] {
+  return [
+    {
+      methods: ['GET'],
+      pattern: /^\/ready$/,
+      name: 'ready',
+      handle: async (_req, res) => {
+        const why = d.notReady();
+        if (why === undefined) sendText(res, 200, 'ready\n');
+        else sendText(res, 503, `${why}\n`);
+      },
+    },
+    {
+      methods: ['GET'],
+      pattern: /^\/metrics$/,
+      name: 'metrics',
+      handle: async (_req, res) => sendText(res, 200, await d.metrics.registry.metrics(), d.metrics.registry.contentType),
+    },
+    { methods: ['GET'], pattern: /^\/config$/, name: 'config', handle: async (_req, res) => sendText(res, 200, d.configText(), 'text/yaml; charset=utf-8') },
+    {
+      methods: ['GET'],
+      pattern: /^\/loki\/api\/v1\/status\/buildinfo$/,
+      name: 'buildinfo',
+      handle: async (_req, res) => sendJson(res, 200, { version: d.version, revision: '', branch: '', goVersion: '' }),
+    },
+  ];
+}
