@@ -2,17 +2,12 @@ import test from 'ava';
 import { startNats } from '../helpers/nats.ts';
 import { spawnNode, tempDir } from '../helpers/node.ts';
 import { metricValue, pushJson, streamBody, waitFor } from '../helpers/loki.ts';
-import { readBack, startLoad } from '../helpers/load.ts';
+import { readBack, startLoad, unlimited } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => String(BigInt(Date.now()) * 1_000_000n);
 
-const flags = {
-  'limits_config.ingestion_rate_mb': '100000',
-  'limits_config.ingestion_burst_size_mb': '200000',
-  'limits_config.max_entries_limit_per_query': '1000000',
-  'ingester_client.remote_timeout': '2s',
-};
+const flags = { ...unlimited, 'ingester_client.remote_timeout': '2s' };
 
 test('nats-server SIGKILLed mid-push and started again: everything acknowledged, before and after, is read back once, and the node says so in its log', async (t) => {
   t.timeout(240_000);

@@ -1,16 +1,11 @@
 import test from 'ava';
 import { startNats } from '../helpers/nats.ts';
 import { spawnNode, tempDir } from '../helpers/node.ts';
-import { readBack, startLoad } from '../helpers/load.ts';
+import { readBack, startLoad, unlimited } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Limits raised as the bench raises them, so the load runs at full speed.
-const flags = {
-  'limits_config.ingestion_rate_mb': '100000',
-  'limits_config.ingestion_burst_size_mb': '200000',
-  'limits_config.max_entries_limit_per_query': '1000000',
-};
+const flags = unlimited;
 
 test('a node SIGKILLed under full-speed load over a backlog of a million lines replays it, becomes ready, and returns every acknowledged line once', async (t) => {
   t.timeout(420_000);

@@ -2,28 +2,19 @@ import test from 'ava';
 import { startPrivateNatsCluster } from '../../scripts/nats-server.ts';
 import { startNats } from '../helpers/nats.ts';
 import { startS3 } from '../helpers/s3.ts';
-import { settled, startProcess } from '../helpers/cluster.ts';
+import { CLUSTER_PARTITIONS, CLUSTER_TTL_MS, clusterFlags, settled, startProcess } from '../helpers/cluster.ts';
 import { readBack, startLoad } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const TTL_MS = 3000;
-const PARTITIONS = 8;
-const flags = {
-  'distributor.partitions': String(PARTITIONS),
-  'ingester.lease_ttl': `${TTL_MS}ms`,
-  'limits_config.ingestion_rate_mb': '100000',
-  'limits_config.ingestion_burst_size_mb': '200000',
-  'limits_config.max_entries_limit_per_query': '1000000',
-};
 const steady = { streams: 40, batchLines: 400, streamLines: 40, concurrency: 2, pauseMs: 20 };
 
 test('one of three ingesters SIGKILLed under a steady push: its partitions are claimed when their leases expire and replayed, and every acknowledged line is read back once', async (t) => {
   t.timeout(300_000);
   const nats = await startNats(t);
   const s3 = await startS3(t);
-  const ingesters = await Promise.all([0, 1, 2].map(() => startProcess(t, nats.url, s3, 'ingester', flags)));
-  await settled(nats.url, TTL_MS, PARTITIONS, ingesters.map((i) => i.id));
-  const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', flags);
+  const ingesters = await Promise.all([0, 1, 2].map(() => startProcess(t, nats.url, s3, 'ingester', clusterFlags)));
+  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, ingesters.map((i) => i.id));
+  const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
   const load = startLoad({ url: () => gateway.url, job: 'kill', ...steady });
   await sleep(4000);
 
@@ -31,8 +22,8 @@ test('one of three ingesters SIGKILLed under a steady push: its partitions are c
   const began = Date.now();
   dead.child.kill('SIGKILL');
   await dead.exited;
-  const recovered = await settled(nats.url, TTL_MS, PARTITIONS, alive.map((i) => i.id));
-  t.log(`every partition owned and caught up again ${recovered} ms after the SIGKILL (lease TTL ${TTL_MS} ms)`);
+  const recovered = await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, alive.map((i) => i.id));
+  t.log(`every partition owned and caught up again ${recovered} ms after the SIGKILL (lease TTL ${CLUSTER_TTL_MS} ms)`);
 
   // while it was being taken over, queries still answered, saying what they could not see
   await sleep(2000);
@@ -47,20 +38,20 @@ test('an ingester frozen (SIGSTOP) past its lease TTL loses its partitions, drop
   t.timeout(300_000);
   const nats = await startNats(t);
   const s3 = await startS3(t);
-  const [a, b] = await Promise.all([0, 1].map(() => startProcess(t, nats.url, s3, 'ingester', flags)));
-  await settled(nats.url, TTL_MS, PARTITIONS, [a.id, b.id]);
-  const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', flags);
+  const [a, b] = await Promise.all([0, 1].map(() => startProcess(t, nats.url, s3, 'ingester', clusterFlags)));
+  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
+  const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
   const load = startLoad({ url: () => gateway.url, job: 'freeze', ...steady });
   await sleep(3000);
 
   let began = Date.now();
   b.child.kill('SIGSTOP');
-  const takenOver = await settled(nats.url, TTL_MS, PARTITIONS, [a.id]);
+  const takenOver = await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id]);
   t.log(`the frozen ingester's partitions were taken over ${takenOver} ms after SIGSTOP`);
   await sleep(1000);
   began = Date.now();
   b.child.kill('SIGCONT');
-  const back = await settled(nats.url, TTL_MS, PARTITIONS, [a.id, b.id]);
+  const back = await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
   t.log(`after SIGCONT its share was handed back in ${back} ms`);
   t.regex(b.output(), /lost the lease of a partition; dropping it/);
 
@@ -77,9 +68,9 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   const cluster = await startPrivateNatsCluster(3);
   t.teardown(() => cluster.stop());
   const s3 = await startS3(t);
-  const cflags = { ...flags, 'nats.replicas': '3' };
+  const cflags = { ...clusterFlags, 'nats.replicas': '3' };
   const [a, b] = await Promise.all([0, 1].map(() => startProcess(t, cluster.url, s3, 'ingester', cflags)));
-  await settled(cluster.url, TTL_MS, PARTITIONS, [a.id, b.id]);
+  await settled(cluster.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
   const gateway = await startProcess(t, cluster.url, s3, 'gateway,distributor,frontend,querier', cflags);
   const load = startLoad({ url: () => gateway.url, job: 'natsdown', ...steady });
   await sleep(4000);
@@ -90,7 +81,7 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   // recovered once pushes are acknowledged again and every partition is owned and caught up
   while (load.ackedLines() <= before + 10_000 && Date.now() - began < 60_000) await sleep(100);
   const pushing = Date.now() - began;
-  const owned = await settled(cluster.url, TTL_MS, PARTITIONS, [a.id, b.id]);
+  const owned = await settled(cluster.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
   t.log(`after one of three NATS servers was killed: pushes acknowledged again within ${pushing} ms, partitions settled ${owned} ms later`);
   await sleep(3000);
   await load.stop();

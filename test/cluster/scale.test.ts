@@ -1,33 +1,24 @@
 import test from 'ava';
 import { startNats } from '../helpers/nats.ts';
 import { startS3 } from '../helpers/s3.ts';
-import { settled, startProcess } from '../helpers/cluster.ts';
+import { CLUSTER_PARTITIONS, CLUSTER_TTL_MS, clusterFlags, settled, startProcess } from '../helpers/cluster.ts';
 import { readBack, startLoad } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const TTL_MS = 3000;
-const PARTITIONS = 8;
-const flags = {
-  'distributor.partitions': String(PARTITIONS),
-  'ingester.lease_ttl': `${TTL_MS}ms`,
-  'limits_config.ingestion_rate_mb': '100000',
-  'limits_config.ingestion_burst_size_mb': '200000',
-  'limits_config.max_entries_limit_per_query': '1000000',
-};
 
 test('ingesters scaled 1 → 3 → 1 under a steady push hand partitions over gracefully, and every acknowledged line is read back once', async (t) => {
   t.timeout(300_000);
   const nats = await startNats(t);
   const s3 = await startS3(t);
-  const a = await startProcess(t, nats.url, s3, 'ingester', flags);
-  await settled(nats.url, TTL_MS, PARTITIONS, [a.id]);
-  const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', flags);
+  const a = await startProcess(t, nats.url, s3, 'ingester', clusterFlags);
+  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id]);
+  const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
   const load = startLoad({ url: () => gateway.url, job: 'scale', streams: 40, batchLines: 400, streamLines: 40, concurrency: 2, pauseMs: 20 });
   await sleep(3000);
 
   let began = Date.now();
-  const [b, c] = await Promise.all([startProcess(t, nats.url, s3, 'ingester', flags), startProcess(t, nats.url, s3, 'ingester', flags)]);
-  await settled(nats.url, TTL_MS, PARTITIONS, [a.id, b.id, c.id]);
+  const [b, c] = await Promise.all([startProcess(t, nats.url, s3, 'ingester', clusterFlags), startProcess(t, nats.url, s3, 'ingester', clusterFlags)]);
+  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id, c.id]);
   const up = Date.now() - began;
   await sleep(3000);
 
@@ -36,13 +27,13 @@ test('ingesters scaled 1 → 3 → 1 under a steady push hand partitions over gr
   c.child.kill('SIGTERM');
   await Promise.all([b.exited, c.exited]);
   const stopped = Date.now() - began;
-  await settled(nats.url, TTL_MS, PARTITIONS, [a.id]);
+  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id]);
   const down = Date.now() - began;
   await sleep(2000);
   await load.stop();
 
   t.log(`1 → 3: every partition owned and caught up ${up} ms after two ingesters started; 3 → 1: ${down} ms after SIGTERM (the two exited in ${stopped} ms, handing over)`);
-  t.true(down < 3 * TTL_MS, `a graceful hand-over does not wait for leases to expire (${down} ms)`);
+  t.true(down < 3 * CLUSTER_TTL_MS, `a graceful hand-over does not wait for leases to expire (${down} ms)`);
   t.regex(b.output(), /handed partitions? [\d, ]+ over/, 'the leaving ingester handed its partitions over');
   const { lost, doubled, returned } = await readBack(gateway.url, load, 'scale');
   t.log(`acknowledged ${load.ackedLines()} lines, read back ${returned}`);

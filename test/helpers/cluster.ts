@@ -3,11 +3,21 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { unlimited } from './load.ts';
 import { spawnNode, tempDir, type ChildNode } from './node.ts';
 import type { S3Server } from './s3.ts';
 
 // the lease watch is shared with the bench: scripts/partition-watch.ts
 export { leasesNow, settled } from '../../scripts/partition-watch.ts';
+
+/** A short lease TTL and few partitions, so failovers and hand-overs take seconds in a test. */
+export const CLUSTER_TTL_MS = 3000;
+export const CLUSTER_PARTITIONS = 8;
+export const clusterFlags = {
+  ...unlimited,
+  'distributor.partitions': String(CLUSTER_PARTITIONS),
+  'ingester.lease_ttl': `${CLUSTER_TTL_MS}ms`,
+};
 
 export interface ClusterProcess extends ChildNode {
   id: string;

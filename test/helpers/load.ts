@@ -3,6 +3,13 @@
 // stream is read back and each acknowledged id must appear exactly once.
 import { queryRange } from './loki.ts';
 
+/** Limits raised as the bench raises them, so a load runs at full speed and reads back in one query per stream. */
+export const unlimited = {
+  'limits_config.ingestion_rate_mb': '100000',
+  'limits_config.ingestion_burst_size_mb': '200000',
+  'limits_config.max_entries_limit_per_query': '1000000',
+};
+
 export interface LoadOptions {
   /** Where to push; read again before every request, so a restarted node's new URL is used. */
   url: () => string;
