@@ -34,6 +34,8 @@ interface Held {
   ready: boolean;
   /** A hand-over in progress. */
   leaving?: Promise<void>;
+  /** The lease write in flight: writes go one at a time, each at the revision the last one made. */
+  writing: Promise<unknown>;
 }
 
 /** How often the ingester looks again at membership and leases. */
@@ -88,17 +90,31 @@ export class Ownership {
   async renew(partition: number): Promise<boolean> {
     const h = this.held.get(partition);
     if (!h) return false;
-    const ready = this.deps.hooks.isReady(partition);
-    try {
-      h.revision = await this.deps.leases.renew(partition, this.opts.id, h.revision, ready);
-      h.renewedAt = Date.now();
-      h.ready = ready;
-      return true;
-    } catch (err) {
-      if (err instanceof LeaseLostError) this.lost(partition, err);
-      else this.deps.logger.warn({ err, partition }, 'renewing a partition lease failed; retrying');
-      return false;
-    }
+    return this.inTurn(h, async () => {
+      if (this.held.get(partition) !== h) return false; // handed over or lost meanwhile
+      const ready = this.deps.hooks.isReady(partition);
+      try {
+        h.revision = await this.deps.leases.renew(partition, this.opts.id, h.revision, ready);
+        h.renewedAt = Date.now();
+        h.ready = ready;
+        return true;
+      } catch (err) {
+        if (err instanceof LeaseLostError) this.lost(partition, err);
+        else this.deps.logger.warn({ err, partition }, 'renewing a partition lease failed; retrying');
+        return false;
+      }
+    });
+  }
+
+  /**
+   * Runs a write of `h`'s lease after the one in flight: two at once would both write at the same
+   * revision, and the loser would take itself for having lost the partition (or a release would
+   * miss a renewal's new revision and leave the lease to expire).
+   */
+  private inTurn<T>(h: Held, write: () => Promise<T>): Promise<T> {
+    const next = h.writing.then(write, write);
+    h.writing = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -112,7 +128,9 @@ export class Ownership {
     await this.running;
     await Promise.all(
       [...this.held].map(([p, h]) =>
-        handOver ? this.leave(p) : this.deps.leases.release(p, h.revision).catch((err) => this.deps.logger.warn({ err, partition: p }, 'releasing a lease failed; it will expire')),
+        handOver
+          ? this.leave(p)
+          : this.inTurn(h, () => this.deps.leases.release(p, h.revision)).catch((err) => this.deps.logger.warn({ err, partition: p }, 'releasing a lease failed; it will expire')),
       ),
     );
     this.held.clear();
@@ -193,7 +211,7 @@ export class Ownership {
     } else revision = await this.deps.leases.claim(p, this.opts.id);
     if (revision === undefined) return undefined;
     this.freeSince.delete(p);
-    this.held.set(p, { revision, renewedAt: Date.now(), ready: false });
+    this.held.set(p, { revision, renewedAt: Date.now(), ready: false, writing: Promise.resolve() });
     try {
       await this.deps.hooks.take(p);
     } catch (err) {
@@ -215,7 +233,7 @@ export class Ownership {
         await this.deps.hooks.handOff(p);
         if (this.held.get(p) !== h) return; // lost meanwhile: nothing to release
         this.held.delete(p);
-        await this.deps.leases.release(p, h.revision);
+        await this.inTurn(h, () => this.deps.leases.release(p, h.revision));
         this.deps.logger.info({ partition: p }, `handed partition ${p} over`);
       } catch (err) {
         this.deps.logger.warn({ err, partition: p }, 'handing a partition over failed; it will be claimed when its lease expires');
