@@ -1,6 +1,7 @@
 // npm run bench: push throughput through a whole node beside the raw JetStream publish rate of
-// the same bytes, and LogQL MB/s beside a Buffer.indexOf scan, each measured in the same run;
-// prints tables and writes bench-results/*.json.
+// the same bytes, LogQL MB/s beside a Buffer.indexOf scan, each measured in the same run, and a
+// cluster of processes (bench-cluster.ts; BENCH_CLUSTER=0 leaves it out); prints tables and
+// writes bench-results/*.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,11 @@ import { pino } from 'pino';
 import { startNode } from '../actors/node.ts';
 import { loadConfig } from '../config/index.ts';
 import { msToNs } from '../model/time.ts';
+import { benchCluster } from './bench-cluster.ts';
 import { benchLogql } from './bench-logql.ts';
+import { LINES_PER_PUSH, pushBody } from './bench-push.ts';
 import { startPrivateNats } from './nats-server.ts';
 
-const LINES_PER_PUSH = 1000;
-const STREAMS_PER_PUSH = 10;
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 200);
 const CONCURRENCY = 8;
 
@@ -26,27 +27,6 @@ interface Row {
 }
 
 const rate = (r: Row) => ({ ...r, linesPerSec: Math.round(r.lines / r.seconds), mbPerSec: +(r.bytes / r.seconds / 1e6).toFixed(1) });
-
-/** A realistic-looking logfmt line of about 200 bytes. */
-function line(i: number): string {
-  return `ts=2026-11-25T10:00:00.${String(i % 1000).padStart(3, '0')}Z level=${i % 10 ? 'info' : 'error'} caller=handler.go:${100 + (i % 50)} msg="request done" method=GET path=/api/v1/items/${i} status=${i % 17 ? 200 : 500} duration=${(i % 900) + 3}ms bytes=${(i * 7919) % 100000} trace_id=${(i * 2654435761 >>> 0).toString(16)}`;
-}
-
-function pushBody(p: number, t0: bigint): { json: string; lineBytes: number } {
-  const streams = [];
-  let lineBytes = 0;
-  for (let s = 0; s < STREAMS_PER_PUSH; s++) {
-    const values: Array<[string, string]> = [];
-    for (let k = 0; k < LINES_PER_PUSH / STREAMS_PER_PUSH; k++) {
-      const i = p * LINES_PER_PUSH + s * 100 + k;
-      const l = line(i);
-      lineBytes += Buffer.byteLength(l);
-      values.push([String(t0 + BigInt(i)), l]);
-    }
-    streams.push({ stream: { job: 'bench', pod: `pod-${s}` }, values });
-  }
-  return { json: JSON.stringify({ streams }), lineBytes };
-}
 
 async function pool(n: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -102,9 +82,11 @@ async function main() {
     console.log(['query', 'MB/s', 'indexOf MB/s', 'ratio'].join('\t'));
     for (const r of logql) console.log([r.query, r.mbPerSec, r.baselineMbPerSec, r.ratio].join('\t'));
 
+    const cluster = process.env.BENCH_CLUSTER === '0' ? undefined : await benchCluster();
+
     mkdirSync('bench-results', { recursive: true });
     const file = join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), push: rows, logql }, null, 2));
+    writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), push: rows, logql, cluster }, null, 2));
     console.log(`\nwritten to ${file}`);
   } finally {
     await nats.stop();
