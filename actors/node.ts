@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { stringify } from 'yaml';
-import { MEMBER_TTL_MS, Members, connectBus, watchConnection, type Member } from '../bus/index.ts';
+import { MEMBER_TTL_MS, Members, connectBus, watchConnection, whenAnswered, type Member } from '../bus/index.ts';
 import { durationMs, type Config } from '../config/index.ts';
 import type { StorageConfig } from '../storage/index.ts';
 import type { Distributor } from './distributor/distributor.ts';
@@ -116,7 +116,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       await members.heartbeat(member());
       registeredAt = Date.now();
     };
-    await beat();
+    await whenAnswered(beat);
     // ingesters beat at least three times per lease TTL, so placement never takes a live one for dead
     const every = roles.includes('ingester') ? Math.min(HEARTBEAT_MS, durationMs(cfg.ingester.lease_ttl) / 3) : HEARTBEAT_MS;
     beating = setInterval(() => beat().catch((err) => log.warn({ err }, 'heartbeat failed')), every);

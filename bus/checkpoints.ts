@@ -6,6 +6,7 @@ import type { KV, NatsConnection } from 'nats';
 import { decode, encode } from './codec.ts';
 import { isWrongRevision } from './errors.ts';
 import { buckets } from './subjects.ts';
+import { whenAnswered } from './when-answered.ts';
 
 export interface Checkpoint {
   /** The first sequence a replay must read. */
@@ -27,7 +28,7 @@ export class Checkpoints {
   private constructor(private readonly kv: KV) {}
 
   static async open(nc: NatsConnection, replicas = 1): Promise<Checkpoints> {
-    const kv = await nc.jetstream().views.kv(buckets.checkpoints, { history: 1, replicas });
+    const kv = await whenAnswered(() => nc.jetstream().views.kv(buckets.checkpoints, { history: 1, replicas }));
     return new Checkpoints(kv);
   }
 

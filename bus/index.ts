@@ -1,6 +1,7 @@
 // What roles may use of the bus: verbs over NATS, never subject strings.
 export { connectBus, natsAnswers, watchConnection, DEFAULT_NATS_URL } from './connection.ts';
 export { BusError, BusTimeoutError, isNoResponders } from './errors.ts';
+export { whenAnswered } from './when-answered.ts';
 export { encode, decode } from './codec.ts';
 export { subjects, queueGroups } from './subjects.ts';
 export { IngestLog } from './ingest-log.ts';

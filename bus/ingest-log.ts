@@ -9,6 +9,7 @@ import {
 } from 'nats';
 import type { ByteBudget } from './byte-budget.ts';
 import { BusError } from './errors.ts';
+import { whenAnswered } from './when-answered.ts';
 import { readPartition, type PartitionReader, type ReaderEvents } from './ingest-reader.ts';
 import { streams, subjects } from './subjects.ts';
 import { nanos } from './nanos.ts';
@@ -31,7 +32,11 @@ export class IngestLog {
   ) {}
 
   /** Creates the stream when absent, so any role may start first. */
-  static async open(nc: NatsConnection, opts: IngestLogOptions): Promise<IngestLog> {
+  static open(nc: NatsConnection, opts: IngestLogOptions): Promise<IngestLog> {
+    return whenAnswered(() => IngestLog.create(nc, opts));
+  }
+
+  private static async create(nc: NatsConnection, opts: IngestLogOptions): Promise<IngestLog> {
     const jsm = await nc.jetstreamManager();
     const config = {
       name: streams.ingest,

@@ -7,6 +7,7 @@ import { BucketView } from './bucket-view.ts';
 import { decode, encode } from './codec.ts';
 import { isWrongRevision } from './errors.ts';
 import { buckets } from './subjects.ts';
+import { whenAnswered } from './when-answered.ts';
 
 export interface Lease {
   partition: number;
@@ -36,8 +37,8 @@ export class Leases {
   ) {}
 
   static async open(nc: NatsConnection, opts: LeaseOptions): Promise<Leases> {
-    const kv = await nc.jetstream().views.kv(buckets.partitions, { ttl: opts.ttlMs, history: 1, replicas: opts.replicas });
-    return new Leases(kv, await nc.jetstreamManager(), opts.ttlMs);
+    const kv = await whenAnswered(() => nc.jetstream().views.kv(buckets.partitions, { ttl: opts.ttlMs, history: 1, replicas: opts.replicas }));
+    return new Leases(kv, await whenAnswered(() => nc.jetstreamManager()), opts.ttlMs);
   }
 
   /** Takes a free partition; the revision to renew at, or undefined when someone holds it. */

@@ -4,6 +4,7 @@ import type { JetStreamManager, KV, NatsConnection } from 'nats';
 import { BucketView } from './bucket-view.ts';
 import { decode, encode } from './codec.ts';
 import { buckets } from './subjects.ts';
+import { whenAnswered } from './when-answered.ts';
 
 export interface Member {
   id: string;
@@ -28,8 +29,8 @@ export class Members {
   ) {}
 
   static async open(nc: NatsConnection, replicas = 1): Promise<Members> {
-    const kv = await nc.jetstream().views.kv(buckets.members, { ttl: MEMBER_TTL_MS, history: 1, replicas });
-    return new Members(kv, await nc.jetstreamManager());
+    const kv = await whenAnswered(() => nc.jetstream().views.kv(buckets.members, { ttl: MEMBER_TTL_MS, history: 1, replicas }));
+    return new Members(kv, await whenAnswered(() => nc.jetstreamManager()));
   }
 
   async heartbeat(m: Member): Promise<void> {

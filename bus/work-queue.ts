@@ -12,6 +12,7 @@ import {
 import { decode, encode } from './codec.ts';
 import { streams, subjects } from './subjects.ts';
 import { nanos } from './nanos.ts';
+import { whenAnswered } from './when-answered.ts';
 
 const CONSUMER = 'queriers';
 
@@ -63,7 +64,11 @@ export class WorkQueue {
     private readonly consumer: Consumer,
   ) {}
 
-  static async open(nc: NatsConnection, ackWaitMs: number, replicas = 1): Promise<WorkQueue> {
+  static open(nc: NatsConnection, ackWaitMs: number, replicas = 1): Promise<WorkQueue> {
+    return whenAnswered(() => WorkQueue.create(nc, ackWaitMs, replicas));
+  }
+
+  private static async create(nc: NatsConnection, ackWaitMs: number, replicas: number): Promise<WorkQueue> {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.info(streams.queryTasks).catch(() =>
       jsm.streams

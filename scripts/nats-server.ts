@@ -181,8 +181,11 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-/** Three (or `size`) JetStream servers routed to each other on 127.0.0.1, each with its own store. */
-export async function startPrivateNatsCluster(size = 3): Promise<NatsCluster> {
+/**
+ * Three (or `size`) JetStream servers routed to each other on 127.0.0.1, each with its own store;
+ * resolves once they have elected their JetStream leader, or (`electing`) as soon as they listen.
+ */
+export async function startPrivateNatsCluster(size = 3, o: { electing?: boolean } = {}): Promise<NatsCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'muninn-nats-cluster-'));
   const conf = join(dir, 'nats.conf');
   await writeFile(conf, 'max_payload: 8MB\n');
@@ -214,7 +217,7 @@ export async function startPrivateNatsCluster(size = 3): Promise<NatsCluster> {
     }),
   );
   const url = servers.map((s) => s.url).join(',');
-  await untilJetStream(url);
+  if (!o.electing) await untilJetStream(url);
   return {
     url,
     servers,
