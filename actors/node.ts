@@ -8,6 +8,7 @@ import { MEMBER_TTL_MS, Members, connectBus, watchConnection, whenAnswered, type
 import { durationMs, type Config } from '../config/index.ts';
 import type { StorageConfig } from '../storage/index.ts';
 import type { Distributor } from './distributor/distributor.ts';
+import type { CoreLink } from './cores/worker.ts';
 import { HttpServer } from './http-server.ts';
 import { createMetrics } from './metrics.ts';
 import { opsRoutes } from './ops-routes.ts';
@@ -18,6 +19,8 @@ export const VERSION = '0.1.0';
 
 /** How often a node heartbeats into muninn-members (entries live MEMBER_TTL_MS). */
 const HEARTBEAT_MS = 5000;
+/** How often a worker tells its primary whether it is ready. */
+const REPORT_MS = 500;
 
 export function rolesOf(target: string): Role[] {
   const names = target.split(',').map((s) => s.trim()).filter(Boolean);
@@ -47,7 +50,11 @@ function nodeIdOf(dataDir: string): string {
   }
 }
 
-export async function startNode(cfg: Config, logger: Logger = pino({ level: 'info' })): Promise<MuninnNode> {
+/**
+ * Starts the roles of `cfg.target` in this process. `link`: this process is one worker of a node
+ * running one per core, and /ready and /metrics answer for the whole node through the primary.
+ */
+export async function startNode(cfg: Config, logger: Logger = pino({ level: 'info' }), link?: CoreLink): Promise<MuninnNode> {
   const roles = rolesOf(cfg.target);
   const dataDir = resolve(cfg.common.path_prefix);
   mkdirSync(dataDir, { recursive: true });
@@ -98,7 +105,14 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
     // every process answers /ready, /metrics and /config, from before its roles start (a replay
     // can take a while, and /ready says how far it is)
     const http = new HttpServer({ address: cfg.server.http_listen_address, port: cfg.server.http_listen_port }, metrics);
-    http.mount(opsRoutes({ notReady, metrics, configText: () => stringify(cfg), version: VERSION }));
+    const nodeNotReady = link ? () => link.ready() : async () => notReady();
+    const metricsText = link ? () => link.metrics() : () => metrics.registry.metrics();
+    http.mount(opsRoutes({ notReady: nodeNotReady, metricsText, metrics, configText: () => stringify(cfg), version: VERSION }));
+    if (link) {
+      link.share(metrics.registry);
+      const reporting = setInterval(() => link.report(notReady()), REPORT_MS);
+      stops.push(() => clearInterval(reporting));
+    }
     const port = await http.start();
     stops.push(() => http.stop());
 

@@ -5,8 +5,10 @@ import type { Route } from './http-server.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface OpsDeps {
-  /** Why this process is not ready, or undefined when it is. */
-  notReady: () => string | undefined;
+  /** Why this node is not ready, or undefined when it is. */
+  notReady: () => Promise<string | undefined>;
+  /** Its metrics as Prometheus text. */
+  metricsText: () => Promise<string>;
   metrics: Metrics;
   configText: () => string;
   version: string;
@@ -19,7 +21,7 @@ export function opsRoutes(d: OpsDeps): Route[] {
       pattern: /^\/ready$/,
       name: 'ready',
       handle: async (_req, res) => {
-        const why = d.notReady();
+        const why = await d.notReady();
         if (why === undefined) sendText(res, 200, 'ready\n');
         else sendText(res, 503, `${why}\n`);
       },
@@ -28,7 +30,7 @@ export function opsRoutes(d: OpsDeps): Route[] {
       methods: ['GET'],
       pattern: /^\/metrics$/,
       name: 'metrics',
-      handle: async (_req, res) => sendText(res, 200, await d.metrics.registry.metrics(), d.metrics.registry.contentType),
+      handle: async (_req, res) => sendText(res, 200, await d.metricsText(), d.metrics.registry.contentType),
     },
     { methods: ['GET'], pattern: /^\/config$/, name: 'config', handle: async (_req, res) => sendText(res, 200, d.configText(), 'text/yaml; charset=utf-8') },
     {

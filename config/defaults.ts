@@ -11,6 +11,11 @@ export const defaults = {
     http_listen_port: 3100,
     /** Largest accepted push body, after decompression. */
     max_request_body_bytes: 64 * 1024 * 1024,
+    /**
+     * Processes `muninn start` runs, sharing the HTTP port and the partitions: 0 is one per core
+     * for --target=all and one for any other target.
+     */
+    workers: 0,
   },
   nats: {
     /** One server, or several separated by commas (a cluster): Muninn connects to whichever answers. */

@@ -1,10 +1,14 @@
 #!/usr/bin/env -S npx tsx
 // The muninn command: `start` runs a node (and a local nats-server when none answers);
 // `status` shows the cluster's state (status.ts).
-import { pino } from 'pino';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { pino, type Logger } from 'pino';
 import { natsAnswers } from '../bus/index.ts';
 import { loadConfig, type Config } from '../config/index.ts';
-import { startNode } from '../actors/node.ts';
+import { Primary } from '../actors/cores/primary.ts';
+import { WORKER_ENV, linkToPrimary, workerConfig } from '../actors/cores/worker.ts';
+import { startNode, type MuninnNode } from '../actors/node.ts';
 import { startLocalNats, type LocalNats } from './nats-server.ts';
 import { status } from './status.ts';
 
@@ -26,32 +30,68 @@ function configFrom(args: string[]): Config {
   return loadConfig({ file, flags, env: process.env });
 }
 
+/** server.workers: 0 is one per core for --target=all, one for any other target. */
+const workersOf = (cfg: Config) => cfg.server.workers || (cfg.target.split(',').map((t) => t.trim()).includes('all') ? availableParallelism() : 1);
+
 async function start(args: string[]): Promise<void> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const cfg = configFrom(args);
+  if (cluster.isWorker) return startWorker(cfg, logger.child({ worker: Number(process.env[WORKER_ENV]) }));
   let nats: LocalNats | undefined;
   if (!(await natsAnswers(cfg.nats.url))) {
     if (!cfg.nats.start_local) throw new Error(`no NATS answers at ${cfg.nats.url}`);
     logger.info({ url: cfg.nats.url }, 'no NATS answers; starting a local nats-server');
     nats = await startLocalNats(cfg.nats.url, cfg.nats.config_file, cfg.common.path_prefix, (msg) => logger.warn(msg));
   }
+  const workers = workersOf(cfg);
+  if (workers > 1) {
+    const primary = new Primary(workers, logger);
+    primary.start();
+    onSignals(logger, async () => {
+      await primary.stop();
+      await nats?.stop();
+    });
+    return;
+  }
   const node = await startNode(cfg, logger).catch(async (err) => {
     await nats?.stop();
     throw err;
   });
+  announce(cfg, node, logger);
+  onSignals(logger, async () => {
+    await node.stop();
+    await nats?.stop();
+  });
+}
+
+/** One of a node's processes: the node's roles on a directory of its own, stopped by the primary. */
+async function startWorker(nodeCfg: Config, logger: Logger): Promise<void> {
+  const cfg = workerConfig(nodeCfg, Number(process.env[WORKER_ENV]));
+  const link = linkToPrimary();
+  const node = await startNode(cfg, logger, link);
+  announce(cfg, node, logger);
+  const stop = onSignals(logger, () => node.stop());
+  link.onStop(() => void stop('the primary process'));
+}
+
+function announce(cfg: Config, node: MuninnNode, logger: Logger): void {
   const http = `http://${cfg.server.http_listen_address}:${node.port}`;
   logger.info(node.roles.includes('gateway') ? `Loki API on ${http}` : `metrics and readiness on ${http}`);
+}
+
+/** Stops once on SIGINT or SIGTERM (or when the returned function is called), then exits. */
+function onSignals(logger: Logger, stop: () => Promise<void>): (why: string) => Promise<void> {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    await node.stop();
-    await nats?.stop();
+    await stop();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  return shutdown;
 }
 
 const [cmd = 'start', ...rest] = process.argv.slice(2);
