@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { connect } from 'nats';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { natsAnswers } from '../bus/index.ts';
@@ -16,6 +16,12 @@ interface Running {
   child: ChildProcess;
   exited: Promise<void>;
   stderr: () => string;
+}
+
+/** The fatal errors at the end of a nats-server log file. */
+async function fatalLines(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.includes('[FTL]')).slice(-3).join('\n');
 }
 
 /** Spawns nats-server with `args` and resolves once `url` answers; fails with its stderr if it exits first. */
@@ -38,7 +44,10 @@ async function launch(args: string[], url: string, cwd?: string, detached = fals
     await sleep(100);
   }
   child.kill('SIGKILL');
-  throw new Error(`could not start nats-server (is it installed? run: apt-get install nats-server): ${stderr.trim()}`);
+  // with -l the server says why in its log file, not on stderr
+  const log = args.indexOf('-l');
+  const why = stderr.trim() || (log >= 0 ? await fatalLines(resolve(cwd ?? '.', args[log + 1])) : '');
+  throw new Error(`could not start nats-server (is it installed? run: apt-get install nats-server): ${why}`);
 }
 
 async function terminate(r: Running): Promise<void> {
