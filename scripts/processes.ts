@@ -37,7 +37,7 @@ export interface MuninnProcess {
   pid: number;
   /** Its HTTP address (Loki's API, or /ready and /metrics). */
   url: string;
-  /** Its member id (the node-id file in its directory). */
+  /** Its member id (the node-id file in its directory; its first worker's when it runs several). */
   id: string;
   child: ChildProcess;
   /** Resolves with a description of how it ended: `exit code 0`, `signal SIGKILL`. */
@@ -104,7 +104,9 @@ export async function spawnMuninn(o: SpawnOptions): Promise<MuninnProcess> {
       throw new StartError(o.name, `did not listen within ${timeoutMs / 1000} s`, tail);
     }
   }
-  const id = (await readFile(join(o.flags['common.path_prefix'], 'node-id'), 'utf8')).trim();
+  // a node of several processes names its first worker
+  const dir = o.flags['common.path_prefix'];
+  const id = (await readFile(join(dir, 'node-id'), 'utf8').catch(() => readFile(join(dir, 'workers', '0', 'node-id'), 'utf8'))).trim();
   return { name: o.name, target: o.target, pid: child.pid!, url, id, child, exited, alive, output: () => tail, stop };
 }
 
