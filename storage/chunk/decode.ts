@@ -39,11 +39,14 @@ export interface ChunkReader {
   blocks: ReadonlyArray<BlockInfo>;
   /** Decompresses and checks one block; throws ChunkCorruptError naming the chunk. */
   readBlock(i: number): EntryBatch;
+  /** Indices of the blocks that may hold entries with start <= ts < end, in time order. */
+  blocksIn(start: bigint, end: bigint): number[];
   /** Entries with start <= ts < end; blocks outside the range are not decompressed. */
   read(start: bigint, end: bigint): EntryBatch[];
 }
 
-export function decodeChunk(key: string, buf: Buffer): ChunkReader {
+/** `decompressed`: told of every block decompressed, so a reader can count what it cost. */
+export function decodeChunk(key: string, buf: Buffer, decompressed?: (b: BlockInfo) => void): ChunkReader {
   const corrupt = (what: string, cause?: unknown) => new ChunkCorruptError(`chunk ${key}: ${what}`, cause ? { cause } : undefined);
   const need = (at: number, n: number, what: string) => {
     if (at < 0 || n < 0 || at + n > buf.length) throw corrupt(`truncated ${what}`);
@@ -142,7 +145,14 @@ export function decodeChunk(key: string, buf: Buffer): ChunkReader {
       }
     }
     if (raw.length !== b.rawLength) throw corrupt(`block ${i} decompressed to ${raw.length} bytes, not ${b.rawLength}`);
+    decompressed?.(b);
     return parseBlock(raw, b, labels, (what) => corrupt(`block ${i}: ${what}`));
+  };
+
+  const blocksIn = (start: bigint, end: bigint): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < blocks.length; i++) if (blocks[i].maxTs >= start && blocks[i].minTs < end) out.push(i);
+    return out;
   };
 
   return {
@@ -153,17 +163,12 @@ export function decodeChunk(key: string, buf: Buffer): ChunkReader {
     bytes: buf.length,
     blocks,
     readBlock,
+    blocksIn,
     read(start, end) {
       const out: EntryBatch[] = [];
-      for (let i = 0; i < blocks.length; i++) {
-        const b = blocks[i];
-        if (b.maxTs < start || b.minTs >= end) continue;
-        const batch = readBlock(i);
-        if (b.minTs >= start && b.maxTs < end) out.push(batch);
-        else {
-          const part = batchInRange(batch, start, end);
-          if (part.ts.length) out.push(part);
-        }
+      for (const i of blocksIn(start, end)) {
+        const part = batchInRange(readBlock(i), start, end);
+        if (part.ts.length) out.push(part);
       }
       return out;
     },
