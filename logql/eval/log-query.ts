@@ -3,13 +3,13 @@
 // labels' text, as Loki sorts them. The source has already dropped duplicates: two entries that
 // only line_format made equal are both kept, as in Loki.
 import type { LogExpr } from '../ast.ts';
-import type { Direction } from '../../model/batch.ts';
+import { firstAfter, firstAtOrAfter, sliceBatch, type Direction, type EntryBatch } from '../../model/batch.ts';
 import { formatLabels, labelsToObject, type Labels } from '../../model/labels.ts';
 import type { StreamResult } from '../results.ts';
 import { compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
 import { streamHash } from '../../model/stream-hash.ts';
 import { Deadline } from './deadline.ts';
-import type { Source } from './source.ts';
+import type { SelectHint, Source } from './source.ts';
 
 /** A kept entry: views into its batch. */
 interface Hit {
@@ -52,13 +52,21 @@ export async function evalLogQuery(
   const all: Hit[] | undefined = interval > 0 ? [] : undefined;
   const best = new Best(limit, order);
   let seq = 0;
-  // without filters every entry selected is an answer, so only the first `limit` can be kept
-  const keepsAll = !all && expr.pipeline.every((st) => st.type !== 'lineFilter' && st.type !== 'labelFilter');
-  for await (const batch of source.select(expr.matchers, start, end, keepsAll ? { limit, direction } : undefined)) {
+  // once `limit` entries are kept, nothing strictly beyond the worst of them can be: the source
+  // may stop reading there. Without filters every entry selected is an answer, so only the first
+  // `limit` of each holder can be kept.
+  const bound = () => best.worst()?.ts;
+  const keepsAll = expr.pipeline.every((st) => st.type !== 'lineFilter' && st.type !== 'labelFilter');
+  const hint: SelectHint | undefined = all ? undefined : { direction, limit: keepsAll ? limit : undefined, bound };
+  // a batch per block: a stream's hash is computed once per label set read, not per batch
+  const hashes = new WeakMap<Labels, bigint>();
+  for await (const batch of source.select(expr.matchers, start, end, hint)) {
     deadline.check();
-    const hash = streamHash(batch.labels);
-    pipeline.run(batch, (i, line, labels) => {
-      const ts = batch.ts[i];
+    let hash = hashes.get(batch.labels);
+    if (hash === undefined) hashes.set(batch.labels, (hash = streamHash(batch.labels)));
+    const part = withinBound(batch, bound(), forward);
+    pipeline.run(part, (i, line, labels) => {
+      const ts = part.ts[i];
       if (ts < start || ts >= end) return;
       const hit = { ts, line, labels, hash, seq: seq++ };
       if (all) all.push(hit);
@@ -120,9 +128,20 @@ class Best {
     }
   }
 
+  /** The worst hit kept once the limit is reached: a newcomer must beat it. */
+  worst(): Hit | undefined {
+    return this.limit > 0 && this.heap.length === this.limit ? this.heap[0] : undefined;
+  }
+
   sorted(): Hit[] {
     return this.heap.sort(this.order);
   }
+}
+
+/** A batch without its entries strictly beyond the bound: they cannot be kept, so no filter runs on them. */
+function withinBound(b: EntryBatch, bound: bigint | undefined, forward: boolean): EntryBatch {
+  if (bound === undefined) return b;
+  return forward ? sliceBatch(b, 0, firstAfter(b.ts, bound)) : sliceBatch(b, firstAtOrAfter(b.ts, bound), b.ts.length);
 }
 
 /** Keeps, in query order, only entries at least `interval` past the last kept one. */
