@@ -1,15 +1,19 @@
 // The querier's view of one tenant's data: chunks from the store (through the index) and
-// recent entries from every live ingester, merged per stream in time order without duplicates,
-// handed to the evaluator one stream at a time.
+// recent entries from every live ingester, without duplicates, in pieces (read-plan.ts): stream by
+// stream, or for a limited log query in its direction until nothing more can be kept.
 import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream } from '../../bus/index.ts';
-import { QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
+import { pastBound, QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
 import type { Matcher } from '../../model/matchers.ts';
-import { batchFromRows, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
-import { formatLabels, labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
+import type { EntryBatch } from '../../model/batch.ts';
+import { labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
 import { msToNs } from '../../model/time.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
-import { decodeChunk, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
+import { decodeChunk, type ChunkReader, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
+import { Prefetcher } from './prefetcher.ts';
+import { pieceBatches, type Fetched } from './read-pieces.ts';
+import { inDirection, planPieces, type Piece } from './read-plan.ts';
+import { newReadStats } from './stats.ts';
 
 /** Who holds each partition's lease now (a watched copy, asked on every sub-query). */
 export interface PartitionOwners {
@@ -31,28 +35,6 @@ export interface SourceDeps {
   maxBytesRead: number;
 }
 
-/** Counts for Loki's `stats` block. */
-export interface ReadStats {
-  chunksRead: number;
-  chunkBytes: number;
-  storeEntries: number;
-  ingesterEntries: number;
-  linesProcessed: number;
-  bytesProcessed: number;
-}
-
-export const newReadStats = (): ReadStats => ({ chunksRead: 0, chunkBytes: 0, storeEntries: 0, ingesterEntries: 0, linesProcessed: 0, bytesProcessed: 0 });
-
-const FETCH_CONCURRENCY = 16;
-/** Compressed chunk bytes fetched ahead of the stream being evaluated. */
-const FETCH_AHEAD_BYTES = 64 * 1024 * 1024;
-
-/** One stream's part of a sub-query: its chunks in time order, and what ingesters hold of it. */
-interface StreamPlan {
-  refs: ChunkRef[];
-  memory?: EntryBatch;
-}
-
 export class TenantSource implements Source {
   readonly stats = newReadStats();
   /** Loki's response warnings: what this sub-query could not see. */
@@ -64,39 +46,48 @@ export class TenantSource implements Source {
   ) {}
 
   /**
-   * Stream by stream, each merged from its chunks and ingester memory: a sub-query holds one
-   * stream's entries (and the chunks fetched ahead for the next), not all of them at once.
+   * Without a hint stream by stream: a sub-query holds one piece's entries (and the chunks
+   * fetched ahead), not all of them at once. With one, newest (backward) or oldest (forward)
+   * piece first, and within a lone chunk its blocks in that order, stopping at the hint's bound.
    */
   async *select(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<EntryBatch> {
+    const pieces = await this.plan(matchers, start, end, hint);
+    for await (const f of this.fetched(hint ? inDirection(pieces, hint.direction) : pieces, start, end, hint))
+      for (const b of pieceBatches(f, hint)) yield this.processed(b);
+  }
+
+  /** The pieces to read: the index's chunks and the ingesters' memory, checked against max_querier_bytes_read. */
+  private async plan(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): Promise<Piece[]> {
     const [memory, refs] = await Promise.all([this.fromIngesters(matchers, start, end, false, hint), this.deps.index.chunks(this.tenant, matchers, start, end)]);
     this.checkBytes(refs);
-    const plans = new Map<string, StreamPlan>();
-    const plan = (fp: string) => {
-      let p = plans.get(fp);
-      if (!p) plans.set(fp, (p = { refs: [] }));
-      return p;
-    };
-    for (const r of refs) plan(r.fingerprint).refs.push(r); // refs come sorted by time
-    for (const m of memory) if (m.batch.ts.length) plan(m.fp).memory = m.batch;
-    const ordered = [...plans.values()];
-    const chunks = new Prefetcher(ordered.flatMap((p) => p.refs), (r) => this.readChunk(r, start, end));
+    this.stats.chunksRef += refs.length;
+    return planPieces(refs, memory);
+  }
+
+  /**
+   * Each piece with its chunks, in the order given; the chunks fetched ahead by a Prefetcher,
+   * which leaves out those past the hint's bound. Pieces come in the hint's direction, so once
+   * one lies past its bound, so do all after it.
+   */
+  private async *fetched(pieces: Piece[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<Fetched> {
+    const chunks = new Prefetcher(pieces.flatMap((p) => p.refs), (r) => this.fetch(r), (r) => pastBound(hint, r.from, r.through));
     try {
-      for (const p of ordered) {
-        const batches: EntryBatch[] = [];
-        for (let i = 0; i < p.refs.length; i++) for (const b of await chunks.next()) if (b.ts.length) batches.push(b);
-        if (p.memory) batches.push(p.memory);
-        // batches that follow each other in time hold no entry twice: handed over as they are;
-        // only where they overlap (a flushed chunk still in an ingester's memory) are they merged
-        const parts = followEachOther(batches) ? batches : batches.length ? [mergeBatches(batches)] : [];
-        for (const b of parts) {
-          this.stats.linesProcessed += b.ts.length;
-          this.stats.bytesProcessed += b.lines.length;
-          yield b;
-        }
+      for (const piece of pieces) {
+        if (pastBound(hint, piece.from, piece.through)) return;
+        const got: Array<ChunkReader | undefined> = [];
+        for (let i = 0; i < piece.refs.length; i++) got.push(await chunks.next());
+        yield { piece, chunks: got, start, end, stats: this.stats };
       }
     } finally {
       chunks.close();
     }
+  }
+
+  /** Counts what the evaluator is handed. */
+  private processed(b: EntryBatch): EntryBatch {
+    this.stats.linesProcessed += b.ts.length;
+    this.stats.bytesProcessed += b.offsets[b.ts.length] - b.offsets[0];
+    return b;
   }
 
   /** Label sets of every stream with entries in range, from the index and the ingesters. */
@@ -146,94 +137,18 @@ export class TenantSource implements Source {
     return got.streams;
   }
 
-  /** One chunk's entries in range. */
-  private async readChunk(ref: ChunkRef, start: bigint, end: bigint): Promise<EntryBatch[]> {
+  /** One chunk, fetched and its header and block index checked; its blocks are decompressed as they are read. */
+  private async fetch(ref: ChunkRef): Promise<ChunkReader> {
     const buf = await this.deps.store.get(ref.key);
-    const chunk = decodeChunk(ref.key, buf);
-    this.stats.chunksRead++;
+    this.stats.chunksDownloaded++;
     this.stats.chunkBytes += buf.length;
-    const parts = [...chunk.read(start, end)];
-    for (const b of parts) this.stats.storeEntries += b.ts.length;
-    return parts;
+    return decodeChunk(ref.key, buf, (b) => {
+      this.stats.decompressedBytes += b.rawLength;
+      this.stats.decompressedLines += b.entries;
+    });
   }
 }
 
 /** The warning for partitions no ingester answered for. */
 const uncovered = (partitions: number[]) =>
   `no ingester answered for partition${partitions.length > 1 ? 's' : ''} ${partitions.join(', ')} (taking over, replaying or gone): their lines not yet flushed to the store may be missing`;
-
-/**
- * Reads chunks in the order they will be used, a few at a time and a bounded number of bytes
- * ahead of the reader, so fetching overlaps evaluation without holding a sub-query's data.
- */
-class Prefetcher {
-  private readonly pending: Array<Promise<EntryBatch[]> | undefined> = [];
-  private started = 0;
-  private taken = 0;
-  private inFlight = 0;
-  private ahead = 0;
-  private closed = false;
-
-  constructor(
-    private readonly refs: ChunkRef[],
-    private readonly read: (r: ChunkRef) => Promise<EntryBatch[]>,
-  ) {
-    this.pump();
-  }
-
-  private pump(): void {
-    while (!this.closed && this.started < this.refs.length && this.inFlight < FETCH_CONCURRENCY && (this.ahead < FETCH_AHEAD_BYTES || this.started === this.taken)) {
-      const ref = this.refs[this.started];
-      this.inFlight++;
-      this.ahead += ref.bytes;
-      const p = this.read(ref).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-      p.catch(() => undefined); // surfaced by next(); one never taken must not go unhandled
-      this.pending[this.started++] = p;
-    }
-  }
-
-  /** The next chunk's batches, in order. */
-  async next(): Promise<EntryBatch[]> {
-    const i = this.taken++;
-    this.pump();
-    const p = this.pending[i]!;
-    this.pending[i] = undefined;
-    try {
-      return await p;
-    } finally {
-      this.ahead -= this.refs[i].bytes;
-      this.pump();
-    }
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-}
-
-/**
- * One ascending batch from several of the same stream (its chunks, then ingester memory),
- * dropping exact duplicates where store and memory overlap. Entries at one time keep the order
- * they were pushed in, as Loki returns them: chunks go in time order and the sort is stable.
- */
-export function mergeBatches(batches: EntryBatch[]): EntryBatch {
-  if (batches.length === 1) return batches[0];
-  const rows: Row[] = [];
-  for (const b of batches)
-    for (let i = 0; i < b.ts.length; i++) rows.push([b.ts[i], b.lines.subarray(b.offsets[i], b.offsets[i + 1]), b.metadata?.[i]]);
-  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const kept: typeof rows = [];
-  let sameTime = 0;
-  for (const r of rows) {
-    if (kept.length && kept[kept.length - 1][0] !== r[0]) sameTime = kept.length;
-    let dup = false;
-    for (let j = sameTime; j < kept.length && !dup; j++) dup = kept[j][1].equals(r[1]) && metaText(kept[j][2]) === metaText(r[2]);
-    if (!dup) kept.push(r);
-  }
-  return batchFromRows(batches[0].labels, kept);
-}
-
-const metaText = (m: Labels | undefined) => (m ? formatLabels(m) : '');

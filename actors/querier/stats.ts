@@ -1,5 +1,35 @@
-// Loki's `data.stats` block, filled with what a querier measured (Grafana shows the summary).
-import type { ReadStats } from './source.ts';
+// What a querier counts while it reads a sub-query's data, and Loki's `data.stats` block made of it
+// (Grafana shows the summary): so a user can see how much of the data a query had to read.
+
+/** Counts for Loki's `stats` block. */
+export interface ReadStats {
+  /** Chunks the index named for the query. */
+  chunksRef: number;
+  /** Chunks fetched from the store, and their (compressed) bytes. */
+  chunksDownloaded: number;
+  chunkBytes: number;
+  /** Blocks decompressed: their raw bytes and entries. */
+  decompressedBytes: number;
+  decompressedLines: number;
+  /** Entries of chunks, and of ingester memory, handed to the evaluator. */
+  storeEntries: number;
+  ingesterEntries: number;
+  /** Entries the evaluator went through, and their lines' bytes. */
+  linesProcessed: number;
+  bytesProcessed: number;
+}
+
+export const newReadStats = (): ReadStats => ({
+  chunksRef: 0,
+  chunksDownloaded: 0,
+  chunkBytes: 0,
+  decompressedBytes: 0,
+  decompressedLines: 0,
+  storeEntries: 0,
+  ingesterEntries: 0,
+  linesProcessed: 0,
+  bytesProcessed: 0,
+});
 
 export function statsBlock(s: ReadStats, execMs: number) {
   const execTime = execMs / 1000;
@@ -17,9 +47,14 @@ export function statsBlock(s: ReadStats, execMs: number) {
     },
     querier: {
       store: {
-        totalChunksRef: s.chunksRead,
-        totalChunksDownloaded: s.chunksRead,
-        chunk: { compressedBytes: s.chunkBytes, totalLinesSent: s.storeEntries },
+        totalChunksRef: s.chunksRef,
+        totalChunksDownloaded: s.chunksDownloaded,
+        chunk: {
+          compressedBytes: s.chunkBytes,
+          decompressedBytes: s.decompressedBytes,
+          decompressedLines: s.decompressedLines,
+          totalLinesSent: s.storeEntries,
+        },
       },
     },
     ingester: {

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { batchOf } from '../../../model/batch.ts';
 import type { Labels } from '../../../model/labels.ts';
-import { mergeBatches } from '../../../actors/querier/source.ts';
+import { mergeBatches } from '../../../actors/querier/merge-batches.ts';
 
 const labels: Labels = [['app', 'api']];
 const rows = (b: ReturnType<typeof batchOf>) => Array.from(b.ts, (ts, i) => [ts, b.lines.subarray(b.offsets[i], b.offsets[i + 1]).toString()]);
