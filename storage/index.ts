@@ -10,7 +10,7 @@ export {
 } from './object-store.ts';
 export { openObjectStore } from './open-store.ts';
 export { encodeChunk, chunkKey, type ChunkMeta, type EncodedChunk, Codec, DEFAULT_BLOCK_SIZE } from './chunk/encode.ts';
-export { decodeChunk, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
+export { decodeChunk, lineBytes, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
 export { IndexWriter, SEGMENT_BYTES } from './index/writer.ts';
 export { IndexReader } from './index/reader.ts';
 export { type ChunkRef } from './index/schema.ts';

@@ -1,9 +1,10 @@
 // Reads one piece of a sub-query's data (see read-plan.ts): a lone chunk block by block, so that a
-// limited log query leaves out the blocks past its bound; chunks and memory that meet in time,
-// merged into one batch without duplicates.
+// limited log query leaves out the blocks past its bound and a count takes a block by its totals
+// without decompressing it; chunks and memory that meet in time, merged into one batch without
+// duplicates.
 import { batchInRange, followEachOther, type EntryBatch } from '../../model/batch.ts';
-import { pastBound, type SelectHint } from '../../logql/eval/index.ts';
-import type { ChunkReader } from '../../storage/index.ts';
+import { pastBound, type SelectHint, type Span } from '../../logql/eval/index.ts';
+import { lineBytes, type ChunkReader } from '../../storage/index.ts';
 import { mergeBatches } from './merge-batches.ts';
 import type { Piece } from './read-plan.ts';
 import type { ReadStats } from './stats.ts';
@@ -37,6 +38,30 @@ export function* pieceBatches(f: Fetched, hint?: SelectHint): Generator<EntryBat
   // parts that follow each other in time hold no entry twice: handed over as they are
   if (followEachOther(parts)) yield* parts;
   else yield mergeBatches(parts);
+}
+
+/**
+ * For a count: the piece's entries in [start, end), except that a block of a lone chunk for which
+ * `whole` holds comes as a Span made from its index entry alone (not one with metadata, whose
+ * entries each have labels of their own, nor one the range cuts).
+ */
+export function* pieceCounts(f: Fetched, whole: (minTs: bigint, maxTs: bigint) => boolean): Generator<EntryBatch | Span> {
+  const c = f.chunks[0];
+  if (f.piece.memory || f.chunks.length !== 1 || !c) {
+    yield* pieceBatches(f);
+    return;
+  }
+  for (const i of c.blocksIn(f.start, f.end)) {
+    const b = c.blocks[i];
+    const bytes = lineBytes(b);
+    if (bytes !== undefined && b.minTs >= f.start && b.maxTs < f.end && whole(b.minTs, b.maxTs)) {
+      f.stats.storeEntries += b.entries;
+      yield { labels: c.meta.labels, minTs: b.minTs, maxTs: b.maxTs, entries: b.entries, bytes };
+      continue;
+    }
+    const batch = blockIn(f, c, i);
+    if (batch.ts.length) yield batch;
+  }
 }
 
 /**

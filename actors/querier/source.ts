@@ -3,7 +3,7 @@
 // stream, or for a limited log query in its direction until nothing more can be kept.
 import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream } from '../../bus/index.ts';
-import { pastBound, QueryError, type SelectHint, type Source } from '../../logql/eval/index.ts';
+import { pastBound, QueryError, type SelectHint, type Source, type Span } from '../../logql/eval/index.ts';
 import type { Matcher } from '../../model/matchers.ts';
 import type { EntryBatch } from '../../model/batch.ts';
 import { labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
@@ -11,7 +11,7 @@ import { msToNs } from '../../model/time.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
 import { decodeChunk, type ChunkReader, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 import { Prefetcher } from './prefetcher.ts';
-import { pieceBatches, type Fetched } from './read-pieces.ts';
+import { pieceBatches, pieceCounts, type Fetched } from './read-pieces.ts';
 import { inDirection, planPieces, type Piece } from './read-plan.ts';
 import { newReadStats } from './stats.ts';
 
@@ -56,6 +56,12 @@ export class TenantSource implements Source {
       for (const b of pieceBatches(f, hint)) yield this.processed(b);
   }
 
+  /** As select, with blocks that a count takes whole given by their index entries (see Source.count). */
+  async *count(matchers: Matcher[], start: bigint, end: bigint, whole: (minTs: bigint, maxTs: bigint) => boolean): AsyncIterable<EntryBatch | Span> {
+    for await (const f of this.fetched(await this.plan(matchers, start, end), start, end))
+      for (const p of pieceCounts(f, whole)) yield this.processed(p);
+  }
+
   /** The pieces to read: the index's chunks and the ingesters' memory, checked against max_querier_bytes_read. */
   private async plan(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): Promise<Piece[]> {
     const [memory, refs] = await Promise.all([this.fromIngesters(matchers, start, end, false, hint), this.deps.index.chunks(this.tenant, matchers, start, end)]);
@@ -84,10 +90,15 @@ export class TenantSource implements Source {
   }
 
   /** Counts what the evaluator is handed. */
-  private processed(b: EntryBatch): EntryBatch {
-    this.stats.linesProcessed += b.ts.length;
-    this.stats.bytesProcessed += b.offsets[b.ts.length] - b.offsets[0];
-    return b;
+  private processed<T extends EntryBatch | Span>(p: T): T {
+    if ('ts' in p) {
+      this.stats.linesProcessed += p.ts.length;
+      this.stats.bytesProcessed += p.offsets[p.ts.length] - p.offsets[0];
+    } else {
+      this.stats.linesProcessed += p.entries;
+      this.stats.bytesProcessed += p.bytes;
+    }
+    return p;
   }
 
   /** Label sets of every stream with entries in range, from the index and the ingesters. */

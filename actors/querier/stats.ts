@@ -14,7 +14,7 @@ export interface ReadStats {
   /** Entries of chunks, and of ingester memory, handed to the evaluator. */
   storeEntries: number;
   ingesterEntries: number;
-  /** Entries the evaluator went through, and their lines' bytes. */
+  /** Entries the evaluator went through (counted whole where a count needed no more), and their lines' bytes. */
   linesProcessed: number;
   bytesProcessed: number;
 }

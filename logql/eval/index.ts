@@ -19,7 +19,7 @@ import { byValue, evalVectorAggregation } from './vector-aggregation.ts';
 
 export { QueryError, QueryTimeoutError } from '../errors.ts';
 export { alignedRange } from './steps.ts';
-export { pastBound, type SelectHint, type Source } from './source.ts';
+export { pastBound, type SelectHint, type Source, type Span } from './source.ts';
 
 export interface QueryParams {
   /** ns; an instant query has start === end === its time. */

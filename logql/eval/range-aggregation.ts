@@ -11,6 +11,7 @@ import { compileLabelFilter, compilePipeline, type PipelineOptions } from '../pi
 import { Deadline } from './deadline.ts';
 import { pipelineError } from '../errors.ts';
 import { aggregateWindow } from './range-functions.ts';
+import { countsOnly, evalRangeCounts } from './range-counts.ts';
 import type { Source } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
 import { ConversionError } from '../go-convert.ts';
@@ -67,9 +68,10 @@ function hintsFor(e: RangeAggregation, parentGrouping: Grouping | undefined): Pa
 /** `limits`: max_line_size and the deadline, for the pipeline and for the walk over the steps. */
 export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, limits: PipelineOptions, parentGrouping?: Grouping): Promise<StepSeries[]> {
   const { range, offset, unwrap, log } = e.range;
+  const reduce = reducer(e.grouping ?? parentGrouping, unwrap);
+  if (countsOnly(e)) return evalRangeCounts(e, grid, source, limits, reduce);
   const pipeline = compilePipeline(log.pipeline, hintsFor(e, parentGrouping), limits);
   const deadline = new Deadline(limits.deadline);
-  const reduce = reducer(e.grouping ?? parentGrouping, unwrap);
   const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);
   const bytes = e.op === 'bytes_rate' || e.op === 'bytes_over_time';
   const first = grid.steps[0] - BigInt(offset);

@@ -2,6 +2,7 @@
 // and what a query tells it so that it can read less.
 import type { Matcher } from '../../model/matchers.ts';
 import type { Direction, EntryBatch } from '../../model/batch.ts';
+import type { Labels } from '../../model/labels.ts';
 
 /**
  * What a log query with a limit will use of a selection: at most `limit` entries, the first in
@@ -29,6 +30,16 @@ export function pastBound(hint: SelectHint | undefined, from: bigint, through: b
   return hint!.direction === 'forward' ? from > b : through < b;
 }
 
+/** A stretch of one stream's entries given only by its totals (see Source.count). */
+export interface Span {
+  labels: Labels;
+  minTs: bigint;
+  maxTs: bigint;
+  entries: number;
+  /** Their lines' bytes together. */
+  bytes: number;
+}
+
 export interface Source {
   /**
    * Every stream matching the matchers with entries in [start, end); each batch ascending, an entry
@@ -37,4 +48,11 @@ export interface Source {
    * time always come in the order they were pushed, in one batch or in batches one after another.
    */
   select(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<EntryBatch>;
+  /**
+   * For queries that only count lines or their bytes: what select gives, except that a stretch of
+   * a stream's entries without structured metadata (which would change their series) for which
+   * `whole(minTs, maxTs)` is true may come as a Span, its entries never read. Optional: the
+   * evaluator uses select where a source has no such shortcut.
+   */
+  count?(matchers: Matcher[], start: bigint, end: bigint, whole: (minTs: bigint, maxTs: bigint) => boolean): AsyncIterable<EntryBatch | Span>;
 }

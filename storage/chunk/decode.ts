@@ -14,6 +14,9 @@ export const MAX_BLOCKS = 1 << 16;
 /** The labels text of a stream (Loki caps a stream's labels far lower). */
 export const MAX_LABELS_BYTES = 1 << 20;
 
+/** Raw bytes every entry takes in a block's columns besides its line: timestamp (8) and line length (4). */
+const ENTRY_COLUMNS = 12;
+
 export class ChunkCorruptError extends Error {
   override name = 'ChunkCorruptError';
 }
@@ -28,6 +31,13 @@ export interface BlockInfo {
   crc: number;
   flags: number;
 }
+
+/**
+ * The bytes of a block's lines together, read off its index entry without decompressing it: its raw
+ * size less the columns. Undefined for a block with a metadata section, whose size the index
+ * does not give.
+ */
+export const lineBytes = (b: BlockInfo): number | undefined => (b.flags & BlockFlag.metadata ? undefined : b.rawLength - ENTRY_COLUMNS * b.entries);
 
 export interface ChunkReader {
   meta: ChunkMeta;
@@ -117,8 +127,7 @@ export function decodeChunk(key: string, buf: Buffer, decompressed?: (b: BlockIn
     };
     if (b.offset !== end || b.offset + b.length > idxAt) throw corrupt(`block ${i} out of bounds`);
     if (b.rawLength > MAX_BLOCK_BYTES) throw corrupt(`block ${i} of ${b.rawLength} bytes, over ${MAX_BLOCK_BYTES}`);
-    // every entry takes at least 12 raw bytes (timestamp and line length)
-    if (b.entries === 0 || b.entries * 12 > b.rawLength) throw corrupt(`block ${i} cannot hold ${b.entries} entries`);
+    if (b.entries === 0 || b.entries * ENTRY_COLUMNS > b.rawLength) throw corrupt(`block ${i} cannot hold ${b.entries} entries`);
     if (b.minTs > b.maxTs || (i > 0 && b.minTs < blocks[i - 1].maxTs)) throw corrupt(`block ${i} time range out of order`);
     end = b.offset + b.length;
     sum += b.entries;
@@ -190,7 +199,7 @@ function parseBlock(raw: Buffer, b: BlockInfo, labels: Labels, corrupt: (what: s
     total += raw.readUInt32LE(at);
   }
   offsets[n] = total;
-  const linesAt = n * 12;
+  const linesAt = n * ENTRY_COLUMNS;
   if (linesAt + total > raw.length) throw corrupt('lines run past the block');
   const lines = raw.subarray(linesAt, linesAt + total);
   let at = linesAt + total;
