@@ -107,6 +107,15 @@ export async function sustainedPush(o: SustainedOptions): Promise<{ row: Sustain
     ...o.flags,
   };
   const node = await spawnMuninn({ name: 'node', target: 'all', flags });
+  try {
+    return { node, flags, row: await measure(node, o) };
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+}
+
+async function measure(node: MuninnProcess, o: SustainedOptions): Promise<SustainedRow> {
   await waitReady(node);
   const before = { muninn: usage(tree(node.pid)), nats: usage([o.nats.pid()]) };
   const pusher = startPusher({ url: node.url, inFlight: o.inFlight, streams: o.streams });
@@ -119,18 +128,14 @@ export async function sustainedPush(o: SustainedOptions): Promise<{ row: Sustain
   const muninnCores = (after.muninn.cpu - before.muninn.cpu) / r.seconds;
   const linesPerSec = Math.round(r.lines / r.seconds);
   return {
-    node,
-    flags,
-    row: {
-      name: o.name,
-      ...r,
-      linesPerSec,
-      mbPerSec: +(r.bytes / r.seconds / 1e6).toFixed(1),
-      muninnCores: +muninnCores.toFixed(2),
-      natsCores: +((after.nats.cpu - before.nats.cpu) / r.seconds).toFixed(2),
-      linesPerCore: Math.round(linesPerSec / muninnCores),
-      rssMiB: Math.round(after.muninn.rss / 2 ** 20),
-      catchUpSeconds,
-    },
+    name: o.name,
+    ...r,
+    linesPerSec,
+    mbPerSec: +(r.bytes / r.seconds / 1e6).toFixed(1),
+    muninnCores: +muninnCores.toFixed(2),
+    natsCores: +((after.nats.cpu - before.nats.cpu) / r.seconds).toFixed(2),
+    linesPerCore: Math.round(linesPerSec / muninnCores),
+    rssMiB: Math.round(after.muninn.rss / 2 ** 20),
+    catchUpSeconds,
   };
 }

@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 import { natsAnswers } from '../bus/index.ts';
 import { loadConfig, type Config } from '../config/index.ts';
 import { Primary } from '../actors/cores/primary.ts';
-import { WORKER_ENV, linkToPrimary, workerConfig } from '../actors/cores/worker.ts';
+import { WORKERS_ENV, WORKER_ENV, linkToPrimary, workerConfig } from '../actors/cores/worker.ts';
 import { startNode, type MuninnNode } from '../actors/node.ts';
 import { startLocalNats, type LocalNats } from './nats-server.ts';
 import { status } from './status.ts';
@@ -66,7 +66,7 @@ async function start(args: string[]): Promise<void> {
 
 /** One of a node's processes: the node's roles on a directory of its own, stopped by the primary. */
 async function startWorker(nodeCfg: Config, logger: Logger): Promise<void> {
-  const cfg = workerConfig(nodeCfg, Number(process.env[WORKER_ENV]));
+  const cfg = workerConfig(nodeCfg, Number(process.env[WORKER_ENV]), Number(process.env[WORKERS_ENV]));
   const link = linkToPrimary();
   const node = await startNode(cfg, logger, link);
   announce(cfg, node, logger);

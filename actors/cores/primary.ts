@@ -7,7 +7,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { isCoreMessage, type CoreMessage } from './messages.ts';
-import { WORKER_ENV } from './worker.ts';
+import { WORKERS_ENV, WORKER_ENV } from './worker.ts';
 
 /** A worker that dies is started again after this, doubled per death in a row up to MAX. */
 const RESTART_MS = 500;
@@ -63,7 +63,7 @@ export class Primary {
 
   private fork(i: number): void {
     const slot = this.slots[i];
-    const worker = cluster.fork({ [WORKER_ENV]: String(i) });
+    const worker = cluster.fork({ [WORKER_ENV]: String(i), [WORKERS_ENV]: String(this.count) });
     slot.worker = worker;
     slot.startedAt = Date.now();
     slot.notReady = undefined;

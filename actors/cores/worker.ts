@@ -6,18 +6,22 @@ import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Config } from '../../config/index.ts';
 import { isCoreMessage, type AskMessage, type CoreMessage } from './messages.ts';
 
-/** The environment variable naming a worker's index (0, 1, ...); set by the primary. */
+/** The environment variables naming a worker's index (0, 1, ...) and how many there are; set by the primary. */
 export const WORKER_ENV = 'MUNINN_WORKER';
+export const WORKERS_ENV = 'MUNINN_WORKERS';
 
-/** The worker's configuration: the node's, with a directory of its own under the node's. */
-export function workerConfig(cfg: Config, index: number): Config {
+/**
+ * The worker's configuration: the node's, with a directory of its own under the node's, and its
+ * share of the node's querier slots (querier.max_concurrent is the node's, as with one process).
+ */
+export function workerConfig(cfg: Config, index: number, count: number): Config {
   const root = cfg.common.path_prefix;
   return {
     ...cfg,
     common: { ...cfg.common, path_prefix: join(root, 'workers', String(index)) },
     storage_config: { ...cfg.storage_config, filesystem: { directory: cfg.storage_config.filesystem.directory || join(root, 'store') } },
     // every worker has queriers; together they already use every core
-    querier: { ...cfg.querier, worker_threads: cfg.querier.worker_threads || 1 },
+    querier: { ...cfg.querier, worker_threads: cfg.querier.worker_threads || 1, max_concurrent: Math.max(1, Math.ceil(cfg.querier.max_concurrent / count)) },
   };
 }
 
