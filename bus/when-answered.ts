@@ -6,9 +6,19 @@ import { isNoResponders } from './errors.ts';
 
 const RETRY_MS = 250;
 
-/** 503 is also how JetStream says "temporarily unavailable" while it has no leader. */
+/** JetStream's code for a stream whose replicas it cannot place (yet: not every peer is known). */
+const NO_PEERS_FOR_PLACEMENT = 10005;
+
+/**
+ * 503 is also how JetStream says "temporarily unavailable" while it has no leader; "no suitable
+ * peers" comes while the servers are still learning of each other (and, for good, when replicas
+ * exceed the servers: then the error comes after the wait).
+ */
 const isTransient = (err: unknown): boolean =>
-  isNoResponders(err) || (err as NatsError)?.code === ErrorCode.Timeout || (err instanceof Error && err.cause !== undefined && isTransient(err.cause));
+  isNoResponders(err) ||
+  (err as NatsError)?.code === ErrorCode.Timeout ||
+  (err as NatsError)?.api_error?.err_code === NO_PEERS_FOR_PLACEMENT ||
+  (err instanceof Error && err.cause !== undefined && isTransient(err.cause));
 
 /** `open()`, tried again while JetStream is only not answering yet, for up to `timeoutMs`. */
 export async function whenAnswered<T>(open: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
