@@ -8,6 +8,7 @@ import { ByteBudget, Checkpoints, IngestLog, Leases, Members, WorkQueue, connect
 import { durationMs, type Config } from '../config/index.ts';
 import { IndexWriter, openObjectStore, type StorageConfig } from '../storage/index.ts';
 import { Distributor } from './distributor/distributor.ts';
+import { pushStreamOf } from './distributor/push-stream.ts';
 import { Frontend } from './frontend/frontend.ts';
 import { Gateway } from './gateway/gateway.ts';
 import type { Route } from './http-server.ts';
@@ -53,7 +54,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
   async distributor(p) {
     const d = await p.distributor();
     const stop = servePush(p.nc, (tenant, streams) =>
-      d.push(tenant, streams.map((s) => ({ labels: s.labels, entries: s.entries.map(([ts, line, metadata]) => ({ ts: BigInt(ts), line, metadata })) }))),
+      d.push(tenant, streams.map((s) => pushStreamOf(s.labels, s.entries.map(([ts, line, metadata]) => ({ ts: BigInt(ts), line, metadata }))))),
     );
     return { stop };
   },

@@ -3,14 +3,11 @@
 import type { Labels } from './labels.ts';
 
 /**
- * Entries of one stream, in timestamp order (ascending), stored column-wise so
- * that filters run over bytes without making a string or object per entry.
- * Line i is `lines.subarray(offsets[i], offsets[i + 1])`.
- * A batch is never modified once handed over, so consumers may keep views into it.
+ * Entries column-wise, so that filters run over bytes without making a string
+ * or object per entry. Line i is `lines.subarray(offsets[i], offsets[i + 1])`.
+ * Columns are never modified once handed over, so consumers may keep views into them.
  */
-export interface EntryBatch {
-  /** The stream's labels. */
-  labels: Labels;
+export interface EntryColumns {
   /** Nanoseconds since the Unix epoch, one per entry. */
   ts: BigInt64Array;
   lines: Buffer;
@@ -20,13 +17,22 @@ export interface EntryBatch {
   metadata?: ReadonlyArray<Labels | undefined>;
 }
 
+/** Entries of one stream, in timestamp order (ascending). */
+export interface EntryBatch extends EntryColumns {
+  /** The stream's labels. */
+  labels: Labels;
+}
+
 export type Direction = 'forward' | 'backward';
 
 /** One entry as a row, for code that sorts or merges entries before packing them into a batch. */
 export type Row = [ts: bigint, line: Buffer, metadata: Labels | undefined];
 
 /** Packs rows (already in order) into a batch. */
-export function batchFromRows(labels: Labels, rows: ReadonlyArray<Row>): EntryBatch {
+export const batchFromRows = (labels: Labels, rows: ReadonlyArray<Row>): EntryBatch => ({ labels, ...columnsFromRows(rows) });
+
+/** Packs rows into columns, in the order given. */
+export function columnsFromRows(rows: ReadonlyArray<Row>): EntryColumns {
   const n = rows.length;
   const ts = new BigInt64Array(n);
   const offsets = new Uint32Array(n + 1);
@@ -39,9 +45,9 @@ export function batchFromRows(labels: Labels, rows: ReadonlyArray<Row>): EntryBa
     if (rows[i][2]?.length) anyMeta = true;
   }
   offsets[n] = at;
-  const batch: EntryBatch = { labels, ts, lines: Buffer.concat(rows.map((r) => r[1]), at), offsets };
-  if (anyMeta) batch.metadata = rows.map((r) => (r[2]?.length ? r[2] : undefined));
-  return batch;
+  const cols: EntryColumns = { ts, lines: Buffer.concat(rows.map((r) => r[1]), at), offsets };
+  if (anyMeta) cols.metadata = rows.map((r) => (r[2]?.length ? r[2] : undefined));
+  return cols;
 }
 
 /** First index i with ts[i] >= t (ts ascending). */
@@ -83,7 +89,11 @@ export const followEachOther = (batches: EntryBatch[]): boolean =>
   batches.every((b, i) => i === 0 || batches[i - 1].ts[batches[i - 1].ts.length - 1] < b.ts[0]);
 
 /** Batches of one stream that follow each other in time, as one batch. */
-export function concatBatches(parts: EntryBatch[]): EntryBatch {
+export const concatBatches = (parts: EntryBatch[]): EntryBatch =>
+  parts.length === 1 ? parts[0] : { labels: parts[0].labels, ...concatColumns(parts) };
+
+/** Columns one after the other, as one set of columns (one copy of the lines). */
+export function concatColumns(parts: readonly EntryColumns[]): EntryColumns {
   if (parts.length === 1) return parts[0];
   let n = 0;
   for (const p of parts) n += p.ts.length;
@@ -103,9 +113,37 @@ export function concatBatches(parts: EntryBatch[]): EntryBatch {
     at += k;
   }
   offsets[n] = bytes;
-  const batch: EntryBatch = { labels: parts[0].labels, ts, lines: Buffer.concat(parts.map((p) => p.lines.subarray(p.offsets[0], p.offsets[p.ts.length]))), offsets };
-  if (metadata) batch.metadata = metadata;
-  return batch;
+  const cols: EntryColumns = { ts, lines: Buffer.concat(parts.map((p) => p.lines.subarray(p.offsets[0], p.offsets[p.ts.length]))), offsets };
+  if (metadata) cols.metadata = metadata;
+  return cols;
+}
+
+/** The entries whose `keep` byte is not 0, in their order. */
+export function pickEntries(c: EntryColumns, keep: Uint8Array): EntryColumns {
+  let n = 0;
+  let bytes = 0;
+  for (let i = 0; i < keep.length; i++)
+    if (keep[i]) {
+      n++;
+      bytes += c.offsets[i + 1] - c.offsets[i];
+    }
+  const ts = new BigInt64Array(n);
+  const offsets = new Uint32Array(n + 1);
+  const lines = Buffer.allocUnsafe(bytes);
+  const metadata: Array<Labels | undefined> | undefined = c.metadata ? [] : undefined;
+  let j = 0;
+  let at = 0;
+  for (let i = 0; i < keep.length; i++) {
+    if (!keep[i]) continue;
+    ts[j] = c.ts[i];
+    offsets[j++] = at;
+    at += c.lines.copy(lines, at, c.offsets[i], c.offsets[i + 1]);
+    metadata?.push(c.metadata![i]);
+  }
+  offsets[n] = at;
+  const out: EntryColumns = { ts, lines, offsets };
+  if (metadata?.some(Boolean)) out.metadata = metadata;
+  return out;
 }
 
 /** Builds a batch from plain entries; for tests and small inputs, not hot paths. */

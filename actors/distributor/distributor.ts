@@ -2,14 +2,13 @@
 // to the ingest log; a push is acknowledged only when every append is.
 import { randomUUID } from 'node:crypto';
 import { encodeIngestBatch, type IngestLog, type IngestStream } from '../../bus/index.ts';
-import { batchFromRows, type EntryBatch } from '../../model/batch.ts';
-import { sortLabels } from '../../model/labels.ts';
 import { HttpError, httpErrors } from '../http-error.ts';
 import type { Metrics } from '../metrics.ts';
 import { fingerprint, partitionOf } from './fingerprint.ts';
 import { decodePush } from './push-body.ts';
+import type { PushStream } from './push-stream.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { validatePush, type Limits, type PushStream, type ValidStream } from './validate.ts';
+import { validatePush, type Limits, type ValidStream } from './validate.ts';
 
 /** Split a partition's batch above this many line bytes, to stay under NATS's max_payload. */
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -64,7 +63,7 @@ export class Distributor {
     for (const s of streams) {
       const fp = fingerprint(tenant, s.labelsText);
       const p = partitionOf(fp, this.opts.partitions);
-      const batch = toBatch(s);
+      const batch = s.batch;
       const groups = byPartition.get(p) ?? [[]];
       let size = sizes.get(p) ?? 0;
       if (size > 0 && size + batch.lines.length > MAX_MESSAGE_BYTES) {
@@ -107,9 +106,3 @@ export class Distributor {
   }
 }
 
-/** Metadata sorted by name, as every Labels value is. */
-const toBatch = (s: ValidStream): EntryBatch =>
-  batchFromRows(
-    s.labels,
-    s.entries.map((e) => [e.ts, Buffer.from(e.line, 'utf8'), e.metadata?.length ? sortLabels([...e.metadata]) : undefined]),
-  );

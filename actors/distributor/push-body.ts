@@ -1,4 +1,4 @@
-// Decodes a Loki push request body (JSON or snappy protobuf, maybe gzip/deflate) into plain streams:
+// Decodes a Loki push request body (JSON or snappy protobuf, maybe gzip/deflate) into column-wise streams:
 // the distributor's codec, as agents reach the distributor over NATS without any gateway.
 import { constants } from 'node:buffer';
 import { promisify } from 'node:util';
@@ -7,7 +7,8 @@ import protobuf from 'protobufjs';
 import snappy from 'snappy';
 import { quote } from '../../model/labels.ts';
 import { httpErrors } from '../http-error.ts';
-import type { PushEntry, PushStream } from './validate.ts';
+import { scanPushJson } from './push-json.ts';
+import { pushStreamOf, type PushEntry, type PushStream } from './push-stream.ts';
 
 // ---- bodies: content encoding, then content type ----
 
@@ -28,7 +29,7 @@ export async function decodePush(
   // Loki reads JSON for application/json and protobuf for anything else. With no
   // content type at all we look at the body, so a bare curl of JSON works too.
   const json = type === 'application/json' || (type === '' && firstNonSpace(raw) === 0x7b /* { */);
-  return json ? decodeJson(raw) : decodeProtobuf(raw, maxBytes);
+  return json ? (scanPushJson(raw) ?? decodeJson(raw)) : decodeProtobuf(raw, maxBytes);
 }
 
 async function decodeContent(body: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {
@@ -62,6 +63,8 @@ function firstNonSpace(b: Buffer): number | undefined {
 }
 
 // ---- JSON: {"streams":[{"stream":{"a":"b"},"values":[["<ns>","line",{"k":"v"}]]}]} ----
+// The usual body never gets here: push-json.ts reads it from its bytes. This reads every other
+// one, and is the one that words the errors.
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -83,7 +86,7 @@ export function decodeJson(raw: Buffer): PushStream[] {
     if (s === null) continue;
     if (!isObject(s)) throw httpErrors.badRequest(`streams[${i}] must be an object, got ${kind(s)}`);
     const labels = labelsText(s.stream, i);
-    out.push({ labels, entries: jsonEntries(s.values, labels) });
+    out.push(pushStreamOf(labels, jsonEntries(s.values, labels)));
   }
   return out;
 }
@@ -211,19 +214,21 @@ export async function decodeProtobuf(raw: Buffer, maxBytes: number): Promise<Pus
   } catch (err) {
     throw httpErrors.badRequest(`malformed protobuf push request: ${(err as Error).message}`, err);
   }
-  return (msg.streams ?? []).map((s) => ({
-    labels: s.labels ?? '',
-    entries: (s.entries ?? []).map((e) => {
-      const sec = e.timestamp?.seconds ?? 0;
-      const entry: PushEntry = {
-        ts: BigInt(typeof sec === 'number' ? sec : sec.toNumber()) * NS + BigInt(e.timestamp?.nanos ?? 0),
-        line: e.line ?? '',
-      };
-      const md = e.structuredMetadata;
-      if (md && md.length > 0) entry.metadata = md.map((p) => [p.name ?? '', p.value ?? '']);
-      return entry;
-    }),
-  }));
+  return (msg.streams ?? []).map((s) =>
+    pushStreamOf(
+      s.labels ?? '',
+      (s.entries ?? []).map((e) => {
+        const sec = e.timestamp?.seconds ?? 0;
+        const entry: PushEntry = {
+          ts: BigInt(typeof sec === 'number' ? sec : sec.toNumber()) * NS + BigInt(e.timestamp?.nanos ?? 0),
+          line: e.line ?? '',
+        };
+        const md = e.structuredMetadata;
+        if (md && md.length > 0) entry.metadata = md.map((p) => [p.name ?? '', p.value ?? '']);
+        return entry;
+      }),
+    ),
+  );
 }
 
 /** A snappy block opens with its uncompressed length: a little-endian base-128 varint of at most 32 bits (Go's snappy.DecodedLen). */
@@ -237,7 +242,7 @@ function snappyLength(b: Buffer): number | undefined {
 }
 
 /** The body a Loki client sends (promtail, Alloy): protobuf PushRequest, snappy block-compressed. */
-export function encodePushProtobuf(streams: readonly PushStream[]): Buffer {
+export function encodePushProtobuf(streams: ReadonlyArray<{ labels: string; entries: readonly PushEntry[] }>): Buffer {
   const msg = {
     streams: streams.map((s) => ({
       labels: s.labels,

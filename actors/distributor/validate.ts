@@ -1,28 +1,10 @@
 // Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
+import { concatColumns, pickEntries, type EntryBatch, type EntryColumns } from '../../model/batch.ts';
 import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
 import { msToNs } from '../../model/time.ts';
 import { parseDuration } from '../../logql/parser/units.ts';
 import { HttpError } from '../http-error.ts';
-
-/** One entry of a push, as any front end (HTTP gateway, NATS agent) hands it over. */
-export interface PushEntry {
-  /** Nanoseconds since the Unix epoch. */
-  ts: bigint;
-  line: string;
-  /** Structured metadata (Loki 3), as the client sent it; absent when there is none. */
-  metadata?: Array<[string, string]>;
-}
-
-/**
- * One stream as the client sent it. `labels` is always text, `{a="b", c="d"}`:
- * a protobuf push carries it so, and the gateway renders a JSON `stream` object
- * the way Loki does (names sorted, values Go-quoted). Parsing happens here, so
- * every format meets the same rules and the same messages.
- */
-export interface PushStream {
-  labels: string;
-  entries: PushEntry[];
-}
+import type { PushStream } from './push-stream.ts';
 
 /** The per-tenant limits a push meets; Loki's `limits_config` keys. */
 export interface Limits {
@@ -43,11 +25,10 @@ export interface Limits {
 }
 
 export interface ValidStream {
-  /** Sorted by name, empty values dropped. */
-  labels: Labels;
   /** Canonical `{a="b", c="d"}`: the key for fingerprints, merging and the index. */
   labelsText: string;
-  entries: PushEntry[];
+  /** The accepted entries in the order sent; labels sorted by name, empty values dropped. */
+  batch: EntryBatch;
 }
 
 /** Why lines were dropped; `reason` is Loki's discard reason (the `reason` label of loki_discarded_samples_total). */
@@ -122,34 +103,42 @@ const durationNs = (text: string): bigint => BigInt(parseDuration(text));
 export function validatePush(tenant: string, streams: readonly PushStream[], limits: Limits, now: Date): ValidatedPush {
   void tenant;
   const lim = snapshot(limits, now);
-  const byText = new Map<string, ValidStream>();
+  const byText = new Map<string, { labels: Labels; parts: EntryColumns[] }>();
   const rejected: Rejection[] = [];
   let lines = 0;
   let bytes = 0;
 
   for (const stream of streams) {
-    if (stream.entries.length === 0) continue; // as Loki: nothing to write, nothing to check
-    const checked = checkLabels(stream, lim);
+    const e = stream.entries;
+    const n = e.ts.length;
+    if (n === 0) continue; // as Loki: nothing to write, nothing to check
+    const checked = checkLabels(stream.labels, lim);
     if ('reason' in checked) {
-      rejected.push({ ...checked, lines: stream.entries.length, bytes: lineBytes(stream.entries) });
+      rejected.push({ ...checked, lines: n, bytes: e.offsets[n] - e.offsets[0] });
       continue;
     }
-    let target = byText.get(checked.labelsText);
-    if (!target) byText.set(checked.labelsText, (target = { ...checked, entries: [] }));
-    for (const entry of stream.entries) {
-      const size = Buffer.byteLength(entry.line, 'utf8');
-      const failure = checkEntry(entry, size, checked.labelsText, lim);
+    // a mask only once an entry fails: a clean stream goes on as it came, without a copy
+    let keep: Uint8Array | undefined;
+    for (let i = 0; i < n; i++) {
+      const size = e.offsets[i + 1] - e.offsets[i];
+      const failure = checkEntry(e.ts[i], size, checked.labelsText, lim);
       if (failure) {
         rejected.push({ ...failure, lines: 1, bytes: size });
+        (keep ??= new Uint8Array(n).fill(1))[i] = 0;
         continue;
       }
-      target.entries.push(entry);
       lines++;
       bytes += size;
     }
+    let target = byText.get(checked.labelsText);
+    if (!target) byText.set(checked.labelsText, (target = { labels: checked.labels, parts: [] }));
+    const part = keep ? pickEntries(e, keep) : e;
+    if (part.ts.length > 0) target.parts.push(part);
   }
 
-  const accepted = [...byText.values()].filter((s) => s.entries.length > 0);
+  const accepted: ValidStream[] = [];
+  for (const [labelsText, { labels, parts }] of byText)
+    if (parts.length > 0) accepted.push({ labelsText, batch: { labels, ...concatColumns(parts) } });
   const discarded: Partial<Record<Reason, number>> = {};
   for (const r of rejected) discarded[r.reason] = (discarded[r.reason] ?? 0) + r.lines;
   const out: ValidatedPush = { streams: accepted, lines, bytes, rejected, discarded };
@@ -160,8 +149,7 @@ export function validatePush(tenant: string, streams: readonly PushStream[], lim
 type LabelsCheck = { labels: Labels; labelsText: string } | { reason: Reason; message: string };
 
 /** Loki's parseStreamLabels then ValidateLabels: parse, drop empty values, then count, lengths, duplicates. */
-function checkLabels(stream: PushStream, lim: Snapshot): LabelsCheck {
-  const text = stream.labels;
+function checkLabels(text: string, lim: Snapshot): LabelsCheck {
   let parsed: Labels;
   try {
     parsed = parseLabels(text);
@@ -191,20 +179,20 @@ function checkLabels(stream: PushStream, lim: Snapshot): LabelsCheck {
 
 /** Loki's ValidateEntry, in its order: too old, too new, too long. */
 function checkEntry(
-  entry: PushEntry,
+  ts: bigint,
   size: number,
   labelsText: string,
   lim: Snapshot,
 ): { reason: Reason; message: string } | undefined {
-  if (lim.oldest !== undefined && entry.ts < lim.oldest)
+  if (lim.oldest !== undefined && ts < lim.oldest)
     return {
       reason: 'greater_than_max_sample_age',
-      message: `entry for stream '${labelsText}' has timestamp too old: ${rfc3339(entry.ts)}, oldest acceptable timestamp is: ${rfc3339(lim.oldest)}`,
+      message: `entry for stream '${labelsText}' has timestamp too old: ${rfc3339(ts)}, oldest acceptable timestamp is: ${rfc3339(lim.oldest)}`,
     };
-  if (entry.ts > lim.newest)
+  if (ts > lim.newest)
     return {
       reason: 'too_far_in_future',
-      message: `entry for stream '${labelsText}' has timestamp too new: ${rfc3339(entry.ts)}`,
+      message: `entry for stream '${labelsText}' has timestamp too new: ${rfc3339(ts)}`,
     };
   if (lim.maxLine !== 0 && size > lim.maxLine)
     return {
@@ -229,5 +217,3 @@ function groupMessages(rejected: readonly Rejection[]): string {
   for (const [msg, n] of counts) parts.push(counts.size > 1 || n > 1 ? `${n} errors like: ${msg}` : msg);
   return parts.join('; ');
 }
-
-const lineBytes = (entries: readonly PushEntry[]) => entries.reduce((n, e) => n + Buffer.byteLength(e.line, 'utf8'), 0);

@@ -4,13 +4,14 @@ import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import test from 'ava';
 import snappy from 'snappy';
 import { decodePush, encodePushProtobuf } from '../../../actors/distributor/push-body.ts';
-import type { PushStream } from '../../../actors/distributor/validate.ts';
+import type { PushEntry } from '../../../actors/distributor/push-stream.ts';
 import { HttpError } from '../../../actors/http-error.ts';
+import { streamsOf } from '../../helpers/entries.ts';
 
 const json = (doc: unknown) => Buffer.from(JSON.stringify(doc));
 const MAX = 1 << 20; // server.max_request_body_bytes for these tests
 
-const sample: PushStream[] = [
+const sample: Array<{ labels: string; entries: PushEntry[] }> = [
   {
     labels: '{app="api", env="prod"}',
     entries: [
@@ -25,27 +26,27 @@ test('a JSON push decodes to streams with labels rendered as Loki renders them, 
   const body = json({
     streams: [{ stream: { env: 'prod', app: 'a"p\\i' }, values: [['1700000000000000001', 'hello']] }],
   });
-  t.deepEqual(await decodePush(body, 'application/json', undefined, MAX), [
+  t.deepEqual(streamsOf(await decodePush(body, 'application/json', undefined, MAX)), [
     { labels: '{app="a\\"p\\\\i", env="prod"}', entries: [{ ts: 1700000000000000001n, line: 'hello' }] },
   ]);
 });
 
 test('a JSON push with a charset parameter is still JSON', async (t) => {
   const body = json({ streams: [{ stream: { a: 'b' }, values: [['5', 'x']] }] });
-  t.deepEqual(await decodePush(body, 'application/json; charset=utf-8', '', MAX), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+  t.deepEqual(streamsOf(await decodePush(body, 'application/json; charset=utf-8', '', MAX)), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
 });
 
 test('a push without a content type is read as JSON when it looks like JSON, else as protobuf', async (t) => {
   const body = json({ streams: [{ stream: { a: 'b' }, values: [['5', 'x']] }] });
-  t.deepEqual(await decodePush(body, undefined, undefined, MAX), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
-  t.deepEqual(await decodePush(encodePushProtobuf(sample), undefined, undefined, MAX), sample);
+  t.deepEqual(streamsOf(await decodePush(body, undefined, undefined, MAX)), [{ labels: '{a="b"}', entries: [{ ts: 5n, line: 'x' }] }]);
+  t.deepEqual(streamsOf(await decodePush(encodePushProtobuf(sample), undefined, undefined, MAX)), sample);
 });
 
 test('structured metadata in a JSON entry becomes name/value pairs sorted by name', async (t) => {
   const body = json({
     streams: [{ stream: { a: 'b' }, values: [['7', 'line', { user: 'u1', trace_id: 'abc', n: 3 }], ['8', 'plain', {}]] }],
   });
-  const [s] = await decodePush(body, 'application/json', undefined, MAX);
+  const [s] = streamsOf(await decodePush(body, 'application/json', undefined, MAX));
   t.deepEqual(s.entries, [
     { ts: 7n, line: 'line', metadata: [['n', '3'], ['trace_id', 'abc'], ['user', 'u1']] },
     { ts: 8n, line: 'plain' },
@@ -53,10 +54,10 @@ test('structured metadata in a JSON entry becomes name/value pairs sorted by nam
 });
 
 test('JSON null streams, values and entries are skipped as Loki skips them', async (t) => {
-  t.deepEqual(await decodePush(json({}), 'application/json', undefined, MAX), []);
-  t.deepEqual(await decodePush(json({ streams: null }), 'application/json', undefined, MAX), []);
+  t.deepEqual(streamsOf(await decodePush(json({}), 'application/json', undefined, MAX)), []);
+  t.deepEqual(streamsOf(await decodePush(json({ streams: null }), 'application/json', undefined, MAX)), []);
   const body = json({ streams: [null, { stream: { a: 'b' }, values: [null, ['1', 'x']] }, { stream: { c: 'd' }, values: null }] });
-  t.deepEqual(await decodePush(body, 'application/json', undefined, MAX), [
+  t.deepEqual(streamsOf(await decodePush(body, 'application/json', undefined, MAX)), [
     { labels: '{a="b"}', entries: [{ ts: 1n, line: 'x' }] },
     { labels: '{c="d"}', entries: [] },
   ]);
@@ -64,49 +65,49 @@ test('JSON null streams, values and entries are skipped as Loki skips them', asy
 
 test('a JSON stream without labels comes out as {} for the distributor to refuse', async (t) => {
   const body = json({ streams: [{ values: [['1', 'x']] }] });
-  t.deepEqual(await decodePush(body, 'application/json', undefined, MAX), [{ labels: '{}', entries: [{ ts: 1n, line: 'x' }] }]);
+  t.deepEqual(streamsOf(await decodePush(body, 'application/json', undefined, MAX)), [{ labels: '{}', entries: [{ ts: 1n, line: 'x' }] }]);
 });
 
 test('negative and int64-extreme timestamps survive JSON decoding exactly', async (t) => {
   const body = json({ streams: [{ stream: { a: 'b' }, values: [['-5', 'x'], ['9223372036854775807', 'y']] }] });
-  const [s] = await decodePush(body, 'application/json', undefined, MAX);
+  const [s] = streamsOf(await decodePush(body, 'application/json', undefined, MAX));
   t.deepEqual(s.entries.map((e) => e.ts), [-5n, 9223372036854775807n]);
 });
 
 test('a protobuf push round-trips through snappy with timestamps, lines and structured metadata intact', async (t) => {
   const body = encodePushProtobuf(sample);
-  t.deepEqual(await decodePush(body, 'application/x-protobuf', undefined, MAX), sample);
+  t.deepEqual(streamsOf(await decodePush(body, 'application/x-protobuf', undefined, MAX)), sample);
 });
 
 test('a protobuf push round-trips timestamps before 1970 and int64 extremes', async (t) => {
-  const streams: PushStream[] = [{ labels: '{a="b"}', entries: [{ ts: -1n, line: 'x' }, { ts: -1_500_000_000n, line: 'y' }, { ts: 9223372036854775807n, line: 'z' }] }];
-  t.deepEqual(await decodePush(encodePushProtobuf(streams), 'application/x-protobuf', undefined, MAX), streams);
+  const streams = [{ labels: '{a="b"}', entries: [{ ts: -1n, line: 'x' }, { ts: -1_500_000_000n, line: 'y' }, { ts: 9223372036854775807n, line: 'z' }] }];
+  t.deepEqual(streamsOf(await decodePush(encodePushProtobuf(streams), 'application/x-protobuf', undefined, MAX)), streams);
 });
 
 test('a protobuf push saying Content-Encoding snappy is still decoded once', async (t) => {
-  t.deepEqual(await decodePush(encodePushProtobuf(sample), 'application/x-protobuf', 'snappy', MAX), sample);
+  t.deepEqual(streamsOf(await decodePush(encodePushProtobuf(sample), 'application/x-protobuf', 'snappy', MAX)), sample);
 });
 
 test('an empty protobuf push has no streams', async (t) => {
-  t.deepEqual(await decodePush(encodePushProtobuf([]), 'application/x-protobuf', undefined, MAX), []);
+  t.deepEqual(streamsOf(await decodePush(encodePushProtobuf([]), 'application/x-protobuf', undefined, MAX)), []);
 });
 
 test('a gzip JSON push decodes like the plain one', async (t) => {
   const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x', { k: 'v' }]] }] });
-  const want = await decodePush(plain, 'application/json', undefined, MAX);
-  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'gzip', MAX), want);
-  t.deepEqual(await decodePush(gzipSync(plain), 'application/json', 'GZIP', MAX), want);
+  const want = streamsOf(await decodePush(plain, 'application/json', undefined, MAX));
+  t.deepEqual(streamsOf(await decodePush(gzipSync(plain), 'application/json', 'gzip', MAX)), want);
+  t.deepEqual(streamsOf(await decodePush(gzipSync(plain), 'application/json', 'GZIP', MAX)), want);
 });
 
 test('a deflate JSON push decodes whether it is raw deflate (Go) or zlib-wrapped (HTTP)', async (t) => {
   const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x']] }] });
-  const want = await decodePush(plain, 'application/json', undefined, MAX);
-  t.deepEqual(await decodePush(deflateRawSync(plain), 'application/json', 'deflate', MAX), want);
-  t.deepEqual(await decodePush(deflateSync(plain), 'application/json', 'deflate', MAX), want);
+  const want = streamsOf(await decodePush(plain, 'application/json', undefined, MAX));
+  t.deepEqual(streamsOf(await decodePush(deflateRawSync(plain), 'application/json', 'deflate', MAX)), want);
+  t.deepEqual(streamsOf(await decodePush(deflateSync(plain), 'application/json', 'deflate', MAX)), want);
 });
 
 test('a gzip protobuf push decodes too', async (t) => {
-  t.deepEqual(await decodePush(gzipSync(encodePushProtobuf(sample)), 'application/x-protobuf', 'gzip', MAX), sample);
+  t.deepEqual(streamsOf(await decodePush(gzipSync(encodePushProtobuf(sample)), 'application/x-protobuf', 'gzip', MAX)), sample);
 });
 
 const garbageProto = snappy.compressSync(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]));
@@ -164,9 +165,9 @@ for (const [what, body, type, encoding] of bombs)
 
 test('a compressed JSON body that inflates to exactly the bound is accepted, one byte over is refused', async (t) => {
   const plain = json({ streams: [{ stream: { a: 'b' }, values: [['1', 'x'.repeat(1000)]] }] });
-  const want = await decodePush(plain, 'application/json', undefined, plain.length);
+  const want = streamsOf(await decodePush(plain, 'application/json', undefined, plain.length));
   for (const [encoding, body] of [['gzip', gzipSync(plain)], ['deflate', deflateSync(plain)], ['deflate', deflateRawSync(plain)]] as const) {
-    t.deepEqual(await decodePush(body, 'application/json', encoding, plain.length), want, encoding);
+    t.deepEqual(streamsOf(await decodePush(body, 'application/json', encoding, plain.length)), want, encoding);
     const err = await t.throwsAsync(decodePush(body, 'application/json', encoding, plain.length - 1), { instanceOf: HttpError });
     t.is(err?.status, 413, encoding);
     t.is(err?.message, tooLarge(plain.length - 1));
@@ -176,7 +177,7 @@ test('a compressed JSON body that inflates to exactly the bound is accepted, one
 test('a snappy protobuf body whose header says exactly the bound is accepted, one byte over is refused', async (t) => {
   const body = encodePushProtobuf(sample);
   const size = snappy.uncompressSync(body, { asBuffer: true }).length;
-  t.deepEqual(await decodePush(body, 'application/x-protobuf', undefined, size), sample);
+  t.deepEqual(streamsOf(await decodePush(body, 'application/x-protobuf', undefined, size)), sample);
   const err = await t.throwsAsync(decodePush(body, 'application/x-protobuf', undefined, size - 1), { instanceOf: HttpError });
   t.is(err?.status, 413);
   t.is(err?.message, tooLarge(size - 1));

@@ -1,8 +1,10 @@
 // A push is checked against the tenant's limits with Loki's rules and messages; valid streams pass, merged.
 import test from 'ava';
 import { defaults } from '../../../config/index.ts';
-import { rfc3339, validatePush, type Limits, type PushStream, type Reason } from '../../../actors/distributor/validate.ts';
+import { pushStreamOf, type PushStream } from '../../../actors/distributor/push-stream.ts';
+import { rfc3339, validatePush, type Limits, type Reason } from '../../../actors/distributor/validate.ts';
 import { HttpError } from '../../../actors/http-error.ts';
+import { entriesOf } from '../../helpers/entries.ts';
 
 const now = new Date('2024-01-02T00:00:00Z');
 const NOW = 1704153600n * 1_000_000_000n;
@@ -10,7 +12,7 @@ const MIN = 60n * 1_000_000_000n;
 const DAY = 1440n * MIN;
 const limitsDefaults: Limits = defaults.limits_config;
 const limits: Limits = { ...limitsDefaults };
-const one = (labels: string, line = 'line', ts = NOW): PushStream => ({ labels, entries: [{ ts, line }] });
+const one = (labels: string, line = 'line', ts = NOW): PushStream => pushStreamOf(labels, [{ ts, line }]);
 
 test("Loki's default limits", (t) => {
   t.like({ ...limitsDefaults }, {
@@ -27,14 +29,17 @@ test("Loki's default limits", (t) => {
 });
 
 test('a valid push comes back sorted and canonical, with its line and byte counts', (t) => {
-  const v = validatePush('t1', [{ labels: '{env="prod",app="api"}', entries: [{ ts: NOW, line: 'héllo' }, { ts: NOW + 1n, line: 'x', metadata: [['trace_id', 'abc']] }] }], limits, now);
-  t.deepEqual(v.streams, [
-    {
-      labels: [['app', 'api'], ['env', 'prod']],
-      labelsText: '{app="api", env="prod"}',
-      entries: [{ ts: NOW, line: 'héllo' }, { ts: NOW + 1n, line: 'x', metadata: [['trace_id', 'abc']] }],
-    },
-  ]);
+  const v = validatePush('t1', [pushStreamOf('{env="prod",app="api"}', [{ ts: NOW, line: 'héllo' }, { ts: NOW + 1n, line: 'x', metadata: [['trace_id', 'abc']] }])], limits, now);
+  t.deepEqual(
+    v.streams.map((s) => ({ labels: s.batch.labels, labelsText: s.labelsText, entries: entriesOf(s.batch) })),
+    [
+      {
+        labels: [['app', 'api'], ['env', 'prod']],
+        labelsText: '{app="api", env="prod"}',
+        entries: [{ ts: NOW, line: 'héllo' }, { ts: NOW + 1n, line: 'x', metadata: [['trace_id', 'abc']] }],
+      },
+    ],
+  );
   t.is(v.lines, 2);
   t.is(v.bytes, 7); // é is two bytes
   t.deepEqual(v.rejected, []);
@@ -45,7 +50,7 @@ test('a valid push comes back sorted and canonical, with its line and byte count
 test('a label with an empty value is dropped, as if it were absent', (t) => {
   const v = validatePush('t1', [one('{app="api", env=""}')], limits, now);
   t.is(v.streams[0].labelsText, '{app="api"}');
-  t.deepEqual(v.streams[0].labels, [['app', 'api']]);
+  t.deepEqual(v.streams[0].batch.labels, [['app', 'api']]);
 });
 
 test('label values are quoted canonically in the stream text', (t) => {
@@ -57,15 +62,15 @@ test('streams with the same label set in one push are merged, entries in the ord
   const v = validatePush(
     't1',
     [
-      { labels: '{a="1", b="2"}', entries: [{ ts: NOW, line: 'one' }] },
-      { labels: '{c="3"}', entries: [{ ts: NOW, line: 'other' }] },
-      { labels: '{b="2",a="1"}', entries: [{ ts: NOW - 5n, line: 'two' }, { ts: NOW + 5n, line: 'three' }] },
+      pushStreamOf('{a="1", b="2"}', [{ ts: NOW, line: 'one' }]),
+      pushStreamOf('{c="3"}', [{ ts: NOW, line: 'other' }]),
+      pushStreamOf('{b="2",a="1"}', [{ ts: NOW - 5n, line: 'two' }, { ts: NOW + 5n, line: 'three' }]),
     ],
     limits,
     now,
   );
   t.deepEqual(
-    v.streams.map((s) => [s.labelsText, s.entries.map((e) => e.line)]),
+    v.streams.map((s) => [s.labelsText, entriesOf(s.batch).map((e) => e.line)]),
     [
       ['{a="1", b="2"}', ['one', 'two', 'three']],
       ['{c="3"}', ['other']],
@@ -75,7 +80,7 @@ test('streams with the same label set in one push are merged, entries in the ord
 });
 
 test('a stream without entries is skipped without complaint, even with bad labels', (t) => {
-  const v = validatePush('t1', [{ labels: '{}', entries: [] }, { labels: 'garbage', entries: [] }], limits, now);
+  const v = validatePush('t1', [pushStreamOf('{}', []), pushStreamOf('garbage', [])], limits, now);
   t.deepEqual(v.streams, []);
   t.is(v.error, undefined);
 });
@@ -120,7 +125,7 @@ for (const [what, stream, message, reason] of badStreams)
   });
 
 test('entries at exactly the oldest and newest acceptable times are accepted', (t) => {
-  const v = validatePush('t1', [{ labels: '{a="1"}', entries: [{ ts: NOW - 7n * DAY, line: 'old' }, { ts: NOW + 10n * MIN, line: 'new' }] }], limits, now);
+  const v = validatePush('t1', [pushStreamOf('{a="1"}', [{ ts: NOW - 7n * DAY, line: 'old' }, { ts: NOW + 10n * MIN, line: 'new' }])], limits, now);
   t.is(v.lines, 2);
   t.is(v.error, undefined);
 });
@@ -150,23 +155,20 @@ test('a push with some bad streams and entries keeps exactly the good ones and r
   const v = validatePush(
     't1',
     [
-      { labels: '{app="ok"}', entries: [{ ts: NOW, line: 'good 1' }] },
-      { labels: '{}', entries: [{ ts: NOW, line: 'no labels' }, { ts: NOW, line: 'still none' }] },
-      {
-        labels: '{app="mixed"}',
-        entries: [
-          { ts: NOW, line: 'good 2' },
-          { ts: NOW + DAY, line: 'future' },
-          { ts: NOW, line: 'y'.repeat(300_000) },
-        ],
-      },
-      { labels: '{app="gone"}', entries: [{ ts: NOW + DAY, line: 'all future' }] },
+      pushStreamOf('{app="ok"}', [{ ts: NOW, line: 'good 1' }]),
+      pushStreamOf('{}', [{ ts: NOW, line: 'no labels' }, { ts: NOW, line: 'still none' }]),
+      pushStreamOf('{app="mixed"}', [
+        { ts: NOW, line: 'good 2' },
+        { ts: NOW + DAY, line: 'future' },
+        { ts: NOW, line: 'y'.repeat(300_000) },
+      ]),
+      pushStreamOf('{app="gone"}', [{ ts: NOW + DAY, line: 'all future' }]),
     ],
     limits,
     now,
   );
   t.deepEqual(
-    v.streams.map((s) => [s.labelsText, s.entries.map((e) => e.line)]),
+    v.streams.map((s) => [s.labelsText, entriesOf(s.batch).map((e) => e.line)]),
     [
       ['{app="ok"}', ['good 1']],
       ['{app="mixed"}', ['good 2']],
