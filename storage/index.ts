@@ -9,8 +9,19 @@ export {
   checkSegment,
 } from './object-store.ts';
 export { openObjectStore } from './open-store.ts';
-export { encodeChunk, chunkKey, type ChunkMeta, type EncodedChunk, Codec, DEFAULT_BLOCK_SIZE } from './chunk/encode.ts';
-export { decodeChunk, lineBytes, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
+export {
+  encodeChunk,
+  encodeBlock,
+  assembleChunk,
+  entrySize,
+  chunkKey,
+  type ChunkMeta,
+  type EncodedChunk,
+  type EncodedBlock,
+  Codec,
+  DEFAULT_BLOCK_SIZE,
+} from './chunk/encode.ts';
+export { decodeChunk, decodeBlock, lineBytes, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
 export { IndexWriter, SEGMENT_BYTES } from './index/writer.ts';
 export { IndexReader } from './index/reader.ts';
 export { type ChunkRef } from './index/schema.ts';

@@ -140,22 +140,9 @@ export function decodeChunk(key: string, buf: Buffer, decompressed?: (b: BlockIn
   const readBlock = (i: number): EntryBatch => {
     const b = blocks[i];
     if (!b) throw new RangeError(`chunk ${key} has no block ${i}`);
-    const stored = buf.subarray(b.offset, b.offset + b.length);
-    if (crc32(stored) !== b.crc) throw corrupt(`block ${i} checksum mismatch`);
-    let raw: Buffer;
-    if (codec === Codec.none) raw = stored;
-    else {
-      // lz4-napi allocates what the size prefix says: it must be the size the index promised
-      if (stored.length < 4 || stored.readUInt32LE(0) !== b.rawLength) throw corrupt(`block ${i} size mismatch`);
-      try {
-        raw = uncompressSync(stored);
-      } catch (err) {
-        throw corrupt(`block ${i} does not decompress: ${(err as Error).message}`, err);
-      }
-    }
-    if (raw.length !== b.rawLength) throw corrupt(`block ${i} decompressed to ${raw.length} bytes, not ${b.rawLength}`);
+    const batch = decodeBlock(buf.subarray(b.offset, b.offset + b.length), b, codec, labels, `chunk ${key}: block ${i}`);
     decompressed?.(b);
-    return parseBlock(raw, b, labels, (what) => corrupt(`block ${i}: ${what}`));
+    return batch;
   };
 
   const blocksIn = (start: bigint, end: bigint): number[] => {
@@ -184,8 +171,30 @@ export function decodeChunk(key: string, buf: Buffer, decompressed?: (b: BlockIn
   };
 }
 
+/**
+ * Checks, decompresses and parses one block's stored bytes (from a chunk, or a block a stream's
+ * head holds in memory); a failure is a ChunkCorruptError whose message starts with `name`.
+ */
+export function decodeBlock(stored: Buffer, b: Omit<BlockInfo, 'offset' | 'length'>, codec: number, labels: Labels, name: string): EntryBatch {
+  const corrupt = (what: string, cause?: unknown) => new ChunkCorruptError(`${name} ${what}`, cause ? { cause } : undefined);
+  if (crc32(stored) !== b.crc) throw corrupt('checksum mismatch');
+  let raw: Buffer;
+  if (codec === Codec.none) raw = stored;
+  else {
+    // lz4-napi allocates what the size prefix says: it must be the size the index promised
+    if (stored.length < 4 || stored.readUInt32LE(0) !== b.rawLength) throw corrupt('size mismatch');
+    try {
+      raw = uncompressSync(stored);
+    } catch (err) {
+      throw corrupt(`does not decompress: ${(err as Error).message}`, err);
+    }
+  }
+  if (raw.length !== b.rawLength) throw corrupt(`decompressed to ${raw.length} bytes, not ${b.rawLength}`);
+  return parseBlock(raw, b, labels, (what) => new ChunkCorruptError(`${name}: ${what}`));
+}
+
 /** Turns a raw column-wise block into a batch: the lines stay a view of `raw`. */
-function parseBlock(raw: Buffer, b: BlockInfo, labels: Labels, corrupt: (what: string) => Error): EntryBatch {
+function parseBlock(raw: Buffer, b: Omit<BlockInfo, 'offset' | 'length'>, labels: Labels, corrupt: (what: string) => Error): EntryBatch {
   const n = b.entries;
   const ts = new BigInt64Array(n);
   if (LITTLE_ENDIAN) new Uint8Array(ts.buffer).set(raw.subarray(0, n * 8));

@@ -1,7 +1,7 @@
 // Writes a stream's entries as a chunk (see FORMAT.md): header, LZ4 blocks, block index, trailer.
 import { compressSync } from 'lz4-napi';
 import { endianness } from 'node:os';
-import type { EntryBatch } from '../../model/batch.ts';
+import type { EntryBatch, EntryColumns } from '../../model/batch.ts';
 import { checkFingerprint } from '../../model/fingerprint.ts';
 import { formatLabels, type Labels } from '../../model/labels.ts';
 import { checkSegment } from '../object-store.ts';
@@ -35,6 +35,19 @@ export interface EncodedChunk {
   checksum: number;
 }
 
+/** One block as a chunk stores it: its stored bytes and what its entry in the block index says. */
+export interface EncodedBlock {
+  stored: Buffer;
+  rawLength: number;
+  entries: number;
+  minTs: bigint;
+  maxTs: bigint;
+  /** CRC-32 of the stored bytes. */
+  crc: number;
+  /** BlockFlag bits. */
+  flags: number;
+}
+
 function encodeHeader(meta: ChunkMeta, codec: Codec, entries: number, from: bigint, through: bigint): Buffer {
   checkSegment('tenant', meta.tenant);
   checkFingerprint(meta.fingerprint);
@@ -66,8 +79,14 @@ const metaBytes = (meta: Labels | undefined): number => {
   return n;
 };
 
+/** What entry i adds to a block's raw size, as blocks are cut: timestamp, length, line, and its metadata if it has any. */
+export function entrySize(e: EntryColumns, i: number): number {
+  const m = e.metadata?.[i];
+  return 12 + e.offsets[i + 1] - e.offsets[i] + (m?.length ? metaBytes(m) : 0);
+}
+
 /** The raw (column-wise) bytes of entries [from, to). */
-function rawBlock(b: EntryBatch, from: number, to: number, withMeta: boolean): Buffer {
+function rawBlock(b: EntryColumns, from: number, to: number, withMeta: boolean): Buffer {
   const n = to - from;
   const lineBytes = b.offsets[to] - b.offsets[from];
   let size = 12 * n + lineBytes;
@@ -92,48 +111,57 @@ function rawBlock(b: EntryBatch, from: number, to: number, withMeta: boolean): B
   return out;
 }
 
+/** Entries [from, to), ascending and not empty, as one block (lz4 unless told). */
+export function encodeBlock(entries: EntryColumns, from: number, to: number, codec: Codec = Codec.lz4): EncodedBlock {
+  for (let i = from + 1; i < to; i++)
+    if (entries.ts[i] < entries.ts[i - 1]) throw new Error(`chunk entries out of order at ${i}: ${entries.ts[i]} after ${entries.ts[i - 1]}`);
+  let withMeta = false;
+  for (let i = from; i < to && entries.metadata; i++) if (entries.metadata[i]?.length) withMeta = true;
+  const raw = rawBlock(entries, from, to, withMeta);
+  if (raw.length > MAX_BLOCK_BYTES) throw new Error(`entry at ${entries.ts[from]} makes a block of ${raw.length} bytes, over ${MAX_BLOCK_BYTES}`);
+  const stored = codec === Codec.lz4 ? compressSync(raw) : raw;
+  return { stored, rawLength: raw.length, entries: to - from, minTs: entries.ts[from], maxTs: entries.ts[to - 1], crc: crc32(stored), flags: withMeta ? BlockFlag.metadata : 0 };
+}
+
 /** Entries must be in ascending time order; `codec` is for tests and tools (lz4 unless told). */
 export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DEFAULT_BLOCK_SIZE, codec: Codec = Codec.lz4): EncodedChunk {
   const n = entries.ts.length;
-  for (let i = 1; i < n; i++)
-    if (entries.ts[i] < entries.ts[i - 1]) throw new Error(`chunk entries out of order at ${i}: ${entries.ts[i]} after ${entries.ts[i - 1]}`);
-  const header = encodeHeader(meta, codec, n, n ? entries.ts[0] : 0n, n ? entries.ts[n - 1] : 0n);
-  const parts: Buffer[] = [header];
-  const index: Buffer[] = [];
-  let offset = header.length;
-  const md = entries.metadata;
+  const blocks: EncodedBlock[] = [];
   for (let from = 0; from < n; ) {
     let to = from;
-    let bytes = 0;
-    let withMeta = false;
-    while (to < n && (to === from || bytes < blockSize)) {
-      bytes += 12 + entries.offsets[to + 1] - entries.offsets[to];
-      if (md?.[to]?.length) {
-        withMeta = true;
-        bytes += metaBytes(md[to]);
-      }
-      to++;
-    }
-    const raw = rawBlock(entries, from, to, withMeta);
-    if (raw.length > MAX_BLOCK_BYTES) throw new Error(`entry at ${entries.ts[from]} makes a block of ${raw.length} bytes, over ${MAX_BLOCK_BYTES}`);
-    const stored = codec === Codec.lz4 ? compressSync(raw) : raw;
-    const e = Buffer.alloc(BLOCK_INDEX_ENTRY);
-    e.writeUInt32LE(offset, 0);
-    e.writeUInt32LE(stored.length, 4);
-    e.writeUInt32LE(raw.length, 8);
-    e.writeUInt32LE(to - from, 12);
-    e.writeBigInt64LE(entries.ts[from], 16);
-    e.writeBigInt64LE(entries.ts[to - 1], 24);
-    e.writeUInt32LE(crc32(stored), 32);
-    e.writeUInt32LE(withMeta ? BlockFlag.metadata : 0, 36);
-    index.push(e);
-    parts.push(stored);
-    offset += stored.length;
+    for (let bytes = 0; to < n && (to === from || bytes < blockSize); to++) bytes += entrySize(entries, to);
+    blocks.push(encodeBlock(entries, from, to, codec));
     from = to;
   }
-  const idx = Buffer.alloc(4 + index.length * BLOCK_INDEX_ENTRY + 4);
-  idx.writeUInt32LE(index.length, 0);
-  index.forEach((e, i) => e.copy(idx, 4 + i * BLOCK_INDEX_ENTRY));
+  return assembleChunk(meta, blocks, codec);
+}
+
+/** A chunk of blocks encoded before (a stream's head compresses its blocks as they fill); each must start where the one before ends or later. */
+export function assembleChunk(meta: ChunkMeta, blocks: readonly EncodedBlock[], codec: Codec = Codec.lz4): EncodedChunk {
+  let n = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    if (i > 0 && blocks[i].minTs < blocks[i - 1].maxTs)
+      throw new Error(`chunk entries out of order at block ${i}: ${blocks[i].minTs} after ${blocks[i - 1].maxTs}`);
+    n += blocks[i].entries;
+  }
+  const header = encodeHeader(meta, codec, n, n ? blocks[0].minTs : 0n, n ? blocks[blocks.length - 1].maxTs : 0n);
+  const parts: Buffer[] = [header];
+  const idx = Buffer.alloc(4 + blocks.length * BLOCK_INDEX_ENTRY + 4);
+  idx.writeUInt32LE(blocks.length, 0);
+  let offset = header.length;
+  blocks.forEach((b, i) => {
+    const e = 4 + i * BLOCK_INDEX_ENTRY;
+    idx.writeUInt32LE(offset, e);
+    idx.writeUInt32LE(b.stored.length, e + 4);
+    idx.writeUInt32LE(b.rawLength, e + 8);
+    idx.writeUInt32LE(b.entries, e + 12);
+    idx.writeBigInt64LE(b.minTs, e + 16);
+    idx.writeBigInt64LE(b.maxTs, e + 24);
+    idx.writeUInt32LE(b.crc, e + 32);
+    idx.writeUInt32LE(b.flags, e + 36);
+    parts.push(b.stored);
+    offset += b.stored.length;
+  });
   idx.writeUInt32LE(crc32(idx, 0, idx.length - 4), idx.length - 4);
   const trailer = Buffer.alloc(TRAILER);
   trailer.writeUInt32LE(offset, 0);
