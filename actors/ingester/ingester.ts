@@ -215,7 +215,7 @@ export class Ingester {
     const key = `${tenant}/${s.fp}`;
     let actor = this.streams.get(key);
     if (!actor) {
-      actor = new StreamActor(tenant, s.fp, s.batch.labels, s.labels, part.id, part.flushed.get(s.fp) ?? 0);
+      actor = new StreamActor(tenant, s.fp, s.batch.labels, s.labels, part.id, part.flushed.get(s.fp) ?? 0, this.opts.chunk_block_size);
       this.streams.set(key, actor);
       this.deps.metrics.memoryStreams.inc({ tenant });
     }

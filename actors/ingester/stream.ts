@@ -1,33 +1,34 @@
 // One stream's actor: its head of unflushed entries, the chunk being flushed, recently flushed
 // chunks kept for queries, and what it has flushed (for replay). Only its own methods touch it.
-import { compressSync } from 'lz4-napi';
-import { batchFromRows, batchInRange, concatBatches, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
+import { batchFromRows, concatBatches, followEachOther, type EntryBatch, type Row } from '../../model/batch.ts';
 import type { Labels } from '../../model/labels.ts';
+import type { EncodedBlock } from '../../storage/index.ts';
+import { blocksInRange } from './blocks.ts';
 import type { FlushReason } from './flush.ts';
+import { Head } from './head.ts';
 
-/** A cut chunk's entries, ascending and without exact duplicates, with the log positions they came from. */
+/**
+ * A cut chunk: its blocks, compressed, ascending and without exact duplicates, and the log
+ * positions its entries came from.
+ */
 export interface CutChunk {
-  batch: EntryBatch;
+  blocks: EncodedBlock[];
+  entries: number;
+  from: bigint;
+  through: bigint;
   minSeq: number;
   maxSeq: number;
 }
 
 interface Retained {
-  batch: EntryBatch;
+  chunk: CutChunk;
   until: number;
 }
 
 export class StreamActor {
-  private ts: bigint[] = [];
-  private lines: Buffer[] = [];
-  private meta: Array<Labels | undefined> = [];
-  private anyMeta = false;
+  private head: Head;
   private headSeqMin = 0;
   private headSeqMax = 0;
-  private rawBytes = 0;
-  private measured = 0;
-  private measuredAt = 0;
-  private remeasureAt = 0;
   /** Wall-clock ms of the head's first and last append (Loki ages chunks by arrival, not entry time). */
   firstAppendAt = 0;
   lastAppendAt = 0;
@@ -44,32 +45,25 @@ export class StreamActor {
     readonly partition: number,
     /** Highest ingest-log sequence already in this stream's flushed chunks: replays skip up to it. */
     public flushedSeq: number,
-  ) {}
+    /** ingester.chunk_block_size: the raw size at which the head compresses a block. */
+    private readonly blockSize: number,
+  ) {
+    this.head = new Head(labels, blockSize);
+  }
 
-  /**
-   * The head's size once LZ4-compressed, for chunk_target_size (Loki compares compressed bytes).
-   * Below the target in raw bytes it cannot be over; above, it is measured, and measured again
-   * only where the last ratio predicts the target is reached, so a chunk costs a few extra passes.
-   */
+  /** The head's size as a chunk, for chunk_target_size (head.ts). */
   compressedBytes(target: number): number {
-    if (this.rawBytes < target) return this.rawBytes;
-    if (this.measuredAt === 0 || this.rawBytes >= this.remeasureAt) {
-      const compressed = compressSync(Buffer.concat(this.lines)).length;
-      this.measured = compressed;
-      this.measuredAt = this.rawBytes;
-      this.remeasureAt = compressed >= target ? Infinity : this.rawBytes * (target / Math.max(compressed, 1));
-    }
-    return this.measured;
+    return this.head.compressedBytes(target);
   }
 
   get headEntries(): number {
-    return this.ts.length;
+    return this.head.entries;
   }
 
   /** The lowest log sequence whose entries are not yet durable in the store, if any. */
   minUnflushedSeq(): number | undefined {
     if (this.flushing) return this.flushing.minSeq;
-    return this.ts.length ? this.headSeqMin : undefined;
+    return this.head.entries ? this.headSeqMin : undefined;
   }
 
   /** Appends a batch that arrived in log message `seq`; entries of a replayed, already flushed message are skipped. */
@@ -77,36 +71,27 @@ export class StreamActor {
     if (seq <= this.flushedSeq) return;
     const n = batch.ts.length;
     if (n === 0) return;
-    if (this.ts.length === 0) {
+    if (this.head.entries === 0) {
       this.headSeqMin = seq;
       this.firstAppendAt = now;
     }
     this.headSeqMax = seq;
     this.lastAppendAt = now;
-    for (let i = 0; i < n; i++) {
-      this.ts.push(batch.ts[i]);
-      // copy: the batch's buffer belongs to the message
-      this.lines.push(Buffer.from(batch.lines.subarray(batch.offsets[i], batch.offsets[i + 1])));
-      const m = batch.metadata?.[i];
-      this.meta.push(m);
-      if (m) this.anyMeta = true;
-    }
-    this.rawBytes += batch.offsets[n] - batch.offsets[0];
+    this.head.append(batch);
   }
 
   /** Takes the head as a chunk to flush; the head starts empty. */
   cut(): CutChunk {
+    const { blocks, entries } = this.head.cut();
     const chunk: CutChunk = {
-      batch: this.headBatch(),
+      blocks,
+      entries,
+      from: blocks[0].minTs,
+      through: blocks[blocks.length - 1].maxTs,
       minSeq: this.headSeqMin,
       maxSeq: this.headSeqMax,
     };
-    this.ts = [];
-    this.lines = [];
-    this.meta = [];
-    this.anyMeta = false;
-    this.rawBytes = 0;
-    this.measured = this.measuredAt = this.remeasureAt = 0;
+    this.head = new Head(this.labels, this.blockSize);
     this.flushing = chunk;
     return chunk;
   }
@@ -117,22 +102,21 @@ export class StreamActor {
     if (!c) return;
     this.flushedSeq = Math.max(this.flushedSeq, c.maxSeq);
     this.flushing = undefined;
-    this.retained.push({ batch: c.batch, until: retainUntil });
+    this.retained.push({ chunk: c, until: retainUntil });
   }
 
   /** Drops retained chunks past their time; true when nothing is left in memory. */
   expire(now: number): boolean {
     if (this.retained.length && this.retained[0].until <= now) this.retained = this.retained.filter((r) => r.until > now);
-    return this.ts.length === 0 && !this.flushing && this.retained.length === 0;
+    return this.head.entries === 0 && !this.flushing && this.retained.length === 0;
   }
 
   /** Every entry held in memory with start <= ts < end, ascending, as one batch. */
   read(start: bigint, end: bigint): EntryBatch | undefined {
-    const parts: EntryBatch[] = [];
-    for (const r of this.retained) parts.push(batchInRange(r.batch, start, end));
-    if (this.flushing) parts.push(batchInRange(this.flushing.batch, start, end));
-    if (this.ts.length) parts.push(batchInRange(this.headBatch(), start, end));
-    const some = parts.filter((b) => b.ts.length > 0);
+    const some: EntryBatch[] = [];
+    for (const r of this.retained) some.push(...blocksInRange(r.chunk.blocks, this.labels, start, end));
+    if (this.flushing) some.push(...blocksInRange(this.flushing.blocks, this.labels, start, end));
+    some.push(...this.head.read(start, end));
     if (some.length <= 1) return some[0];
     // chunks are cut in arrival order, so they follow each other in time unless pushes came out of order
     if (followEachOther(some)) return concatBatches(some);
@@ -141,20 +125,4 @@ export class StreamActor {
     picked.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return batchFromRows(this.labels, picked);
   }
-
-  /** The head, sorted by time with exact duplicates (same time, line and metadata) dropped. */
-  private headBatch(): EntryBatch {
-    const idx = this.ts.map((_, i) => i);
-    idx.sort((a, b) => (this.ts[a] < this.ts[b] ? -1 : this.ts[a] > this.ts[b] ? 1 : a - b));
-    const rows: Row[] = [];
-    for (const i of idx) {
-      const prev = rows[rows.length - 1];
-      if (prev && prev[0] === this.ts[i] && prev[1].equals(this.lines[i]) && sameMeta(prev[2], this.meta[i])) continue;
-      rows.push([this.ts[i], this.lines[i], this.anyMeta ? this.meta[i] : undefined]);
-    }
-    return batchFromRows(this.labels, rows);
-  }
 }
-
-const sameMeta = (a: Labels | undefined, b: Labels | undefined) =>
-  a === b || (!!a && !!b && a.length === b.length && a.every(([n, v], i) => n === b[i][0] && v === b[i][1]));
