@@ -8,6 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { EntryColumns } from '../../model/batch.ts';
 import { formatLabels, sortLabels, type Labels } from '../../model/labels.ts';
+import { storeDecimal, wordsOf } from '../../model/ts-words.ts';
 import type { PushStream } from './push-stream.ts';
 
 /** Thrown inside the scanner at anything outside the shape; never leaves this file. */
@@ -30,8 +31,6 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
-const INT64_MAX = (1n << 63n) - 1n;
-const INT64_MIN_MAGNITUDE = 1n << 63n;
 
 /** 1 for the bytes a line copies as they are: ASCII but controls, the quote and the backslash. */
 const PLAIN = new Uint8Array(256);
@@ -50,6 +49,8 @@ class Scanner {
   private w = 0;
   /** Timestamps and line offsets of every stream, back to back; each stream gets views. */
   private ts: BigInt64Array;
+  /** `ts` as words, where timestamps are written. */
+  private words: Int32Array;
   private nTs = 0;
   private offsets: Uint32Array;
   private nOffsets = 0;
@@ -60,6 +61,7 @@ class Scanner {
     // an entry of a real push is a few hundred bytes; the arrays double if that guess is short
     const guess = (b.length >> 6) + 16;
     this.ts = new BigInt64Array(guess);
+    this.words = wordsOf(this.ts);
     this.offsets = new Uint32Array(guess);
   }
 
@@ -169,18 +171,18 @@ class Scanner {
     if (digits === 0 || digits > 19 || b[at] !== QUOTE) throw OTHER;
     // two exact doubles, the last nine digits and the ones before them
     const split = Math.max(first, at - 9);
-    let hi = 0;
-    for (let i = first; i < split; i++) hi = hi * 10 + b[i] - 0x30;
-    let lo = 0;
-    for (let i = split; i < at; i++) lo = lo * 10 + b[i] - 0x30;
-    const v = BigInt(hi) * 1_000_000_000n + BigInt(lo);
-    if (v > (negative ? INT64_MIN_MAGNITUDE : INT64_MAX)) throw OTHER;
+    let high = 0;
+    for (let i = first; i < split; i++) high = high * 10 + b[i] - 0x30;
+    let low = 0;
+    for (let i = split; i < at; i++) low = low * 10 + b[i] - 0x30;
     if (this.nTs === this.ts.length) {
       const ts = new BigInt64Array(this.ts.length * 2);
       ts.set(this.ts);
       this.ts = ts;
+      this.words = wordsOf(ts);
     }
-    this.ts[this.nTs++] = negative ? -v : v;
+    if (!storeDecimal(this.words, this.nTs, high, low, negative)) throw OTHER;
+    this.nTs++;
     this.at = at + 1;
   }
 

@@ -7,6 +7,7 @@
 import { compressSync } from 'lz4-napi';
 import { batchInRange, concatColumns, type EntryBatch, type EntryColumns } from '../../model/batch.ts';
 import type { Labels } from '../../model/labels.ts';
+import { compareAt, wordsOf } from '../../model/ts-words.ts';
 import { encodeBlock, entrySize, type EncodedBlock } from '../../storage/index.ts';
 import { blockEntries, blocksInRange } from './blocks.ts';
 
@@ -23,6 +24,8 @@ export class Head {
 
   // the open block
   private ts = new BigInt64Array(0);
+  /** `ts` as words, for comparing times. */
+  private words = wordsOf(this.ts);
   private lines = Buffer.alloc(0);
   private offsets = new Uint32Array(1);
   /** Per entry, once any entry has metadata. */
@@ -141,14 +144,13 @@ export class Head {
     const base = b.offsets[i];
     const size = b.offsets[j] - base;
     this.reserve(n + k, at + size);
-    let prev = n > 0 ? this.ts[n - 1] : b.ts[i];
-    for (let x = i; x < j; x++) {
-      const t = b.ts[x];
-      if (t < prev) this.ascending = false;
-      else if (t === prev && (x > i || n > 0)) this.ties = true;
-      prev = t;
-    }
     this.ts.set(b.ts.subarray(i, j), n);
+    const w = this.words;
+    for (let x = Math.max(n, 1); x < n + k; x++) {
+      const c = compareAt(w, x, w, x - 1);
+      if (c < 0) this.ascending = false;
+      else if (c === 0) this.ties = true;
+    }
     b.lines.copy(this.lines, at, base, base + size);
     for (let x = 1; x <= k; x++) this.offsets[n + x] = at + b.offsets[i + x] - base;
     if (b.metadata || this.meta) {
@@ -165,6 +167,7 @@ export class Head {
       const ts = new BigInt64Array(cap);
       ts.set(this.ts.subarray(0, this.n));
       this.ts = ts;
+      this.words = wordsOf(ts);
       const offsets = new Uint32Array(cap + 1);
       offsets.set(this.offsets.subarray(0, this.n + 1));
       this.offsets = offsets;

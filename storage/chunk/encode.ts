@@ -4,6 +4,7 @@ import { endianness } from 'node:os';
 import type { EntryBatch, EntryColumns } from '../../model/batch.ts';
 import { checkFingerprint } from '../../model/fingerprint.ts';
 import { formatLabels, type Labels } from '../../model/labels.ts';
+import { compareAt, wordsOf } from '../../model/ts-words.ts';
 import { checkSegment } from '../object-store.ts';
 import { crc32 } from './crc32.ts';
 
@@ -85,13 +86,16 @@ export function entrySize(e: EntryColumns, i: number): number {
   return 12 + e.offsets[i + 1] - e.offsets[i] + (m?.length ? metaBytes(m) : 0);
 }
 
-/** The raw (column-wise) bytes of entries [from, to). */
-function rawBlock(b: EntryColumns, from: number, to: number, withMeta: boolean): Buffer {
-  const n = to - from;
-  const lineBytes = b.offsets[to] - b.offsets[from];
-  let size = 12 * n + lineBytes;
+/** The raw (column-wise) size of entries [from, to). */
+function rawSize(b: EntryColumns, from: number, to: number, withMeta: boolean): number {
+  let size = 12 * (to - from) + b.offsets[to] - b.offsets[from];
   if (withMeta) for (let i = from; i < to; i++) size += metaBytes(b.metadata![i]);
-  const out = Buffer.allocUnsafe(size);
+  return size;
+}
+
+/** Writes the raw (column-wise) bytes of entries [from, to) at the start of `out`. */
+function rawBlock(b: EntryColumns, from: number, to: number, withMeta: boolean, out: Buffer): void {
+  const n = to - from;
   if (LITTLE_ENDIAN) out.set(new Uint8Array(b.ts.buffer, b.ts.byteOffset + from * 8, n * 8), 0);
   else for (let i = 0; i < n; i++) out.writeBigInt64LE(b.ts[from + i], i * 8);
   let at = 8 * n;
@@ -108,19 +112,33 @@ function rawBlock(b: EntryColumns, from: number, to: number, withMeta: boolean):
         at += out.write(v, at);
       }
     }
-  return out;
 }
+
+/**
+ * Where raw blocks are laid out to be compressed: encoding is synchronous, so one buffer serves
+ * every block (a fresh one per block was a page fault per 4 KiB); a block larger than
+ * MAX_SCRATCH (a huge line) gets a buffer of its own rather than keeping one that large.
+ */
+let scratch = Buffer.alloc(0);
+const MAX_SCRATCH = 4 << 20;
 
 /** Entries [from, to), ascending and not empty, as one block (lz4 unless told). */
 export function encodeBlock(entries: EntryColumns, from: number, to: number, codec: Codec = Codec.lz4): EncodedBlock {
+  const w = wordsOf(entries.ts);
   for (let i = from + 1; i < to; i++)
-    if (entries.ts[i] < entries.ts[i - 1]) throw new Error(`chunk entries out of order at ${i}: ${entries.ts[i]} after ${entries.ts[i - 1]}`);
+    if (compareAt(w, i, w, i - 1) < 0) throw new Error(`chunk entries out of order at ${i}: ${entries.ts[i]} after ${entries.ts[i - 1]}`);
   let withMeta = false;
   for (let i = from; i < to && entries.metadata; i++) if (entries.metadata[i]?.length) withMeta = true;
-  const raw = rawBlock(entries, from, to, withMeta);
-  if (raw.length > MAX_BLOCK_BYTES) throw new Error(`entry at ${entries.ts[from]} makes a block of ${raw.length} bytes, over ${MAX_BLOCK_BYTES}`);
-  const stored = codec === Codec.lz4 ? compressSync(raw) : raw;
-  return { stored, rawLength: raw.length, entries: to - from, minTs: entries.ts[from], maxTs: entries.ts[to - 1], crc: crc32(stored), flags: withMeta ? BlockFlag.metadata : 0 };
+  const size = rawSize(entries, from, to, withMeta);
+  if (size > MAX_BLOCK_BYTES) throw new Error(`entry at ${entries.ts[from]} makes a block of ${size} bytes, over ${MAX_BLOCK_BYTES}`);
+  let stored: Buffer;
+  if (codec === Codec.lz4) {
+    if (scratch.length < size && size <= MAX_SCRATCH) scratch = Buffer.allocUnsafe(Math.max(size, DEFAULT_BLOCK_SIZE * 2));
+    const raw = size <= scratch.length ? scratch : Buffer.allocUnsafe(size);
+    rawBlock(entries, from, to, withMeta, raw);
+    stored = compressSync(raw.subarray(0, size));
+  } else rawBlock(entries, from, to, withMeta, (stored = Buffer.allocUnsafe(size)));
+  return { stored, rawLength: size, entries: to - from, minTs: entries.ts[from], maxTs: entries.ts[to - 1], crc: crc32(stored), flags: withMeta ? BlockFlag.metadata : 0 };
 }
 
 /** Entries must be in ascending time order; `codec` is for tests and tools (lz4 unless told). */
