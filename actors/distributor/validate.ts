@@ -2,6 +2,8 @@
 import { concatColumns, pickEntries, type EntryBatch, type EntryColumns } from '../../model/batch.ts';
 import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
 import { msToNs } from '../../model/time.ts';
+import { remembered } from '../../model/remember.ts';
+import { extremesOf, wordsOf } from '../../model/ts-words.ts';
 import { parseDuration } from '../../logql/parser/units.ts';
 import { HttpError } from '../http-error.ts';
 import type { PushStream } from './push-stream.ts';
@@ -117,11 +119,14 @@ export function validatePush(tenant: string, streams: readonly PushStream[], lim
       rejected.push({ ...checked, lines: n, bytes: e.offsets[n] - e.offsets[0] });
       continue;
     }
+    // the times are checked entry by entry only when the stream's earliest or latest fails
+    const [earliest, latest] = extremesOf(wordsOf(e.ts), n);
+    const timesOk = (lim.oldest === undefined || e.ts[earliest] >= lim.oldest) && e.ts[latest] <= lim.newest;
     // a mask only once an entry fails: a clean stream goes on as it came, without a copy
     let keep: Uint8Array | undefined;
     for (let i = 0; i < n; i++) {
       const size = e.offsets[i + 1] - e.offsets[i];
-      const failure = checkEntry(e.ts[i], size, checked.labelsText, lim);
+      const failure = timesOk ? checkSize(size, checked.labelsText, lim) : checkEntry(e.ts[i], size, checked.labelsText, lim);
       if (failure) {
         rejected.push({ ...failure, lines: 1, bytes: size });
         (keep ??= new Uint8Array(n).fill(1))[i] = 0;
@@ -146,13 +151,21 @@ export function validatePush(tenant: string, streams: readonly PushStream[], lim
   return out;
 }
 
-type LabelsCheck = { labels: Labels; labelsText: string } | { reason: Reason; message: string };
+type Canonical = { labels: Labels; labelsText: string };
+type LabelsCheck = Canonical | { reason: Reason; message: string };
+
+/** A pushed label text parsed, empty values dropped (an empty value means an absent label, Prometheus's rule, and must not change the fingerprint), and made canonical. */
+const canonicalOf = remembered((text): Canonical => {
+  const parsed = parseLabels(text);
+  const labels = parsed.some(([, v]) => v === '') ? parsed.filter(([, v]) => v !== '') : parsed;
+  return { labels, labelsText: formatLabels(labels) };
+}, 100_000);
 
 /** Loki's parseStreamLabels then ValidateLabels: parse, drop empty values, then count, lengths, duplicates. */
 function checkLabels(text: string, lim: Snapshot): LabelsCheck {
-  let parsed: Labels;
+  let c: Canonical;
   try {
-    parsed = parseLabels(text);
+    c = canonicalOf(text);
   } catch (err) {
     if (!(err instanceof LabelsSyntaxError)) throw err;
     // labels.ts refuses duplicate names while parsing; Loki parses them and reports them itself.
@@ -160,8 +173,7 @@ function checkLabels(text: string, lim: Snapshot): LabelsCheck {
     if (dup) return { reason: 'duplicate_label_names', message: `stream '${text}' has duplicate label name: '${dup[1]}'` };
     return { reason: 'invalid_labels', message: `Error parsing labels '${text}' with error: ${err.message}` };
   }
-  // An empty value means an absent label (Prometheus's rule), and must not change the fingerprint.
-  const labels = parsed.some(([, v]) => v === '') ? parsed.filter(([, v]) => v !== '') : parsed;
+  const labels = c.labels;
   if (labels.length === 0) return { reason: 'missing_labels', message: 'error at least one label pair is required per stream' };
   if (labels.length > lim.maxNames)
     return {
@@ -174,7 +186,7 @@ function checkLabels(text: string, lim: Snapshot): LabelsCheck {
     if (Buffer.byteLength(value, 'utf8') > lim.maxValueLen)
       return { reason: 'label_value_too_long', message: `stream '${text}' has label value too long: '${value}'` };
   }
-  return { labels, labelsText: formatLabels(labels) };
+  return c;
 }
 
 /** Loki's ValidateEntry, in its order: too old, too new, too long. */
@@ -194,6 +206,10 @@ function checkEntry(
       reason: 'too_far_in_future',
       message: `entry for stream '${labelsText}' has timestamp too new: ${rfc3339(ts)}`,
     };
+  return checkSize(size, labelsText, lim);
+}
+
+function checkSize(size: number, labelsText: string, lim: Snapshot): { reason: Reason; message: string } | undefined {
   if (lim.maxLine !== 0 && size > lim.maxLine)
     return {
       reason: 'line_too_long',

@@ -17,6 +17,7 @@ import {
 import type { EntryBatch } from '../../model/batch.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
 import { compileMatchers } from '../../model/matchers.ts';
+import { remembered } from '../../model/remember.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
@@ -69,7 +70,7 @@ const MAX_FLUSH_BACKOFF_MS = 10_000;
 export class Ingester {
   private readonly streams = new Map<string, StreamActor>();
   private readonly partitions = new Map<number, Partition>();
-  private readonly labelsCache = new Map<string, Labels>();
+  private readonly labelsOf = remembered(parseLabels, 100_000);
   /** Partitions whose reader is retrying after a failure. */
   private readonly troubled = new Set<number>();
   private ticker: NodeJS.Timeout | undefined;
@@ -192,23 +193,13 @@ export class Ingester {
   private onMessage(part: Partition, seq: number, data: Uint8Array): void {
     let batch;
     try {
-      batch = decodeIngestBatch(data, (text) => this.labelsOf(text));
+      batch = decodeIngestBatch(data, this.labelsOf);
     } catch (err) {
       this.deps.logger.error({ err, partition: part.id, seq }, 'undecodable ingest-log message skipped');
       return;
     }
     const now = Date.now();
     for (const s of batch.streams) this.streamFor(batch.tenant, s, part).append(s.batch, seq, now);
-  }
-
-  private labelsOf(text: string): Labels {
-    let l = this.labelsCache.get(text);
-    if (!l) {
-      l = parseLabels(text);
-      if (this.labelsCache.size > 100_000) this.labelsCache.clear();
-      this.labelsCache.set(text, l);
-    }
-    return l;
   }
 
   private streamFor(tenant: string, s: IngestStream, part: Partition): StreamActor {
