@@ -69,8 +69,9 @@ export function readPartition(
   function onMsg(msg: Msg): void {
     const c = current;
     if (!c) return; // a pull given up earlier: its consumer is being replaced
-    const code = msg.headers?.code ?? 0;
-    if (!msg.reply && code) {
+    // data has its ack subject as reply; only a status has none, and only then are headers parsed
+    const code = msg.reply ? 0 : (msg.headers?.code ?? 0);
+    if (code) {
       // a status names its pull in the subject; data keeps its own subject and is checked by sequence
       if (msg.subject !== `${base}.${c.no}`) return;
       if (code === 100) return; // heartbeat
