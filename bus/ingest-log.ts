@@ -1,12 +1,6 @@
 // The durable ingest log: one JetStream stream, a subject per partition, deduplicated appends.
-import {
-  DiscardPolicy,
-  RetentionPolicy,
-  StorageType,
-  type JetStreamClient,
-  type JetStreamManager,
-  type NatsConnection,
-} from 'nats';
+import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
+import { AckedPublisher } from './acked-publish.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { BusError } from './errors.ts';
 import { whenAnswered } from './when-answered.ts';
@@ -25,11 +19,14 @@ export interface IngestLogOptions {
 
 
 export class IngestLog {
+  private readonly publisher: AckedPublisher;
+
   private constructor(
     private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-  ) {}
+  ) {
+    this.publisher = new AckedPublisher(nc);
+  }
 
   /** Creates the stream when absent, so any role may start first. */
   static open(nc: NatsConnection, opts: IngestLogOptions): Promise<IngestLog> {
@@ -60,13 +57,12 @@ export class IngestLog {
         });
       }
     }
-    return new IngestLog(nc, nc.jetstream(), jsm);
+    return new IngestLog(nc, jsm);
   }
 
   /** Resolves with the sequence once JetStream has stored the message durably. */
-  async append(partition: number, data: Uint8Array, msgId: string, timeoutMs = 5000): Promise<number> {
-    const ack = await this.js.publish(subjects.ingest(partition), data, { msgID: msgId, timeout: timeoutMs });
-    return ack.seq;
+  append(partition: number, data: Uint8Array, msgId: string, timeoutMs = 5000): Promise<number> {
+    return this.publisher.publish(subjects.ingest(partition), data, msgId, timeoutMs);
   }
 
   /** The last sequence the log holds for a partition (0 when none). */
