@@ -12,6 +12,7 @@ export { openObjectStore } from './open-store.ts';
 export {
   encodeChunk,
   encodeBlock,
+  encodeBlocks,
   assembleChunk,
   entrySize,
   chunkKey,

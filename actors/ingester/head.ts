@@ -8,7 +8,7 @@ import { compressSync } from 'lz4-napi';
 import { batchInRange, concatColumns, type EntryBatch, type EntryColumns } from '../../model/batch.ts';
 import type { Labels } from '../../model/labels.ts';
 import { compareAt, wordsOf } from '../../model/ts-words.ts';
-import { encodeBlock, entrySize, type EncodedBlock } from '../../storage/index.ts';
+import { encodeBlock, encodeBlocks, entrySize, type EncodedBlock } from '../../storage/index.ts';
 import { blockEntries, blocksInRange } from './blocks.ts';
 
 /** The open block's first buffers; they double from there up to about the block size. */
@@ -99,14 +99,7 @@ export class Head {
     // blocks in arrival order, so a stable sort keeps equal times in the order they came
     const all = concatColumns(this.blocks.map((b) => blockEntries(b, this.labels)));
     const sorted = gather(all, sortedOrder(all.ts));
-    const blocks: EncodedBlock[] = [];
-    for (let from = 0, n = sorted.ts.length; from < n; ) {
-      let to = from;
-      for (let bytes = 0; to < n && (to === from || bytes < this.blockSize); to++) bytes += entrySize(sorted, to);
-      blocks.push(encodeBlock(sorted, from, to));
-      from = to;
-    }
-    return { blocks, entries: sorted.ts.length };
+    return { blocks: encodeBlocks(sorted, this.blockSize), entries: sorted.ts.length };
   }
 
   /** Compresses the open block into a chunk block and empties it, keeping its buffers. */

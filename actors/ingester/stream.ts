@@ -68,9 +68,7 @@ export class StreamActor {
 
   /** Appends a batch that arrived in log message `seq`; entries of a replayed, already flushed message are skipped. */
   append(batch: EntryBatch, seq: number, now: number): void {
-    if (seq <= this.flushedSeq) return;
-    const n = batch.ts.length;
-    if (n === 0) return;
+    if (seq <= this.flushedSeq || batch.ts.length === 0) return;
     if (this.head.entries === 0) {
       this.headSeqMin = seq;
       this.firstAppendAt = now;

@@ -142,7 +142,11 @@ export function encodeBlock(entries: EntryColumns, from: number, to: number, cod
 }
 
 /** Entries must be in ascending time order; `codec` is for tests and tools (lz4 unless told). */
-export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DEFAULT_BLOCK_SIZE, codec: Codec = Codec.lz4): EncodedChunk {
+export const encodeChunk = (meta: ChunkMeta, entries: EntryBatch, blockSize = DEFAULT_BLOCK_SIZE, codec: Codec = Codec.lz4): EncodedChunk =>
+  assembleChunk(meta, encodeBlocks(entries, blockSize, codec), codec);
+
+/** Ascending entries as blocks, each cut once its raw size reaches `blockSize`. */
+export function encodeBlocks(entries: EntryColumns, blockSize: number, codec: Codec = Codec.lz4): EncodedBlock[] {
   const n = entries.ts.length;
   const blocks: EncodedBlock[] = [];
   for (let from = 0; from < n; ) {
@@ -151,7 +155,7 @@ export function encodeChunk(meta: ChunkMeta, entries: EntryBatch, blockSize = DE
     blocks.push(encodeBlock(entries, from, to, codec));
     from = to;
   }
-  return assembleChunk(meta, blocks, codec);
+  return blocks;
 }
 
 /** A chunk of blocks encoded before (a stream's head compresses its blocks as they fill); each must start where the one before ends or later. */
