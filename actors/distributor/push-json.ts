@@ -99,10 +99,10 @@ class Scanner {
         } else {
           if (entries) throw OTHER;
           this.key(VALUES_KEY);
-          entries = this.literal(NULL) ? this.values(true) : this.values(false);
+          entries = this.literal(NULL) ? noEntries() : this.values();
         }
       } while (this.more(RBRACE));
-    return { labels: labels ?? '{}', entries: entries ?? this.values(true) };
+    return { labels: labels ?? '{}', entries: entries ?? noEntries() };
   }
 
   /** `{"name":"value",…}` as Loki renders a label set: names sorted, values Go-quoted. */
@@ -125,29 +125,27 @@ class Scanner {
     return sortLabels(pairs);
   }
 
-  /** The entries of one stream (none when `none`), appended to the shared columns and viewed from them. */
-  private values(none: boolean): EntryColumns {
+  /** The entries of one stream, appended to the shared columns and viewed from them. */
+  private values(): EntryColumns {
     const ts0 = this.nTs;
     const off0 = this.nOffsets;
     const line0 = this.w;
     this.pushOffset(0);
     let metadata: Array<Labels | undefined> | undefined;
-    if (!none) {
-      this.expect(LBRACKET);
-      if (!this.take(RBRACKET))
-        do {
-          if (this.literal(NULL)) continue; // Loki skips null entries
-          this.expect(LBRACKET);
-          this.timestamp();
-          this.expect(COMMA);
-          this.line();
-          const m = this.take(COMMA) ? this.pairs() : undefined;
-          this.expect(RBRACKET);
-          if (m && !metadata) metadata = new Array<Labels | undefined>(this.nTs - 1 - ts0).fill(undefined);
-          metadata?.push(m);
-          this.pushOffset(this.w - line0);
-        } while (this.more(RBRACKET));
-    }
+    this.expect(LBRACKET);
+    if (!this.take(RBRACKET))
+      do {
+        if (this.literal(NULL)) continue; // Loki skips null entries
+        this.expect(LBRACKET);
+        this.timestamp();
+        this.expect(COMMA);
+        this.line();
+        const m = this.take(COMMA) ? this.pairs() : undefined;
+        this.expect(RBRACKET);
+        if (m && !metadata) metadata = new Array<Labels | undefined>(this.nTs - 1 - ts0).fill(undefined);
+        metadata?.push(m);
+        this.pushOffset(this.w - line0);
+      } while (this.more(RBRACKET));
     const cols: EntryColumns = {
       ts: this.ts.subarray(ts0, this.nTs),
       lines: this.out.subarray(line0, this.w),
@@ -344,6 +342,9 @@ class Scanner {
     return false;
   }
 }
+
+/** A stream without entries: `"values": null`, or no values at all. */
+const noEntries = (): EntryColumns => ({ ts: new BigInt64Array(0), lines: Buffer.alloc(0), offsets: new Uint32Array(1) });
 
 /** Four hex digits at b[at], or -1. */
 function hex4(b: Buffer, at: number): number {
