@@ -38,7 +38,7 @@ test('a node killed with SIGKILL while a client pushes steadily loses no acknowl
 
   await sleep(2500);
   const beforeKill = acked.length;
-  node.child.kill('SIGKILL');
+  node.kill();
   await node.exited;
   await sleep(500);
   node = await spawnNode(t, nats.url, dataDir, flags);

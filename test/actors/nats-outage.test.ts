@@ -38,6 +38,7 @@ test('a push during a NATS outage longer than its timeout answers 503 and is cou
   t.timeout(120_000);
   const nats = await startNats(t);
   const node = await spawnNode(t, nats.url, await tempDir(t), flags);
+  await waitFor('the node ready', async () => (await fetch(`${node.url}/ready`)).status === 200, 60_000);
   t.is((await pushJson(node.url, streamBody({ job: 'down' }, [[now(), 'before']]))).status, 204);
   await nats.kill();
   const began = Date.now();

@@ -15,7 +15,7 @@ test('a node SIGKILLed under full-speed load over a backlog of a million lines r
   const load = startLoad({ url: () => node.url, job: 'backlog' });
   // default chunk periods: nothing is flushed, so everything acknowledged is backlog in the log
   while (load.ackedLines() < 1_000_000) await sleep(200);
-  node.child.kill('SIGKILL');
+  node.kill();
   await node.exited;
   const backlog = load.ackedLines();
   await load.stop();

@@ -59,7 +59,7 @@ test('while the chunk store refuses writes, flushes retry with backoff, checkpoi
   t.is((await all(node.url, 'during')).length, 150, 'the refused lines are answered from memory');
 
   // the node dies while holding them: they come back from the ingest log
-  node.child.kill('SIGKILL');
+  node.kill();
   await node.exited;
   node = await spawnNode(t, nats.url, dataDir, flags);
   await waitFor('the restarted node to be ready', async () => (await fetch(`${node.url}/ready`)).status === 200, 60_000);

@@ -45,6 +45,8 @@ export async function startTestNode(
 
 export interface ChildNode {
   child: ChildProcess;
+  /** SIGKILL to the node and its worker processes at once, as when the machine loses them. */
+  kill(): void;
   url: string;
   exited: Promise<number | null>;
   /** Everything the process has logged so far. */
@@ -60,13 +62,23 @@ export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: s
     'server.http_listen_port': '0',
     ...flags,
   }).map(([k, v]) => `--${k}=${v}`);
+  // a process group of its own: the node's workers die with it, before its directory is removed
   const child = spawn(process.execPath, ['--import=tsx', 'scripts/muninn.ts', 'start', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info' },
+    detached: true,
   });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  };
+  t.teardown(async () => {
+    kill();
+    await exited;
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -83,5 +95,5 @@ export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: s
     child.stdout!.on('data', onData);
     child.on('exit', () => reject(new Error(`node exited: ${out.slice(-2000)}`)));
   });
-  return { child, url, exited, output: () => out };
+  return { child, kill, url, exited, output: () => out };
 }
