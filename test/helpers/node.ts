@@ -21,6 +21,9 @@ export async function tempDir(t: ExecutionContext, prefix = 'muninn-test-'): Pro
   return dir;
 }
 
+/** Flags that make a node flush a chunk of every push, in blocks of a few entries: many chunks and blocks from little data. */
+export const TINY_CHUNKS = { 'ingester.chunk_target_size': '1', 'ingester.chunk_block_size': '512', 'ingester.flush_check_period': '100ms' };
+
 /** Flags as `muninn start` takes them, e.g. { 'ingester.chunk_idle_period': '1s' }. */
 export async function startTestNode(
   t: ExecutionContext,

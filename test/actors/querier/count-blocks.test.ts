@@ -4,7 +4,7 @@
 // while decompressing a fraction of the lines.
 import test from 'ava';
 import { startNats } from '../../helpers/nats.ts';
-import { startTestNode } from '../../helpers/node.ts';
+import { startTestNode, TINY_CHUNKS } from '../../helpers/node.ts';
 import { get, metricValue, pushJson, waitFor } from '../../helpers/loki.ts';
 
 const S = 1_000_000_000n;
@@ -27,12 +27,7 @@ async function ask(url: string, path: string, params: Record<string, string>): P
 test('counts read from block totals equal counts entry by entry, and decompress a fraction of the lines', async (t) => {
   t.timeout(120_000);
   const nats = await startNats(t);
-  const { url } = await startTestNode(t, nats.url, {
-    'ingester.chunk_target_size': '1',
-    'ingester.chunk_block_size': '512',
-    'ingester.flush_check_period': '100ms',
-    'ingester.chunk_retain_period': '0s',
-  });
+  const { url } = await startTestNode(t, nats.url, { ...TINY_CHUNKS, 'ingester.chunk_retain_period': '0s' });
   const base = (BigInt(Date.now() - 20 * 60_000) * 1_000_000n / S) * S;
   // pods 1 and 2 plain; pod 3 with structured metadata now and then (its blocks must be read:
   // metadata makes series of its own); pod 2 sends round 3's last entry again in round 4, so two

@@ -4,7 +4,7 @@
 // chunks or in a chunk and in ingester memory given once) while reading a fraction of the chunks.
 import test, { type ExecutionContext } from 'ava';
 import { startNats } from '../../helpers/nats.ts';
-import { startTestNode } from '../../helpers/node.ts';
+import { startTestNode, TINY_CHUNKS } from '../../helpers/node.ts';
 import { metricValue, pushJson, queryRange, waitFor, type StreamsData } from '../../helpers/loki.ts';
 import { formatLabels, sortLabels } from '../../../model/labels.ts';
 import { streamHash } from '../../../model/stream-hash.ts';
@@ -106,12 +106,7 @@ async function checkAnswers(t: ExecutionContext, url: string, pushed: Pushed[], 
 test('a limited log query answers what a full read answers, ties included, reading a fraction of the chunks', async (t) => {
   t.timeout(120_000);
   const nats = await startNats(t);
-  const { url } = await startTestNode(t, nats.url, {
-    'ingester.chunk_target_size': '1',
-    'ingester.chunk_block_size': '512',
-    'ingester.flush_check_period': '100ms',
-    'ingester.chunk_retain_period': '0s',
-  });
+  const { url } = await startTestNode(t, nats.url, { ...TINY_CHUNKS, 'ingester.chunk_retain_period': '0s' });
   const base = baseTime();
   const rounds = 20;
   const pushed = await pushRounds(url, base, rounds);
@@ -139,12 +134,7 @@ test('a limited log query answers what a full read answers, ties included, readi
 test('an entry flushed to the store and still in ingester memory is answered once by a limited query', async (t) => {
   t.timeout(120_000);
   const nats = await startNats(t);
-  const { url } = await startTestNode(t, nats.url, {
-    'ingester.chunk_target_size': '1',
-    'ingester.chunk_block_size': '512',
-    'ingester.flush_check_period': '100ms',
-    'ingester.chunk_retain_period': '1h',
-  });
+  const { url } = await startTestNode(t, nats.url, { ...TINY_CHUNKS, 'ingester.chunk_retain_period': '1h' });
   const base = baseTime();
   const rounds = 6;
   const pushed = await pushRounds(url, base, rounds);
