@@ -12,10 +12,11 @@ export const defaults = {
     /** Largest accepted push body, after decompression. */
     max_request_body_bytes: 64 * 1024 * 1024,
     /**
-     * Processes `muninn start` runs, sharing the HTTP port and the partitions: 0 is one per core
-     * for --target=all and one for any other target.
+     * Processes `muninn start` runs, sharing the HTTP port and the partitions; 0 is one per core
+     * for --target=all (and one for any other target). One by default: on two cores the
+     * processes cost more CPU per pushed line than they add (see the README).
      */
-    workers: 0,
+    workers: 1,
   },
   nats: {
     /** One server, or several separated by commas (a cluster): Muninn connects to whichever answers. */

@@ -70,7 +70,7 @@ async function main() {
     await one.node.stop();
     await rm(one.flags['common.path_prefix'], { recursive: true, force: true });
     sustained.push(one.row);
-    const all = await sustainedPush({ nats, seconds: SECONDS, inFlight: CONCURRENCY, streams: STREAMS, name: `muninn start, one process per core (${availableParallelism()})` });
+    const all = await sustainedPush({ nats, seconds: SECONDS, inFlight: CONCURRENCY, streams: STREAMS, flags: { 'server.workers': '0' }, name: `muninn start, one process per core (${availableParallelism()})` });
     sustained.push(all.row);
     console.log(`\nsustained push (${SECONDS} s, ${CONCURRENCY} pushes of ${LINES_PER_PUSH} lines in flight, ${STREAMS} streams, JSON bodies; then until the ingesters have read everything)\n`);
     console.log(['what', 'lines/s', 'MB/s', 'p99 ms', 'failed', 'Muninn cores', 'lines/s per core', 'nats-server cores', 'RSS MiB', 'catch-up s', 'vs raw JetStream'].join('\t'));
