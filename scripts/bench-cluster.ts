@@ -3,12 +3,12 @@
 // steady load, how long a joining ingester takes until three own and have caught up every
 // partition, a leaving one (SIGTERM) until two do, and a SIGKILLed one until the survivors do,
 // with ingester.lease_ttl at its default.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { durationMs, loadConfig } from '../config/index.ts';
 import { startPusher, type PushResult } from './bench-push.ts';
+import { usage } from './bench-sustained.ts';
 import { startPrivateNats, type NatsServer } from './nats-server.ts';
 import { LeaseWatch } from './partition-watch.ts';
 import { sleep, spawnMuninn, waitReady, type MuninnProcess } from './processes.ts';
@@ -31,12 +31,6 @@ export interface ThroughputRow extends PushResult {
   cores: { gateway: number; ingesters: number; nats: number };
 }
 
-const TICKS_PER_SEC = 100;
-/** CPU seconds a process has used so far (user + system, from /proc). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
-}
 
 export interface HandoverFigures {
   leaseTtlMs: number;
@@ -115,7 +109,7 @@ class Cluster {
 async function throughput(ingesters: number): Promise<ThroughputRow> {
   const c = await Cluster.start(ingesters);
   try {
-    const cpu = () => ({ gateway: cpuSeconds(c.gateway.pid), ingesters: c.ingesters.reduce((a, i) => a + cpuSeconds(i.pid), 0), nats: cpuSeconds(c.nats.pid()) });
+    const cpu = () => ({ gateway: usage([c.gateway.pid]).cpu, ingesters: usage(c.ingesters.map((i) => i.pid)).cpu, nats: usage([c.nats.pid()]).cpu });
     const before = cpu();
     const pusher = startPusher({ url: c.gateway.url, inFlight: IN_FLIGHT, streams: STREAMS });
     await sleep(SECONDS * 1000);

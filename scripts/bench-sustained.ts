@@ -53,7 +53,7 @@ function tree(root: number): number[] {
 }
 
 /** CPU seconds (user + system) and RSS bytes of processes, from /proc. */
-function usage(pids: number[]): { cpu: number; rss: number } {
+export function usage(pids: number[]): { cpu: number; rss: number } {
   let cpu = 0;
   let rss = 0;
   for (const pid of pids) {
