@@ -31,7 +31,6 @@ export interface ThroughputRow extends PushResult {
   cores: { gateway: number; ingesters: number; nats: number };
 }
 
-
 export interface HandoverFigures {
   leaseTtlMs: number;
   partitions: number;
