@@ -100,8 +100,13 @@ export class WorkQueue {
     return new WorkQueue(js, await js.consumers.get(streams.queryTasks, CONSUMER));
   }
 
+  /**
+   * Waits out a queue with no leader (a NATS server lost) until the task's deadline: a failed put
+   * is no answer from a querier, and must not use up the frontend's retries in milliseconds.
+   */
   async put(task: Task): Promise<void> {
-    await this.js.publish(subjects.queryTasks, encode({ ...task }));
+    const data = encode({ ...task });
+    await whenAnswered(() => this.js.publish(subjects.queryTasks, data), task.deadline - Date.now());
   }
 
   /**
