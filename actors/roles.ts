@@ -127,6 +127,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         lease_ttl_ms: ttl,
         chunk_target_size: i.chunk_target_size,
         chunk_block_size: i.chunk_block_size,
+        chunk_encoding: i.chunk_encoding,
         max_chunk_age_ms: durationMs(i.max_chunk_age),
         chunk_idle_period_ms: durationMs(i.chunk_idle_period),
         chunk_retain_period_ms: durationMs(i.chunk_retain_period),

@@ -1,6 +1,10 @@
 // Every configuration key with its default; Loki's YAML key names wherever Loki has the setting.
 // Durations are written as Loki writes them ('30m') and resolved to milliseconds on load.
 
+/** ingester.chunk_encoding's words: how chunks are stored (a stream's head always fills LZ4 blocks). */
+export const CHUNK_ENCODINGS = ['lz4', 'brotli'] as const;
+export type ChunkEncoding = (typeof CHUNK_ENCODINGS)[number];
+
 export const defaults = {
   /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier. */
   target: 'all',
@@ -46,6 +50,8 @@ export const defaults = {
   ingester: {
     chunk_target_size: 1_572_864,
     chunk_block_size: 262_144,
+    /** How chunks are stored: `brotli` (about 60% of LZ4's bytes) or `lz4` (cheaper to flush and to read). */
+    chunk_encoding: 'brotli' as ChunkEncoding,
     chunk_idle_period: '30m',
     max_chunk_age: '2h',
     /** Keep flushed chunks in memory this long, so queries never miss data between memory and store. */

@@ -1,3 +1,3 @@
 // Configuration: defaults, loading, and the duration helper roles use to read it.
-export { defaults, type Config } from './defaults.ts';
+export { defaults, CHUNK_ENCODINGS, type ChunkEncoding, type Config } from './defaults.ts';
 export { loadConfig, durationMs, ConfigError } from './load.ts';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../logql/parser/units.ts';
-import { defaults, type Config } from './defaults.ts';
+import { CHUNK_ENCODINGS, defaults, type Config } from './defaults.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -54,6 +54,18 @@ function checkDurations(t: Tree, path: string): void {
   }
 }
 
+/** Keys that take one of a few words. */
+const CHOICES: Record<string, readonly string[]> = {
+  'ingester.chunk_encoding': CHUNK_ENCODINGS,
+};
+
+function checkChoices(t: Tree): void {
+  for (const [key, allowed] of Object.entries(CHOICES)) {
+    const v = key.split('.').reduce<unknown>((at, k) => (isTree(at) ? at[k] : undefined), t);
+    if (!allowed.includes(String(v))) throw new ConfigError(`configuration key ${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+}
+
 /** `--server.http_listen_port=3200` → { server: { http_listen_port: '3200' } } */
 function flagsToTree(flags: Record<string, string>): Tree {
   const t: Tree = {};
@@ -90,6 +102,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (env.NATS_URL) tree = overlay(tree, { nats: { url: env.NATS_URL } }, '');
   if (opts.flags) tree = overlay(tree, flagsToTree(opts.flags), '');
   checkDurations(tree, '');
+  checkChoices(tree);
   return tree as unknown as Config;
 }
 

@@ -2,6 +2,7 @@
 // of BENCH_CORPUS_LINES lines, stopped with flush_on_shutdown and started again over the same
 // data, then asked the queries of the side-by-side table with Loki (three runs each, the median).
 // Beside each, the baseline: one core scanning the same number of line bytes with Buffer.indexOf.
+import { benchCodec, type CodecFigures } from './bench-codec.ts';
 import { line, startPusher } from './bench-push.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ export interface CorpusFigures {
   /** Bytes the store holds (chunks and index) and the ratio of line bytes to them. */
   storedBytes: number;
   compression: number;
+  codec: CodecFigures;
   rows: CorpusRow[];
 }
 
@@ -128,6 +130,7 @@ async function askAll(node: MuninnProcess, o: CorpusOptions, lines: number, line
     const median = runs[Math.floor(RUNS / 2)];
     rows.push({ query: params.query, seconds: +median.seconds.toFixed(2), indexOfSeconds, ratio: +(indexOfSeconds / median.seconds).toFixed(2), answer: median.answer });
   }
-  const storedBytes = dirBytes(join(o.flags['common.path_prefix'], 'store'));
-  return { lines, lineBytes, rangeSeconds: Math.round((endMs - o.startedMs) / 1000), storedBytes, compression: +(lineBytes / storedBytes).toFixed(2), rows };
+  const store = join(o.flags['common.path_prefix'], 'store');
+  const storedBytes = dirBytes(store);
+  return { lines, lineBytes, rangeSeconds: Math.round((endMs - o.startedMs) / 1000), storedBytes, compression: +(lineBytes / storedBytes).toFixed(2), codec: benchCodec(store), rows };
 }

@@ -22,6 +22,7 @@ export {
   Codec,
   DEFAULT_BLOCK_SIZE,
 } from './chunk/encode.ts';
+export { toBrotli } from './chunk/brotli.ts';
 export { decodeChunk, decodeBlock, lineBytes, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
 export { IndexWriter, SEGMENT_BYTES } from './index/writer.ts';
 export { IndexReader } from './index/reader.ts';

@@ -14,6 +14,7 @@ import {
   type IngesterQuery,
   type IngestStream,
 } from '../../bus/index.ts';
+import type { ChunkEncoding } from '../../config/index.ts';
 import type { EntryBatch } from '../../model/batch.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
 import { compileMatchers } from '../../model/matchers.ts';
@@ -35,6 +36,7 @@ export interface IngesterOptions extends FlushLimits {
   partitions: number;
   lease_ttl_ms: number;
   chunk_block_size: number;
+  chunk_encoding: ChunkEncoding;
   chunk_retain_period_ms: number;
   flush_check_period_ms: number;
   flush_on_shutdown: boolean;

@@ -3,7 +3,8 @@
 // chunks with their streams, to be written again next round (a chunk's key is its content, so
 // a second put of the same chunk writes the same object).
 import type { ChunkRef, IndexWriter, ObjectStore } from '../../storage/index.ts';
-import { assembleChunk, chunkKey, type ChunkMeta } from '../../storage/index.ts';
+import { assembleChunk, chunkKey, Codec, toBrotli, type ChunkMeta } from '../../storage/index.ts';
+import type { ChunkEncoding } from '../../config/index.ts';
 import type { FlushReason } from './flush.ts';
 import type { CutChunk, StreamActor } from './stream.ts';
 
@@ -17,7 +18,7 @@ export async function writeChunks(
   items: FlushItem[],
   store: ObjectStore,
   index: IndexWriter,
-  opts: { concurrent_flushes: number },
+  opts: { concurrent_flushes: number; chunk_encoding: ChunkEncoding },
 ): Promise<void> {
   const refs: ChunkRef[] = [];
   let next = 0;
@@ -25,8 +26,9 @@ export async function writeChunks(
     while (next < items.length) {
       const { stream, chunk } = items[next++];
       const meta: ChunkMeta = { tenant: stream.tenant, fingerprint: stream.fp, labels: stream.labels, maxSeq: chunk.maxSeq };
-      // the blocks were compressed as the head filled: this only lays them out
-      const { buf, checksum } = assembleChunk(meta, chunk.blocks);
+      // the blocks were compressed (LZ4) as the head filled: lay them out, or compress them again
+      const { buf, checksum } =
+        opts.chunk_encoding === 'brotli' ? assembleChunk(meta, await toBrotli(chunk.blocks), Codec.brotli) : assembleChunk(meta, chunk.blocks);
       const { from, through, entries } = chunk;
       const key = chunkKey(meta, from, through, checksum);
       await store.put(key, buf);

@@ -1,4 +1,7 @@
 import test from 'ava';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { Codec } from '../../storage/index.ts';
 import { startNats } from '../helpers/nats.ts';
 import { startTestNode } from '../helpers/node.ts';
 import { flatten, metricValue, pushJson, queryRange, streamBody, waitFor } from '../helpers/loki.ts';
@@ -46,17 +49,23 @@ async function checkAnswers(t: import('ava').ExecutionContext, url: string) {
   t.is(stats.summary.totalEntriesReturned, 10);
 }
 
-test('pushed lines are answered exactly and in order, from memory and after a flush to the store', async (t) => {
-  const nats = await startNats(t);
-  const { url } = await startTestNode(t, nats.url, { 'ingester.chunk_idle_period': '2s', 'ingester.chunk_retain_period': '0s' });
-  t.deepEqual(await pushAll(url), [204, 204]);
+for (const encoding of ['brotli', 'lz4'] as const)
+  test(`pushed lines are answered exactly and in order, from memory and after a flush to the store (chunks stored as ${encoding})`, async (t) => {
+    const nats = await startNats(t);
+    const { url, dataDir } = await startTestNode(t, nats.url, { 'ingester.chunk_idle_period': '2s', 'ingester.chunk_retain_period': '0s', 'ingester.chunk_encoding': encoding });
+    t.deepEqual(await pushAll(url), [204, 204]);
 
-  await checkAnswers(t, url); // straight from ingester memory
+    await checkAnswers(t, url); // straight from ingester memory
 
-  await waitFor('both streams to flush', async () => (await metricValue(url, 'loki_ingester_chunks_flushed_total', { reason: 'idle' })) >= 2);
-  await waitFor('flushed chunks to leave memory', async () => (await metricValue(url, 'loki_ingester_memory_streams')) === 0);
-  await checkAnswers(t, url); // now only in the store
-});
+    await waitFor('both streams to flush', async () => (await metricValue(url, 'loki_ingester_chunks_flushed_total', { reason: 'idle' })) >= 2);
+    await waitFor('flushed chunks to leave memory', async () => (await metricValue(url, 'loki_ingester_memory_streams')) === 0);
+    await checkAnswers(t, url); // now only in the store
+    const files = (await readdir(dataDir, { recursive: true })).map((f) => join(dataDir, f));
+    const chunks = [];
+    for (const f of files) if (f.includes(`${sep}chunks${sep}`) && (await stat(f)).isFile()) chunks.push(f);
+    t.is(chunks.length, 2);
+    for (const f of chunks) t.is((await readFile(f))[5], Codec[encoding], `the codec byte of ${f}`);
+  });
 
 test('labels, label values and series list what was pushed', async (t) => {
   const nats = await startNats(t);

@@ -36,6 +36,13 @@ test('a bad duration is refused with its key', (t) => {
   t.regex(err?.message ?? '', /ingester\.max_chunk_age: invalid duration "soon"/);
 });
 
+test('a chunk encoding Muninn does not have is refused, naming the ones it has', (t) => {
+  const err = t.throws(() => loadConfig({ flags: { 'ingester.chunk_encoding': 'gzip' } }));
+  t.true(err instanceof ConfigError);
+  t.is(err?.message, 'configuration key ingester.chunk_encoding must be one of lz4, brotli, got "gzip"');
+  t.is(loadConfig({ flags: { 'ingester.chunk_encoding': 'lz4' } }).ingester.chunk_encoding, 'lz4');
+});
+
 test('a value of the wrong type is refused', (t) => {
   const err = t.throws(() => loadConfig({ file: yamlFile('server:\n  http_listen_port: lots\n') }));
   t.regex(err?.message ?? '', /server\.http_listen_port must be a number/);
