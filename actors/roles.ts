@@ -98,6 +98,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
     const frontend = new Frontend(
       {
         split_queries_by_interval_ms: durationMs(cfg.query_range.split_queries_by_interval),
+        shards: cfg.query_range.parallelise_shardable_queries ? cfg.query_range.shard_count : 1,
         max_retries: cfg.frontend.max_retries,
         subquery_timeout_ms: durationMs(cfg.frontend.subquery_timeout),
         max_query_parallelism: cfg.limits_config.max_query_parallelism,

@@ -1,6 +1,7 @@
 // Gateways hand queries to frontends (queue group `frontends`); the answer comes back in parts.
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
+import type { Shard } from '../model/fingerprint.ts';
 import { decode, encode } from './codec.ts';
 import { BusError, isNoResponders } from './errors.ts';
 import { Inbox, replyInParts } from './inbox.ts';
@@ -8,7 +9,7 @@ import { queueGroups, subjects } from './subjects.ts';
 
 /** A query as the HTTP API received it; nanosecond times travel as decimal strings. */
 export type QueryRequest =
-  | { kind: 'query_range'; tenant: string; query: string; start: string; end: string; step: number; interval?: number; limit: number; direction: 'forward' | 'backward' }
+  | { kind: 'query_range'; tenant: string; query: string; start: string; end: string; step: number; interval?: number; limit: number; direction: 'forward' | 'backward'; shard?: Shard }
   | { kind: 'query'; tenant: string; query: string; time: string; limit: number; direction: 'forward' | 'backward' }
   | { kind: 'labels'; tenant: string; start: string; end: string; query?: string }
   | { kind: 'label_values'; tenant: string; name: string; start: string; end: string; query?: string }

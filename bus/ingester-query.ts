@@ -2,6 +2,7 @@
 // they hold in memory; each answers in parts to the querier's inbox, naming the partitions its
 // answer covers, so the querier can tell which partitions nobody answered for.
 import type { NatsConnection } from 'nats';
+import type { Shard } from '../model/fingerprint.ts';
 import type { Matcher } from '../model/matchers.ts';
 import type { Direction } from '../model/batch.ts';
 import type { Labels } from '../model/labels.ts';
@@ -24,6 +25,8 @@ export interface IngesterQuery {
    */
   limit?: number;
   direction?: Direction;
+  /** Only the streams of this shard (a sharded query's piece). */
+  shard?: Shard;
 }
 
 interface Request extends IngesterQuery {

@@ -1,4 +1,5 @@
-// A stream's identity across the cluster: a 64-bit hash of tenant and canonical labels, and its partition.
+// A stream's identity across the cluster: a 64-bit hash of tenant and canonical labels (its
+// partition and query shard are that hash modulo their counts: model/fingerprint.ts).
 import crypto from 'node:crypto';
 import { isFingerprint } from '../../model/fingerprint.ts';
 
@@ -11,16 +12,4 @@ import { isFingerprint } from '../../model/fingerprint.ts';
  */
 export function fingerprint(tenant: string, labelsText: string): string {
   return crypto.hash('sha256', tenant + '\u0000' + labelsText, 'hex').slice(0, 16);
-}
-
-const TWO_32 = 2 ** 32;
-
-/** The 64-bit fingerprint mod `partitions`, computed in two 32-bit halves (exact for partitions ≤ 2^26). */
-export function partitionOf(fingerprintHex: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 2 ** 26)
-    throw new RangeError(`partitions must be an integer from 1 to 2^26, got ${partitions}`);
-  if (!isFingerprint(fingerprintHex)) throw new RangeError(`not a fingerprint: ${JSON.stringify(fingerprintHex)}`);
-  const hi = parseInt(fingerprintHex.slice(0, 8), 16);
-  const lo = parseInt(fingerprintHex.slice(8), 16);
-  return (((hi % partitions) * (TWO_32 % partitions)) % partitions + (lo % partitions)) % partitions;
 }

@@ -1,9 +1,11 @@
-// The query frontend: splits each query by time, puts the pieces on the work queue, retries
-// pieces nobody answered, and merges what the queriers send back.
+// The query frontend: splits each query by time (and, where the query allows, by stream shard),
+// puts the pieces on the work queue, retries pieces nobody answered, and merges what the
+// queriers send back.
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { decode, Inbox, RemoteError, serveFrontend, type FrontendAnswer, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
+import { shardMerge } from '../../logql/shard.ts';
 import type { MatrixSeries, StreamResult } from '../../logql/results.ts';
 import { QueryError, QueryTimeoutError, alignedRange } from '../../logql/eval/index.ts';
 import { formatGoDuration } from '../../logql/go-convert.ts';
@@ -15,6 +17,8 @@ import { splitLogRange, splitStepRange } from './split.ts';
 
 export interface FrontendOptions {
   split_queries_by_interval_ms: number;
+  /** Stream shards per time piece of a query that can be sharded (1: no sharding). */
+  shards: number;
   max_retries: number;
   subquery_timeout_ms: number;
   /** Sub-queries of one query in flight at once (limits_config.max_query_parallelism). */
@@ -63,17 +67,18 @@ export class Frontend {
     const end = BigInt(req.end);
     this.checkLength(start, end);
     const interval = msToNs(this.opts.split_queries_by_interval_ms);
+    const shards = shardMerge(expr) ? this.opts.shards : 1;
     if (isLogExpr(expr)) {
       let ranges = splitLogRange(start, end, interval);
       if (req.direction === 'backward') ranges = ranges.reverse();
-      const parts = await this.runLogPieces(q, req, ranges);
+      const parts = await this.runLogPieces(q, req, ranges, shards);
       const streams = mergeStreams(parts.map((p) => p.result as StreamResult[]), req.direction, req.limit);
       return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
     }
     const step = BigInt(req.step);
     const grid = alignedRange(start, end, req.step);
     const ranges = splitStepRange(grid.start, grid.end, step, interval);
-    const parts = await this.runAll(q, ranges.map((r) => ({ ...req, start: String(r.start), end: String(r.end) })));
+    const parts = await this.runAll(q, ranges.flatMap((r) => sharded({ ...req, start: String(r.start), end: String(r.end) }, shards)));
     return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(parts) };
   }
 
@@ -84,13 +89,16 @@ export class Frontend {
     if (max > 0 && length > max * 1e6) throw new QueryError(`the query time range exceeds the limit (query length: ${formatGoDuration(length)}, limit: ${formatGoDuration(max * 1e6)})`);
   }
 
-  /** In direction order, a wave at a time, stopping once earlier pieces already fill the limit. */
-  private async runLogPieces(q: Running, req: Extract<QueryRequest, { kind: 'query_range' }>, ranges: Array<{ start: bigint; end: bigint }>) {
+  /**
+   * In direction order, a wave of whole time pieces (all their shards) at a time, stopping once
+   * earlier pieces already fill the limit.
+   */
+  private async runLogPieces(q: Running, req: RangeRequest, ranges: Array<{ start: bigint; end: bigint }>, shards: number) {
     const done: ResultWithStats[] = [];
     let entries = 0;
-    const wave = this.opts.max_query_parallelism;
+    const wave = Math.max(1, Math.floor(this.opts.max_query_parallelism / shards));
     for (let i = 0; i < ranges.length && entries < req.limit; i += wave) {
-      const pieces = ranges.slice(i, i + wave).map((r) => ({ ...req, start: String(r.start), end: String(r.end) }));
+      const pieces = ranges.slice(i, i + wave).flatMap((r) => sharded({ ...req, start: String(r.start), end: String(r.end) }, shards));
       for (const part of await this.runAll(q, pieces)) {
         done.push(part);
         for (const s of part.result as StreamResult[]) entries += s.values.length;
@@ -150,6 +158,12 @@ export class Frontend {
     throw new QueryTimeoutError();
   }
 }
+
+type RangeRequest = Extract<QueryRequest, { kind: 'query_range' }>;
+
+/** One piece per shard of the tenant's streams, or the piece itself. */
+const sharded = (req: RangeRequest, shards: number): RangeRequest[] =>
+  shards > 1 ? Array.from({ length: shards }, (_, index) => ({ ...req, shard: { index, of: shards } })) : [req];
 
 function totalStats(parts: ResultWithStats[], streams?: StreamResult[]): unknown {
   const stats = parts.reduce<unknown>((acc, p) => addStats(acc, p.stats ?? {}), {}) as { summary?: Record<string, number> };

@@ -2,13 +2,14 @@
 // series, Loki's stats by adding them up.
 import type { Direction } from '../../model/batch.ts';
 import type { MatrixSeries, QueryResult, StreamResult } from '../../logql/results.ts';
-import { formatLabels, sortLabels } from '../../model/labels.ts';
+import { compareLabels, formatValue } from '../../logql/eval/format.ts';
+import { formatLabels, sortLabels, type Labels } from '../../model/labels.ts';
 
 type Entry = [string, string];
 
 /**
  * The `limit` newest (backward) or oldest (forward) entries across all streams, Loki's shape.
- * Sub-queries cover disjoint times, so nothing repeats; a stream's entries keep the order their
+ * Sub-queries cover disjoint times or disjoint shards of streams, so nothing repeats; a stream's entries keep the order their
  * querier gave them, and at one time streams go by their labels' text, as Loki's frontend merges.
  */
 export function mergeStreams(parts: StreamResult[][], direction: Direction, limit: number): StreamResult[] {
@@ -34,20 +35,35 @@ export function mergeStreams(parts: StreamResult[][], direction: Direction, limi
   return [...kept].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, values]) => ({ stream: byLabels.get(k)!.stream, values }));
 }
 
-/** Series from step-disjoint sub-queries: points concatenated in time order. */
+/**
+ * Series from sub-queries, in Loki's order (by labels): points of step-disjoint pieces are put
+ * one after another; points of one series at one time from several shards are added up.
+ */
 export function mergeMatrix(parts: MatrixSeries[][]): MatrixSeries[] {
-  const bySeries = new Map<string, MatrixSeries>();
+  const bySeries = new Map<string, { labels: Labels; s: MatrixSeries }>();
   for (const part of parts)
     for (const s of part) {
-      const k = JSON.stringify(Object.entries(s.metric).sort());
+      const labels = sortLabels(Object.entries(s.metric));
+      const k = formatLabels(labels);
       const at = bySeries.get(k);
-      if (at) at.values.push(...s.values);
-      else bySeries.set(k, { metric: s.metric, values: [...s.values] });
+      if (at) at.s.values.push(...s.values);
+      else bySeries.set(k, { labels, s: { metric: s.metric, values: [...s.values] } });
     }
-  const out = [...bySeries.values()];
-  for (const s of out) s.values.sort((a, b) => a[0] - b[0]);
+  const out = [...bySeries.values()].sort((a, b) => compareLabels(a.labels, b.labels)).map((e) => e.s);
+  for (const s of out) {
+    s.values.sort((a, b) => a[0] - b[0]);
+    let w = 0;
+    for (let r = 0; r < s.values.length; r++) {
+      if (w > 0 && s.values[w - 1][0] === s.values[r][0]) s.values[w - 1] = [s.values[r][0], formatValue(parseValue(s.values[w - 1][1]) + parseValue(s.values[r][1]))];
+      else s.values[w++] = s.values[r];
+    }
+    s.values.length = w;
+  }
   return out;
 }
+
+/** A value as formatValue spells it, back to a number. */
+const parseValue = (v: string): number => (v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
 
 /** Adds numeric leaves of Loki's stats objects; non-numbers keep the first value. */
 export function addStats(a: unknown, b: unknown): unknown {

@@ -16,6 +16,7 @@ import {
 } from '../../bus/index.ts';
 import type { ChunkEncoding } from '../../config/index.ts';
 import type { EntryBatch } from '../../model/batch.ts';
+import { inShard } from '../../model/fingerprint.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
 import { compileMatchers } from '../../model/matchers.ts';
 import { remembered } from '../../model/remember.ts';
@@ -333,7 +334,7 @@ export class Ingester {
     const match = compileMatchers(q.matchers);
     const found: Array<{ s: StreamActor; batch: EntryBatch }> = [];
     for (const s of this.streams.values()) {
-      if (s.tenant !== q.tenant || !covered.has(s.partition) || !match(s.labels)) continue;
+      if (s.tenant !== q.tenant || !covered.has(s.partition) || !inShard(s.fp, q.shard) || !match(s.labels)) continue;
       const batch = s.read(BigInt(q.start), BigInt(q.end));
       if (batch) found.push({ s, batch });
     }

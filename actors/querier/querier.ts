@@ -32,7 +32,7 @@ export class Querier {
     const req = task.body.req as QueryRequest;
     let body: Uint8Array | Error;
     try {
-      const source = new TenantSource(this.deps, req.tenant);
+      const source = new TenantSource(this.deps, req.tenant, req.kind === 'query_range' ? req.shard : undefined);
       const data = await this.run(req, task.deadline, source);
       body = encode({ data, warnings: [...source.warnings] });
     } catch (err) {

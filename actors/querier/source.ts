@@ -4,6 +4,7 @@
 import type { NatsConnection } from 'nats';
 import { askIngesters, type IngestStream } from '../../bus/index.ts';
 import { pastBound, QueryError, type SelectHint, type Source, type Span } from '../../logql/eval/index.ts';
+import { inShard, type Shard } from '../../model/fingerprint.ts';
 import type { Matcher } from '../../model/matchers.ts';
 import type { EntryBatch } from '../../model/batch.ts';
 import { labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
@@ -43,6 +44,8 @@ export class TenantSource implements Source {
   constructor(
     private readonly deps: SourceDeps,
     private readonly tenant: string,
+    /** Only the streams of this shard (a sharded query's piece); all when undefined. */
+    private readonly shard?: Shard,
   ) {}
 
   /**
@@ -64,7 +67,8 @@ export class TenantSource implements Source {
 
   /** The pieces to read: the index's chunks and the ingesters' memory, checked against max_querier_bytes_read. */
   private async plan(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): Promise<Piece[]> {
-    const [memory, refs] = await Promise.all([this.fromIngesters(matchers, start, end, false, hint), this.deps.index.chunks(this.tenant, matchers, start, end)]);
+    const [memory, all] = await Promise.all([this.fromIngesters(matchers, start, end, false, hint), this.deps.index.chunks(this.tenant, matchers, start, end)]);
+    const refs = this.shard ? all.filter((r) => inShard(r.fingerprint, this.shard)) : all;
     this.checkBytes(refs);
     this.stats.chunksRef += refs.length;
     return planPieces(refs, memory);
@@ -136,7 +140,7 @@ export class TenantSource implements Source {
     const got = await askIngesters(
       this.deps.nc,
       this.deps.partitions.owners(),
-      { tenant: this.tenant, matchers, start: String(start), end: String(end), seriesOnly, limit: hint?.limit, direction: hint?.direction },
+      { tenant: this.tenant, matchers, start: String(start), end: String(end), seriesOnly, limit: hint?.limit, direction: hint?.direction, shard: this.shard },
       this.deps.ingesterTimeoutMs,
       parseLabels,
     );

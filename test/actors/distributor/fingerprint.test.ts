@@ -1,6 +1,7 @@
 // A stream's fingerprint is stable, separates tenants and label sets, and spreads streams over partitions.
 import test from 'ava';
-import { fingerprint, partitionOf } from '../../../actors/distributor/fingerprint.ts';
+import { fingerprint } from '../../../actors/distributor/fingerprint.ts';
+import { partitionOf } from '../../../model/fingerprint.ts';
 
 test('a fingerprint is 16 lowercase hex characters', (t) => {
   t.regex(fingerprint('t1', '{app="api"}'), /^[0-9a-f]{16}$/);
