@@ -41,7 +41,9 @@ async function start(args: string[]): Promise<void> {
   if (!(await natsAnswers(cfg.nats.url))) {
     if (!cfg.nats.start_local) throw new Error(`no NATS answers at ${cfg.nats.url}`);
     logger.info({ url: cfg.nats.url }, 'no NATS answers; starting a local nats-server');
-    nats = await startLocalNats(cfg.nats.url, cfg.nats.config_file, cfg.common.path_prefix, (msg) => logger.warn(msg));
+    // in a process group of its own: a Ctrl-C (or a SIGTERM to muninn's group) reaches only the
+    // node, which flushes, writes its checkpoints and releases its leases over NATS, then stops it
+    nats = await startLocalNats(cfg.nats.url, cfg.nats.config_file, cfg.common.path_prefix, (msg) => logger.warn(msg), { detached: true });
   }
   const workers = workersOf(cfg);
   if (workers > 1) {

@@ -172,7 +172,7 @@ export async function startPrivateNats(): Promise<NatsServer> {
 }
 
 /** A port nothing listens on right now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
