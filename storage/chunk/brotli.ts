@@ -15,25 +15,37 @@ const compress = promisify(brotliCompress);
  * Quality 4 (on the shared load generator's lines: 5.0x line bytes per stored byte, LZ4 3.0x;
  * about 130 MB/s per thread to compress, 550 MB/s to decode). Quality 5 stores 9% less but
  * compresses at half the speed, a cost every pushed byte pays while the cores are busy ingesting.
+ * A window of 256 KiB covers a whole block (a larger one only costs each encoder memory).
  */
-const QUALITY = 4;
-const WINDOW_BITS = 22;
+const PARAMS = {
+  [constants.BROTLI_PARAM_QUALITY]: 4,
+  [constants.BROTLI_PARAM_LGWIN]: 18,
+  [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+};
+
+/**
+ * One block compresses at a time in this process: a flush round of many chunks would otherwise
+ * queue hundreds of encoders at once on libuv's threads, taking every core (and their memory)
+ * from the pushes for seconds; one thread keeps up with what a node ingests.
+ */
+let last: Promise<unknown> = Promise.resolve();
+
+function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const next = last.then(work, work);
+  last = next.catch(() => undefined);
+  return next;
+}
 
 /** The same blocks, LZ4 (the head's codec) compressed again as Brotli. */
 export function toBrotli(blocks: readonly EncodedBlock[]): Promise<EncodedBlock[]> {
   return Promise.all(
-    blocks.map(async (b) => {
-      const raw = uncompressSync(b.stored);
-      const stored = await compress(raw, {
-        params: {
-          [constants.BROTLI_PARAM_QUALITY]: QUALITY,
-          [constants.BROTLI_PARAM_LGWIN]: WINDOW_BITS,
-          [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-          [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
-        },
-      });
-      return { ...b, stored, crc: crc32(stored) };
-    }),
+    blocks.map((b) =>
+      inTurn(async () => {
+        const raw = uncompressSync(b.stored);
+        const stored = await compress(raw, { params: { ...PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
+        return { ...b, stored, crc: crc32(stored) };
+      }),
+    ),
   );
 }
 
