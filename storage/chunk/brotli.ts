@@ -1,8 +1,8 @@
 // Brotli blocks (codec 2): a stream's head fills LZ4 blocks, cheap to write and to read while the
 // chunk is in memory; at flush time, when the chunk is written once and read many times from the
 // store, its blocks are compressed again with Brotli, which stores log lines in about 60% of
-// LZ4's bytes, fewer than gzip's, and decodes as fast as zlib's gunzip. The work runs in libuv's
-// threads, off the event loop.
+// LZ4's bytes, fewer than gzip's, and decodes as fast as zlib's gunzip. The work runs in one of
+// libuv's threads at a time, off the event loop.
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { uncompressSync } from 'lz4-napi';
