@@ -104,7 +104,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         max_query_parallelism: cfg.limits_config.max_query_parallelism,
         max_query_length_ms: durationMs(cfg.limits_config.max_query_length),
       },
-      { nc: p.nc, queue: await WorkQueue.open(p.nc, cfg.nats.replicas), metrics: p.metrics },
+      { nc: p.nc, queue: await WorkQueue.open(p.nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas), metrics: p.metrics },
     );
     frontend.start();
     return { stop: () => frontend.stop() };

@@ -9,8 +9,6 @@ export const PART_BYTES = 512 * 1024;
 
 interface Part {
   from: string;
-  /** One answer's parts share it: two answers from one sender (a task delivered twice) never mix. */
-  n?: number;
   last: boolean;
   data?: Uint8Array;
   err?: string;
@@ -39,10 +37,9 @@ export function replyInParts(nc: NatsConnection, subject: string, from: string, 
     nc.publish(subject, encode({ from, last: true, data: body }));
     return;
   }
-  const n = Math.floor(Math.random() * 2 ** 52);
   for (let at = 0; at < body.length; at += PART_BYTES) {
     const end = Math.min(body.length, at + PART_BYTES);
-    nc.publish(subject, encode({ from, n, last: end === body.length, data: body.subarray(at, end) }));
+    nc.publish(subject, encode({ from, last: end === body.length, data: body.subarray(at, end) }));
   }
 }
 
@@ -76,14 +73,13 @@ export class Inbox {
 
   private onPart(p: Part): void {
     if (p.err !== undefined) return this.finish(p.from, new RemoteError(p.err, p.status ?? 500));
-    const key = p.n === undefined ? p.from : `${p.from} ${p.n}`;
-    const parts = this.partial.get(key) ?? [];
+    const parts = this.partial.get(p.from) ?? [];
     if (p.data) parts.push(p.data);
     if (!p.last) {
-      this.partial.set(key, parts);
+      this.partial.set(p.from, parts);
       return;
     }
-    this.partial.delete(key);
+    this.partial.delete(p.from);
     this.finish(p.from, parts.length === 1 ? parts[0] : Buffer.concat(parts));
   }
 

@@ -16,17 +16,6 @@ import { whenAnswered } from './when-answered.ts';
 
 const CONSUMER = 'queriers';
 
-/**
- * A task taken but neither answered nor said to be in work for this long is delivered again, to
- * another querier. A delivery can be lost between server and querier (a pull that the client gave
- * up on while its thread was busy gets the task all the same, and drops it): without this the
- * frontend noticed only after subquery_timeout (30 s). A querier at work on a task says so every
- * WORKING_EVERY_MS, so a slow task is never run twice while its querier lives.
- */
-const ACK_WAIT_MS = 10_000;
-const WORKING_EVERY_MS = 3_000;
-const MAX_DELIVER = 3;
-
 export interface Task {
   /** Unique per attempt: the frontend's inbox waits for this id. */
   id: string;
@@ -75,11 +64,11 @@ export class WorkQueue {
     private readonly consumer: Consumer,
   ) {}
 
-  static open(nc: NatsConnection, replicas = 1): Promise<WorkQueue> {
-    return whenAnswered(() => WorkQueue.create(nc, replicas));
+  static open(nc: NatsConnection, ackWaitMs: number, replicas = 1): Promise<WorkQueue> {
+    return whenAnswered(() => WorkQueue.create(nc, ackWaitMs, replicas));
   }
 
-  private static async create(nc: NatsConnection, replicas: number): Promise<WorkQueue> {
+  private static async create(nc: NatsConnection, ackWaitMs: number, replicas: number): Promise<WorkQueue> {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.info(streams.queryTasks).catch(() =>
       jsm.streams
@@ -93,14 +82,20 @@ export class WorkQueue {
         })
         .catch(() => jsm.streams.info(streams.queryTasks)),
     );
-    const delivery = { ack_wait: nanos(ACK_WAIT_MS), max_deliver: MAX_DELIVER };
+    // delivered once: a task whose querier died is put on the queue again by its frontend, after
+    // subquery_timeout (the one retry mechanism), never redelivered by JetStream as well
     const have = await jsm.consumers.info(streams.queryTasks, CONSUMER).catch(() => undefined);
     if (!have)
       await jsm.consumers
-        .add(streams.queryTasks, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...delivery })
+        .add(streams.queryTasks, {
+          durable_name: CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: nanos(ackWaitMs),
+          max_deliver: 1,
+        })
         .catch(() => jsm.consumers.info(streams.queryTasks, CONSUMER));
-    else if (have.config.max_deliver !== MAX_DELIVER || have.config.ack_wait !== delivery.ack_wait)
-      await jsm.consumers.update(streams.queryTasks, CONSUMER, delivery).catch(() => undefined);
+    else if (have.config.max_deliver !== 1) await jsm.consumers.update(streams.queryTasks, CONSUMER, { max_deliver: 1 }).catch(() => undefined);
     const js = nc.jetstream();
     return new WorkQueue(js, await js.consumers.get(streams.queryTasks, CONSUMER));
   }
@@ -124,14 +119,12 @@ export class WorkQueue {
       while (!stopped) {
         const m = await this.consumer.next({ expires: 1000 }).catch(() => null);
         if (!m) continue;
-        const working = setInterval(() => m.working(), WORKING_EVERY_MS);
         try {
           const t = decode<Task>(m.data);
           if (t.deadline > Date.now()) await handle(t);
         } catch {
           // a malformed task is dropped, not retried forever
         } finally {
-          clearInterval(working);
           m.ack();
         }
       }

@@ -48,7 +48,7 @@ const querier = new Querier(
   },
   {
     nc,
-    queue: await WorkQueue.open(nc, cfg.nats.replicas),
+    queue: await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas),
     partitions: {
       count: cfg.distributor.partitions,
       owners: () => [...new Set([...leases.current().values()].map((e) => leaseOf(e.key, e.value, e.revision, e.created)?.owner).filter((o): o is string => !!o))],
