@@ -1,5 +1,5 @@
-// The compression row of `npm run bench`: the flushed corpus's chunks read back on one core, raw
-// MB/s decoded, beside the baseline of the same raw blocks as gzip (Loki's default chunk codec)
+// The compression row of `npm run bench`: the flushed corpus's chunks read back on one core (MB/s
+// of lines decoded), beside the baseline of the same lines as gzip (Loki's default chunk codec)
 // compressed and decoded in the same process.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,23 +41,23 @@ export function benchCodec(storeDir: string): CodecFigures {
     stored += b.length;
   }
   if (!bufs.length) throw new Error(`no chunks under ${storeDir}`);
-  const raws: Buffer[] = [];
+  const lines: Buffer[] = [];
   let blockBytes = 0;
   const began = performance.now();
   for (const [i, buf] of bufs.entries()) {
     const c = decodeChunk(String(i), buf);
     for (let b = 0; b < c.blocks.length; b++) {
       const batch = c.readBlock(b);
-      raws.push(batch.lines);
+      lines.push(batch.lines);
       blockBytes += c.blocks[b].length;
     }
   }
   const decodeSeconds = (performance.now() - began) / 1000;
-  const gz = raws.map((r) => gzipSync(r));
+  const gz = lines.map((l) => gzipSync(l));
   const gzBegan = performance.now();
   for (const g of gz) gunzipSync(g);
   const gunzipSeconds = (performance.now() - gzBegan) / 1000;
-  const lineBytes = raws.reduce((n, r) => n + r.length, 0);
+  const lineBytes = lines.reduce((n, l) => n + l.length, 0);
   return {
     codec: bufs[0][5],
     chunks: bufs.length,
