@@ -16,15 +16,6 @@ import { whenAnswered } from './when-answered.ts';
 
 const CONSUMER = 'queriers';
 
-/**
- * How long one pull waits on the server for a task. The client gives a pull up a little after
- * this (5%); a task the server sends just then, while the querier thread is busy evaluating, is
- * dropped and waits for the frontend's retry at subquery_timeout. Long pulls make that moment
- * rare (with 1 s pulls a busy thread met it often); short ones find a new queue leader sooner
- * after a NATS server is lost.
- */
-const PULL_EXPIRES_MS = 5_000;
-
 export interface Task {
   /** Unique per attempt: the frontend's inbox waits for this id. */
   id: string;
@@ -124,12 +115,9 @@ export class WorkQueue {
    */
   serve(workers: number, handle: (t: Task) => Promise<void>): () => Promise<void> {
     let stopped = false;
-    let wake: () => void = () => undefined;
-    const stopping = new Promise<null>((r) => (wake = () => r(null)));
     const loop = async () => {
       while (!stopped) {
-        // a stop does not wait for a pull to expire (a task it still gets is retried by its frontend)
-        const m = await Promise.race([this.consumer.next({ expires: PULL_EXPIRES_MS }).catch(() => null), stopping]);
+        const m = await this.consumer.next({ expires: 1000 }).catch(() => null);
         if (!m) continue;
         try {
           const t = decode<Task>(m.data);
@@ -144,7 +132,6 @@ export class WorkQueue {
     const loops = Array.from({ length: workers }, loop);
     return async () => {
       stopped = true;
-      wake();
       await Promise.allSettled(loops);
     };
   }
