@@ -72,8 +72,12 @@ export const defaults = {
     split_queries_by_interval: '30m',
     /** Split a query that allows it by stream as well (log queries, sums of counts and rates), as Loki's query sharding does. */
     parallelise_shardable_queries: true,
-    /** Shards of such a query per time piece: each reads a 16th of the streams (Loki's row_shards). */
-    shard_count: 16,
+    /**
+     * Shards of such a query per time piece. Each is a sub-query that asks the index and every
+     * ingester, so a small query pays for each: 4 keeps both threads of a 2-core querier busy on a
+     * scan; raise it with the querier threads of the cluster.
+     */
+    shard_count: 4,
   },
   frontend: {
     max_retries: 5,
