@@ -2,7 +2,7 @@ import test from 'ava';
 import { startPrivateNatsCluster } from '../../scripts/nats-server.ts';
 import { startNats } from '../helpers/nats.ts';
 import { startS3 } from '../helpers/s3.ts';
-import { CLUSTER_PARTITIONS, CLUSTER_TTL_MS, clusterFlags, settled, startProcess } from '../helpers/cluster.ts';
+import { CLUSTER_TTL_MS, clusterFlags, settledOn, startProcess } from '../helpers/cluster.ts';
 import { readBack, startLoad } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,7 +13,7 @@ test('one of three ingesters SIGKILLed under a steady push: its partitions are c
   const nats = await startNats(t);
   const s3 = await startS3(t);
   const ingesters = await Promise.all([0, 1, 2].map(() => startProcess(t, nats.url, s3, 'ingester', clusterFlags)));
-  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, ingesters.map((i) => i.id));
+  await settledOn(t, nats.url, ingesters);
   const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
   const load = startLoad({ url: () => gateway.url, job: 'kill', ...steady });
   await sleep(4000);
@@ -22,7 +22,7 @@ test('one of three ingesters SIGKILLed under a steady push: its partitions are c
   const began = Date.now();
   dead.child.kill('SIGKILL');
   await dead.exited;
-  const recovered = await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, alive.map((i) => i.id));
+  const recovered = await settledOn(t, nats.url, alive);
   t.log(`every partition owned and caught up again ${recovered} ms after the SIGKILL (lease TTL ${CLUSTER_TTL_MS} ms)`);
 
   // while it was being taken over, queries still answered, saying what they could not see
@@ -39,19 +39,19 @@ test('an ingester frozen (SIGSTOP) past its lease TTL loses its partitions, drop
   const nats = await startNats(t);
   const s3 = await startS3(t);
   const [a, b] = await Promise.all([0, 1].map(() => startProcess(t, nats.url, s3, 'ingester', clusterFlags)));
-  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
+  await settledOn(t, nats.url, [a, b]);
   const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
   const load = startLoad({ url: () => gateway.url, job: 'freeze', ...steady });
   await sleep(3000);
 
   let began = Date.now();
   b.child.kill('SIGSTOP');
-  const takenOver = await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id]);
+  const takenOver = await settledOn(t, nats.url, [a]);
   t.log(`the frozen ingester's partitions were taken over ${takenOver} ms after SIGSTOP`);
   await sleep(1000);
   began = Date.now();
   b.child.kill('SIGCONT');
-  const back = await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
+  const back = await settledOn(t, nats.url, [a, b]);
   t.log(`after SIGCONT its share was handed back in ${back} ms`);
   t.regex(b.output(), /lost the lease of a partition; dropping it/);
 
@@ -70,7 +70,7 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   const s3 = await startS3(t);
   const cflags = { ...clusterFlags, 'nats.replicas': '3' };
   const [a, b] = await Promise.all([0, 1].map(() => startProcess(t, cluster.url, s3, 'ingester', cflags)));
-  await settled(cluster.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
+  await settledOn(t, cluster.url, [a, b]);
   const gateway = await startProcess(t, cluster.url, s3, 'gateway,distributor,frontend,querier', cflags);
   const load = startLoad({ url: () => gateway.url, job: 'natsdown', ...steady });
   await sleep(4000);
@@ -81,7 +81,7 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   // recovered once pushes are acknowledged again and every partition is owned and caught up
   while (load.ackedLines() <= before + 10_000 && Date.now() - began < 60_000) await sleep(100);
   const pushing = Date.now() - began;
-  const owned = await settled(cluster.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id]);
+  const owned = await settledOn(t, cluster.url, [a, b]);
   t.log(`after one of three NATS servers was killed: pushes acknowledged again within ${pushing} ms, partitions settled ${owned} ms later`);
   await sleep(3000);
   await load.stop();

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { startNats } from '../helpers/nats.ts';
 import { startS3 } from '../helpers/s3.ts';
-import { CLUSTER_PARTITIONS, CLUSTER_TTL_MS, clusterFlags, settled, startProcess } from '../helpers/cluster.ts';
+import { CLUSTER_TTL_MS, clusterFlags, settledOn, startProcess } from '../helpers/cluster.ts';
 import { readBack, startLoad } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -11,14 +11,14 @@ test('ingesters scaled 1 → 3 → 1 under a steady push hand partitions over gr
   const nats = await startNats(t);
   const s3 = await startS3(t);
   const a = await startProcess(t, nats.url, s3, 'ingester', clusterFlags);
-  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id]);
+  await settledOn(t, nats.url, [a]);
   const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
   const load = startLoad({ url: () => gateway.url, job: 'scale', streams: 40, batchLines: 400, streamLines: 40, concurrency: 2, pauseMs: 20 });
   await sleep(3000);
 
   let began = Date.now();
   const [b, c] = await Promise.all([startProcess(t, nats.url, s3, 'ingester', clusterFlags), startProcess(t, nats.url, s3, 'ingester', clusterFlags)]);
-  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id, b.id, c.id]);
+  await settledOn(t, nats.url, [a, b, c]);
   const up = Date.now() - began;
   await sleep(3000);
 
@@ -27,7 +27,7 @@ test('ingesters scaled 1 → 3 → 1 under a steady push hand partitions over gr
   c.child.kill('SIGTERM');
   await Promise.all([b.exited, c.exited]);
   const stopped = Date.now() - began;
-  await settled(nats.url, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, [a.id]);
+  await settledOn(t, nats.url, [a]);
   const down = Date.now() - began;
   await sleep(2000);
   await load.stop();

@@ -3,12 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { settled } from '../../scripts/partition-watch.ts';
 import { unlimited } from './load.ts';
 import { spawnNode, tempDir, type ChildNode } from './node.ts';
 import type { S3Server } from './s3.ts';
 
 // the lease watch is shared with the bench: scripts/partition-watch.ts
-export { leasesNow, settled } from '../../scripts/partition-watch.ts';
+export { leasesNow } from '../../scripts/partition-watch.ts';
 
 /** A short lease TTL and few partitions, so failovers and hand-overs take seconds in a test. */
 export const CLUSTER_TTL_MS = 3000;
@@ -31,3 +32,20 @@ export async function startProcess(t: ExecutionContext, natsUrl: string, s3: S3S
   const id = (await readFile(join(dataDir, 'node-id'), 'utf8')).trim();
   return { ...node, id, dataDir };
 }
+
+/**
+ * Waits until every partition has a ready owner and the owners are exactly `owners` (see
+ * partition-watch.ts); when they never do, the test's log shows each owner's state and last lines.
+ */
+export async function settledOn(t: ExecutionContext, natsUrl: string, owners: ClusterProcess[]): Promise<number> {
+  try {
+    return await settled(natsUrl, CLUSTER_TTL_MS, CLUSTER_PARTITIONS, owners.map((o) => o.id));
+  } catch (err) {
+    for (const o of owners) {
+      const state = o.child.exitCode !== null || o.child.signalCode !== null ? `exited (${o.child.signalCode ?? o.child.exitCode})` : 'running';
+      t.log(`${o.id}: ${state}; last lines:\n${o.output().trim().split('\n').slice(-15).join('\n')}`);
+    }
+    throw err;
+  }
+}
+
