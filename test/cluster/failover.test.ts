@@ -85,8 +85,12 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   t.log(`after one of three NATS servers was killed: pushes acknowledged again within ${pushing} ms, partitions settled ${owned} ms later`);
   await sleep(3000);
   await load.stop();
-  const { lost, doubled, returned } = await readBack(gateway.url, load, 'natsdown');
-  t.log(`acknowledged ${load.ackedLines()} lines, read back ${returned}; refused pushes: ${JSON.stringify(Object.fromEntries(load.refusals))}`);
+  // after a server is lost the ingest log's consumers move their leaders and the ingesters catch
+  // up; on the loaded 2-core machine 30 s of read-back missed lines in three of four runs (not yet
+  // known why), so it may take two minutes; a line truly lost still fails it
+  const readFrom = Date.now();
+  const { lost, doubled, returned, warnings } = await readBack(gateway.url, load, 'natsdown', 120_000);
+  t.log(`acknowledged ${load.ackedLines()} lines, read back ${returned} after ${Date.now() - readFrom} ms; refused pushes: ${JSON.stringify(Object.fromEntries(load.refusals))}; last warnings: ${JSON.stringify(warnings)}`);
   t.deepEqual(lost.slice(0, 10), [], `lost ${lost.length} acknowledged lines`);
   t.deepEqual(doubled.slice(0, 10), [], `${doubled.length} lines shown twice`);
 });
