@@ -5,6 +5,7 @@
 // it may write anything again.
 import type { Logger } from 'pino';
 import { LeaseLostError, leaseOf, type BucketView, type Lease, type Leases } from '../../bus/index.ts';
+import { InTurn } from '../../model/in-turn.ts';
 import { desiredOwner } from './placement.ts';
 
 /** What the ingester does when a partition changes hands. */
@@ -34,8 +35,12 @@ interface Held {
   ready: boolean;
   /** A hand-over in progress. */
   leaving?: Promise<void>;
-  /** The lease write in flight: writes go one at a time, each at the revision the last one made. */
-  writing: Promise<unknown>;
+  /**
+   * Lease writes go one at a time, each at the revision the last one made: two at once would both
+   * write at the same revision, and the loser would take itself for having lost the partition (or
+   * a release would miss a renewal's new revision and leave the lease to expire).
+   */
+  writes: InTurn;
 }
 
 /** How often the ingester looks again at membership and leases. */
@@ -90,7 +95,7 @@ export class Ownership {
   async renew(partition: number): Promise<boolean> {
     const h = this.held.get(partition);
     if (!h) return false;
-    return this.inTurn(h, async () => {
+    return h.writes.run(async () => {
       if (this.held.get(partition) !== h) return false; // handed over or lost meanwhile
       const ready = this.deps.hooks.isReady(partition);
       try {
@@ -106,16 +111,6 @@ export class Ownership {
     });
   }
 
-  /**
-   * Runs a write of `h`'s lease after the one in flight: two at once would both write at the same
-   * revision, and the loser would take itself for having lost the partition (or a release would
-   * miss a renewal's new revision and leave the lease to expire).
-   */
-  private inTurn<T>(h: Held, write: () => Promise<T>): Promise<T> {
-    const next = h.writing.then(write, write);
-    h.writing = next.catch(() => undefined);
-    return next;
-  }
 
   /**
    * Stops taking partitions, then hands every held one over (handOff, then release) or, when no
@@ -130,7 +125,7 @@ export class Ownership {
       [...this.held].map(([p, h]) =>
         handOver
           ? this.leave(p)
-          : this.inTurn(h, () => this.deps.leases.release(p, h.revision)).catch((err) => this.deps.logger.warn({ err, partition: p }, 'releasing a lease failed; it will expire')),
+          : h.writes.run(() => this.deps.leases.release(p, h.revision)).catch((err) => this.deps.logger.warn({ err, partition: p }, 'releasing a lease failed; it will expire')),
       ),
     );
     this.held.clear();
@@ -211,7 +206,7 @@ export class Ownership {
     } else revision = await this.deps.leases.claim(p, this.opts.id);
     if (revision === undefined) return undefined;
     this.freeSince.delete(p);
-    this.held.set(p, { revision, renewedAt: Date.now(), ready: false, writing: Promise.resolve() });
+    this.held.set(p, { revision, renewedAt: Date.now(), ready: false, writes: new InTurn() });
     try {
       await this.deps.hooks.take(p);
     } catch (err) {
@@ -233,7 +228,7 @@ export class Ownership {
         await this.deps.hooks.handOff(p);
         if (this.held.get(p) !== h) return; // lost meanwhile: nothing to release
         this.held.delete(p);
-        await this.inTurn(h, () => this.deps.leases.release(p, h.revision));
+        await h.writes.run(() => this.deps.leases.release(p, h.revision));
         this.deps.logger.info({ partition: p }, `handed partition ${p} over`);
       } catch (err) {
         this.deps.logger.warn({ err, partition: p }, 'handing a partition over failed; it will be claimed when its lease expires');

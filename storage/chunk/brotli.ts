@@ -6,6 +6,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { uncompressSync } from 'lz4-napi';
+import { InTurn } from '../../model/in-turn.ts';
 import { crc32 } from './crc32.ts';
 import type { EncodedBlock } from './encode.ts';
 
@@ -28,19 +29,13 @@ const PARAMS = {
  * queue hundreds of encoders at once on libuv's threads, taking every core (and their memory)
  * from the pushes for seconds; one thread keeps up with what a node ingests.
  */
-let last: Promise<unknown> = Promise.resolve();
-
-function inTurn<T>(work: () => Promise<T>): Promise<T> {
-  const next = last.then(work, work);
-  last = next.catch(() => undefined);
-  return next;
-}
+const turns = new InTurn();
 
 /** The same blocks, LZ4 (the head's codec) compressed again as Brotli. */
 export function toBrotli(blocks: readonly EncodedBlock[]): Promise<EncodedBlock[]> {
   return Promise.all(
     blocks.map((b) =>
-      inTurn(async () => {
+      turns.run(async () => {
         const raw = uncompressSync(b.stored);
         const stored = await compress(raw, { params: { ...PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } });
         return { ...b, stored, crc: crc32(stored) };
