@@ -8,6 +8,7 @@ import { AckPolicy, DeliverPolicy, createInbox, type JetStreamManager, type Msg,
 import type { ByteBudget } from './byte-budget.ts';
 import { streams, subjects } from './subjects.ts';
 import { nanos } from './nanos.ts';
+import { noAnswerAfter } from './no-answer-timer.ts';
 
 export interface LogMessage {
   seq: number;
@@ -102,10 +103,10 @@ export function readPartition(
   function pull(name: string, bytes: number): Promise<PullEnd> {
     return new Promise<PullEnd>((resolve) => {
       const no = ++pullNo;
-      const timer = setTimeout(() => end('lost'), PULL_EXPIRES_MS + PULL_GRACE_MS);
+      const cancel = noAnswerAfter(PULL_EXPIRES_MS + PULL_GRACE_MS, () => end('lost'));
       const end = (e: PullEnd) => {
         if (current?.no !== no) return;
-        clearTimeout(timer);
+        cancel();
         current = undefined;
         wake = undefined;
         resolve(e);
