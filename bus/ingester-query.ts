@@ -36,7 +36,7 @@ interface Request extends IngesterQuery {
 /** One ingester's answer: its streams, from the partitions it covers (held, caught up, leased). */
 export interface IngesterAnswer {
   partitions: number[];
-  /** Covered partitions whose reader is far behind the log's head, with the messages it has left. */
+  /** Covered partitions whose reader is far behind the log's head, with the messages it has left (-1: reading fails, lag unknown). */
   behind: Array<[partition: number, lag: number]>;
   streams: IngestStream[];
 }

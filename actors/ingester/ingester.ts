@@ -326,7 +326,8 @@ export class Ingester {
    */
   private query(q: IngesterQuery): IngesterAnswer {
     const covered = [...this.partitions.values()].filter((p) => p.ready && this.ownership.valid(p.id));
-    const behind = covered.filter((p) => p.lag > BEHIND_MESSAGES).map((p): [number, number] => [p.id, p.lag]);
+    // a reader failing to read (a NATS server lost, a consumer moving) falls behind unseen: its lag is unknown
+    const behind = covered.filter((p) => this.troubled.has(p.id) || p.lag > BEHIND_MESSAGES).map((p): [number, number] => [p.id, this.troubled.has(p.id) ? -1 : p.lag]);
     return { partitions: covered.map((p) => p.id), behind, streams: this.streamsFor(q, new Set(covered.map((p) => p.id))) };
   }
 

@@ -147,7 +147,12 @@ export class TenantSource implements Source {
     const missing: number[] = [];
     for (let p = 0; p < this.deps.partitions.count; p++) if (!got.covered.has(p)) missing.push(p);
     if (missing.length) this.warnings.add(uncovered(missing));
-    for (const [p, lag] of got.behind) this.warnings.add(`partition ${p} is ${lag} messages behind the ingest log (catching up): its newest lines may be missing`);
+    for (const [p, lag] of got.behind)
+      this.warnings.add(
+        lag < 0
+          ? `partition ${p} cannot read the ingest log right now (retrying): its newest lines may be missing`
+          : `partition ${p} is ${lag} messages behind the ingest log (catching up): its newest lines may be missing`,
+      );
     for (const s of got.streams) this.stats.ingesterEntries += s.batch.ts.length;
     return got.streams;
   }
