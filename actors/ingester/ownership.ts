@@ -57,6 +57,8 @@ export class Ownership {
   private running: Promise<void> = Promise.resolve();
   private queued = false;
   private stopped = false;
+  /** The live ingesters the last placement was over, to log when they change. */
+  private placedOver = '';
 
   constructor(
     private readonly opts: OwnershipOptions,
@@ -164,6 +166,11 @@ export class Ownership {
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
     const live = this.live();
+    const over = [...live].sort().join(', ');
+    if (over !== this.placedOver) {
+      this.placedOver = over;
+      this.deps.logger.info({ ingesters: live.length }, `placing partitions over ${over}`);
+    }
     const leases = new Map<number, Lease>();
     for (const e of this.deps.view.current().values()) {
       const l = leaseOf(e.key, e.value, e.revision, e.created);
