@@ -13,7 +13,7 @@ test('nats-server SIGKILLed mid-push and started again: everything acknowledged,
   t.timeout(240_000);
   const nats = await startNats(t);
   const node = await spawnNode(t, nats.url, await tempDir(t), flags);
-  const load = startLoad({ url: () => node.url, job: 'outage', streams: 50, batchLines: 500, concurrency: 4 });
+  const load = startLoad(t, { url: () => node.url, job: 'outage', streams: 50, batchLines: 500, concurrency: 4 });
   await sleep(4000);
   const before = load.ackedLines();
   await nats.kill();

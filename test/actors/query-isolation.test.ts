@@ -33,7 +33,7 @@ test('template bombs answer at once with TemplateFormatErr, a query past query_t
   }
   const range = { start: String(t0), end: String(BigInt(Date.now()) * 1_000_000n) };
 
-  const pushes = startLoad({ url: () => url, job: 'latency', streams: 8, batchLines: 100, streamLines: 50, concurrency: 2, pauseMs: 20 });
+  const pushes = startLoad(t, { url: () => url, job: 'latency', streams: 8, batchLines: 100, streamLines: 50, concurrency: 2, pauseMs: 20 });
   await sleep(4000);
   const quiet = pushes.latencies.length;
   const p99Quiet = p99(pushes.latencies);

@@ -12,7 +12,7 @@ test('a node SIGKILLed under full-speed load over a backlog of a million lines r
   const nats = await startNats(t);
   const dataDir = await tempDir(t);
   let node = await spawnNode(t, nats.url, dataDir, flags);
-  const load = startLoad({ url: () => node.url, job: 'backlog' });
+  const load = startLoad(t, { url: () => node.url, job: 'backlog' });
   // default chunk periods: nothing is flushed, so everything acknowledged is backlog in the log
   while (load.ackedLines() < 1_000_000) await sleep(200);
   node.kill();

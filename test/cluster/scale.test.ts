@@ -13,7 +13,7 @@ test('ingesters scaled 1 → 3 → 1 under a steady push hand partitions over gr
   const a = await startProcess(t, nats.url, s3, 'ingester', clusterFlags);
   await settledOn(t, nats.url, [a]);
   const gateway = await startProcess(t, nats.url, s3, 'gateway,distributor,frontend,querier', clusterFlags);
-  const load = startLoad({ url: () => gateway.url, job: 'scale', streams: 40, batchLines: 400, streamLines: 40, concurrency: 2, pauseMs: 20 });
+  const load = startLoad(t, { url: () => gateway.url, job: 'scale', streams: 40, batchLines: 400, streamLines: 40, concurrency: 2, pauseMs: 20 });
   await sleep(3000);
 
   let began = Date.now();

@@ -43,7 +43,8 @@ export async function settledOn(t: ExecutionContext, natsUrl: string, owners: Cl
   } catch (err) {
     for (const o of owners) {
       const state = o.child.exitCode !== null || o.child.signalCode !== null ? `exited (${o.child.signalCode ?? o.child.exitCode})` : 'running';
-      t.log(`${o.id}: ${state}; last lines:\n${o.output().trim().split('\n').slice(-15).join('\n')}`);
+      const out = o.output();
+      t.log(`${o.id}: ${state}; ${out.length} bytes logged, the last lines:\n${out.trim().split('\n').slice(-15).join('\n')}`);
     }
     throw err;
   }
