@@ -1,5 +1,5 @@
 // The durable ingest log: one JetStream stream, a subject per partition, deduplicated appends.
-import { DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
+import { DiscardPolicy, Events, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection } from 'nats';
 import { AckedPublisher } from './acked-publish.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { BusError } from './errors.ts';
@@ -20,6 +20,8 @@ export interface IngestLogOptions {
 
 export class IngestLog {
   private readonly publisher: AckedPublisher;
+  private readonly readers = new Set<PartitionReader>();
+  private watching = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -77,7 +79,32 @@ export class IngestLog {
 
   /** Reads a partition in order from `from`, within the process's byte budget (ingest-reader.ts). */
   read(partition: number, from: number, budget: ByteBudget, ev: ReaderEvents): PartitionReader {
-    return readPartition(this.nc, this.jsm, { partition, from, budget }, ev);
+    this.watchReconnects();
+    const reader = readPartition(this.nc, this.jsm, { partition, from, budget }, ev);
+    this.readers.add(reader);
+    return {
+      get next() {
+        return reader.next;
+      },
+      renew: () => reader.renew(),
+      stop: () => {
+        this.readers.delete(reader);
+        return reader.stop();
+      },
+    };
+  }
+
+  /**
+   * Once the connection is made again (its server lost), every reader pulls anew at once: its pull
+   * in flight died with the old connection, and waiting for that pull's timer left a partition
+   * unread for seconds.
+   */
+  private watchReconnects(): void {
+    if (this.watching) return;
+    this.watching = true;
+    void (async () => {
+      for await (const s of this.nc.status()) if (s.type === Events.Reconnect) for (const r of this.readers) r.renew();
+    })().catch(() => undefined);
   }
 
   /** Drops a partition's messages below `seq`: they are durably in the store. */

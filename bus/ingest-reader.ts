@@ -30,6 +30,8 @@ export interface ReaderEvents {
 export interface PartitionReader {
   /** The next sequence the reader will hand over. */
   readonly next: number;
+  /** Gives up the pull in flight and reads on with a new consumer: the connection was made again, and the pull and maybe its consumer's server are gone. */
+  renew(): void;
   stop(): Promise<void>;
 }
 
@@ -181,6 +183,9 @@ export function readPartition(
   return {
     get next() {
       return next;
+    },
+    renew() {
+      current?.end('gone');
     },
     async stop() {
       stopped = true;

@@ -3,6 +3,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  Events,
   RetentionPolicy,
   StorageType,
   createInbox,
@@ -180,6 +181,13 @@ export class WorkQueue {
       }
     };
     const loops = Array.from({ length: workers }, loop);
+    // pulls in flight died with a lost connection: once it is made again, pull anew at once
+    void (async () => {
+      for await (const st of this.nc.status()) {
+        if (stopped) return;
+        if (st.type === Events.Reconnect) for (const end of [...waiting.values()]) end(undefined);
+      }
+    })().catch(() => undefined);
     return async () => {
       stopped = true;
       for (const end of [...waiting.values()]) end(undefined);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { startNats } from '../helpers/nats.ts';
 import { spawnNode, tempDir } from '../helpers/node.ts';
-import { metricValue, pushJson, streamBody, waitFor } from '../helpers/loki.ts';
+import { metricValue, pushJson, queryRange, streamBody, waitFor } from '../helpers/loki.ts';
 import { readBack, startLoad, unlimited } from '../helpers/load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,4 +51,12 @@ test('a push during a NATS outage longer than its timeout answers 503 and is cou
 
   await nats.restart();
   await waitFor('pushes to be acknowledged again', async () => (await pushJson(node.url, streamBody({ job: 'down' }, [[now(), 'after']]))).status === 204, 30_000);
+  // the reader pulls again as soon as the connection is back, not when its lost pull times out
+  const pushed = Date.now();
+  await waitFor('a line pushed after the outage to be readable', async () => {
+    const got = await queryRange(node.url, { query: '{job="down"}', start: String(BigInt(pushed - 600_000) * 1_000_000n), end: now(), limit: '100' });
+    return got.result.some((s) => s.values.some(([, l]) => l === 'after'));
+  }, 30_000);
+  t.log(`readable ${Date.now() - pushed} ms after it was acknowledged`);
+  t.notRegex(node.output(), /a pull request got no answer/);
 });
