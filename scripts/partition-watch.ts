@@ -1,7 +1,8 @@
 // Watches partition leases from outside the cluster: who owns each partition now, and how long
-// until every partition has a ready owner among exactly a given set of ingesters (the hand-over
-// and failover times the bench reports and the cluster tests wait for).
+// until every partition has a ready owner, the one placement chooses among a given set of
+// ingesters (the hand-over and failover times the bench reports and the cluster tests wait for).
 import type { NatsConnection } from 'nats';
+import { desiredOwner } from '../actors/ingester/placement.ts';
 import { Leases, connectBus, leaseOf, type Lease } from '../bus/index.ts';
 
 /** One connection to the bus, read as often as asked; close() when done. */
@@ -39,22 +40,23 @@ export class LeaseWatch {
   }
 
   /**
-   * Waits until every one of `partitions` has a ready owner and the owners are exactly `owners`;
-   * resolves with the milliseconds it took.
+   * Waits until every one of `partitions` is held, ready, by its desired owner among `owners` (the
+   * live ingesters; rendezvous placement may give one of them none); resolves with the
+   * milliseconds it took.
    */
   async settled(partitions: number, owners: string[], timeoutMs = 90_000): Promise<number> {
     const began = Date.now();
-    const want = [...owners].sort().join(',');
+    const placed = Array.from({ length: partitions }, (_, p) => desiredOwner(p, owners));
     let last = 'nothing read yet';
     while (Date.now() - began < timeoutMs) {
       const leases = await this.now();
       const ready = [...leases.values()].filter((l) => l.ready).length;
-      const have = [...new Set([...leases.values()].map((l) => l.owner))].sort().join(',');
-      last = `${leases.size} leased, ${ready} ready, owners ${have}`;
-      if (leases.size === partitions && ready === partitions && have === want) return Date.now() - began;
+      const misplaced = placed.flatMap((want, p) => (leases.get(p)?.owner === want ? [] : [`${p} on ${leases.get(p)?.owner ?? 'nobody'}, not ${want}`]));
+      last = `${leases.size} leased, ${ready} ready, ${misplaced.length ? `misplaced: ${misplaced.join('; ')}` : 'each on its desired owner'}`;
+      if (leases.size === partitions && ready === partitions && !misplaced.length) return Date.now() - began;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`partitions did not settle on ${want} within ${timeoutMs} ms: ${last}`);
+    throw new Error(`partitions did not settle on ${[...owners].sort().join(',')} within ${timeoutMs} ms: ${last}`);
   }
 
   close(): Promise<void> {
