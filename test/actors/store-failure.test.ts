@@ -71,7 +71,8 @@ test('while the chunk store refuses writes, flushes retry with backoff, checkpoi
   await rename(`${chunksDir}.away`, chunksDir);
   await waitFor('the held chunks to be flushed', async () => (await metricValue(node.url, 'loki_ingester_chunks_flushed_total')) >= 3, 30_000);
   await waitFor('checkpoints to move', async () => (await seqs()).some((s, p) => s > settled[p]), 30_000);
-  t.regex(node.output(), /flushing works again/);
+  // logged just after the round that moved them, and written to the pipe a moment later
+  await waitFor('the recovery in the log', async () => /flushing works again/.test(node.output()), 10_000);
 
   const expect = (job: string) => [0, 1, 2].flatMap((s) => Array.from({ length: 50 }, (_, i) => `${job} line ${i} of stream ${s}`)).sort();
   t.deepEqual(await all(node.url, 'before'), expect('before'));
