@@ -3,26 +3,18 @@
 import {
   AckPolicy,
   DeliverPolicy,
-  Events,
   RetentionPolicy,
   StorageType,
-  createInbox,
+  type Consumer,
   type JetStreamClient,
-  type Msg,
   type NatsConnection,
 } from 'nats';
 import { decode, encode } from './codec.ts';
 import { streams, subjects } from './subjects.ts';
 import { nanos } from './nanos.ts';
-import { noAnswerAfter } from './no-answer-timer.ts';
 import { whenAnswered } from './when-answered.ts';
 
 const CONSUMER = 'queriers';
-/** A free loop's pull waits this long for a task, then is renewed. */
-const PULL_MS = 5000;
-/** Past its expiry a pull whose end never came is given up. */
-const PULL_GRACE_MS = 3000;
-const RETRY_MS = 500;
 
 export interface Task {
   /** Unique per attempt: the frontend's inbox waits for this id. */
@@ -68,8 +60,8 @@ export async function queueStatus(nc: NatsConnection): Promise<QueueStatus | und
 
 export class WorkQueue {
   private constructor(
-    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
+    private readonly consumer: Consumer,
   ) {}
 
   static open(nc: NatsConnection, ackWaitMs: number, replicas = 1): Promise<WorkQueue> {
@@ -104,7 +96,8 @@ export class WorkQueue {
         })
         .catch(() => jsm.consumers.info(streams.queryTasks, CONSUMER));
     else if (have.config.max_deliver !== 1) await jsm.consumers.update(streams.queryTasks, CONSUMER, { max_deliver: 1 }).catch(() => undefined);
-    return new WorkQueue(nc, nc.jetstream());
+    const js = nc.jetstream();
+    return new WorkQueue(js, await js.consumers.get(streams.queryTasks, CONSUMER));
   }
 
   /**
@@ -117,58 +110,14 @@ export class WorkQueue {
   }
 
   /**
-   * Runs `workers` loops, each taking one task at a time; a task is acked once handled. A task
-   * JetStream delivers is never dropped: pulls are answered on one subscription that outlives
-   * them, so a task arriving as its pull expires (the thread was busy past the expiry) is kept
-   * for the next free loop. (nats.js's consumer.next() drops it, and a task is delivered once,
-   * so its sub-query then waited out the frontend's timeout.) Returns a function that stops.
+   * Runs `workers` loops, each taking one task at a time; a task is acked once handled.
+   * Returns a function that stops taking work.
    */
   serve(workers: number, handle: (t: Task) => Promise<void>): () => Promise<void> {
     let stopped = false;
-    let pullNo = 0;
-    const base = createInbox();
-    /** Tasks delivered while no loop was waiting. */
-    const kept: Msg[] = [];
-    /** Each waiting loop's pull, oldest first: a task goes to the oldest. */
-    const waiting = new Map<number, (m: Msg | undefined) => void>();
-    const sub = this.nc.subscribe(`${base}.*`, {
-      callback: (err, msg) => {
-        if (err) return;
-        // a task has its ack subject as reply; a status (timeout, heartbeat, error) has none and names its pull
-        if (!msg.reply) {
-          const code = msg.headers?.code ?? 0;
-          const end = waiting.get(Number(msg.subject.slice(base.length + 1)));
-          if (code === 100 || !end) return;
-          // expired empty: pull again; any other status (no leader, too many pulls): after a pause
-          if (code === 408 || code === 404) end(undefined);
-          else setTimeout(() => end(undefined), RETRY_MS);
-          return;
-        }
-        const oldest = waiting.keys().next();
-        if (oldest.done) kept.push(msg);
-        else waiting.get(oldest.value)!(msg);
-      },
-    });
-    const pull = () =>
-      new Promise<Msg | undefined>((resolve) => {
-        const no = ++pullNo;
-        const end = (m: Msg | undefined) => {
-          cancel();
-          waiting.delete(no);
-          resolve(m);
-        };
-        // no end came (the connection dropped): pull again; a late task is kept all the same
-        const cancel = noAnswerAfter(PULL_MS + PULL_GRACE_MS, () => end(undefined));
-        waiting.set(no, end);
-        try {
-          this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${streams.queryTasks}.${CONSUMER}`, JSON.stringify({ batch: 1, expires: nanos(PULL_MS) }), { reply: `${base}.${no}` });
-        } catch {
-          setTimeout(() => end(undefined), RETRY_MS); // not connected: try again shortly
-        }
-      });
     const loop = async () => {
       while (!stopped) {
-        const m = kept.shift() ?? (await pull());
+        const m = await this.consumer.next({ expires: 1000 }).catch(() => null);
         if (!m) continue;
         try {
           const t = decode<Task>(m.data);
@@ -176,23 +125,14 @@ export class WorkQueue {
         } catch {
           // a malformed task is dropped, not retried forever
         } finally {
-          m.respond(); // ack
+          m.ack();
         }
       }
     };
     const loops = Array.from({ length: workers }, loop);
-    // pulls in flight died with a lost connection: once it is made again, pull anew at once
-    void (async () => {
-      for await (const st of this.nc.status()) {
-        if (stopped) return;
-        if (st.type === Events.Reconnect) for (const end of [...waiting.values()]) end(undefined);
-      }
-    })().catch(() => undefined);
     return async () => {
       stopped = true;
-      for (const end of [...waiting.values()]) end(undefined);
       await Promise.allSettled(loops);
-      sub.unsubscribe();
     };
   }
 }
