@@ -113,7 +113,6 @@ export class Ownership {
     });
   }
 
-
   /**
    * Stops taking partitions, then hands every held one over (handOff, then release) or, when no
    * other ingester will take them, just releases them (a restart or a newcomer claims them at once).
