@@ -16,6 +16,8 @@ interface Key {
   name: string;
   /** Not valid UTF-8 (or U+FFFD itself): Loki refuses such a key. */
   invalid: boolean;
+  /** Whether the stage extracts it: the value of a key it leaves out is scanned, never made a string. */
+  wanted: boolean;
 }
 
 const QUOTE = 0x22;
@@ -28,7 +30,7 @@ const isSpace = (c: number) => c <= 0x20;
 class Decoder {
   line: Buffer = Buffer.alloc(0);
   pos = 0;
-  /** undefined: no value (a bare key, `k=`, `k=""`). */
+  /** undefined: no value (a bare key, `k=`, `k=""`), and for a key that is not wanted. */
   value: string | undefined;
   err: string | undefined;
   /** The line byte for character (latin1), made once: an ASCII value is a cheap slice of it. */
@@ -89,7 +91,7 @@ class Decoder {
       if (c === EQUALS || c === QUOTE) return this.unexpected(i);
       if (c >= 0x80) high = true;
     }
-    this.value = valid(this.text(vs, i, high), high);
+    this.value = key.wanted ? valid(this.text(vs, i, high), high) : undefined;
     this.pos = i;
     return key;
   }
@@ -110,6 +112,11 @@ class Decoder {
     }
     if (i >= n) return this.syntax(n, 'unterminated quoted value');
     this.pos = i + 1;
+    // an unwanted value is still checked: a bad escape in it stops the line
+    if (!key.wanted && !escaped) {
+      this.value = undefined;
+      return key;
+    }
     let v = this.text(open + 1, i, high);
     if (escaped) {
       const u = unquote(v);
@@ -178,22 +185,22 @@ function hex4(v: string, at: number): number {
   return /^[0-9a-fA-F]{4}$/.test(h) ? parseInt(h, 16) : -1;
 }
 
-const makeKey = (line: Buffer, start: number, end: number): Key => {
-  const text = line.toString('utf8', start, end);
-  return { name: sanitize(text), invalid: text.includes(REPLACEMENT) };
-};
-
 export function logfmtStep(s: LogfmtStage, hints: ParserHints = ALL_LABELS): Step {
   if (hints.none) return () => {};
   const loki3 = s.strict || s.keepEmpty;
-  const keys = new KeyCache(makeKey);
+  // with parameters: key → label; without, every key is one
+  const targets = s.params.length ? extractionTargets(s.params) : undefined;
+  // hints are asked about the key before renaming, as Loki's logfmt parsers ask them
+  const keys = new KeyCache((line, start, end): Key => {
+    const text = line.toString('utf8', start, end);
+    const name = sanitize(text);
+    return { name, invalid: text.includes(REPLACEMENT), wanted: name !== '' && hints.extract(name) && (targets === undefined || targets.has(name)) };
+  });
   const dec = new Decoder();
   // Loki 2.8 answers a parse error with __error__ and stops; Loki 3 without --strict reads on.
   const skipErrors = loki3 && !s.strict;
   const dropEmpty = loki3 && !s.keepEmpty;
   const names = new Names();
-  // with parameters: key → label; without, every key is one
-  const targets = s.params.length ? extractionTargets(s.params) : undefined;
   return (e) => {
     // every parameter is there, empty, unless the stream has that name already
     for (const p of s.params) if (!e.stream.has(p.label)) e.labels.set(p.label, '');
@@ -201,8 +208,7 @@ export function logfmtStep(s: LogfmtStage, hints: ParserHints = ALL_LABELS): Ste
     for (;;) {
       const key = dec.next(keys);
       if (key) {
-        // hints are asked about the key before renaming, as Loki's logfmt parsers ask them
-        if (key.name === '' || (dropEmpty && dec.value === undefined) || !hints.extract(key.name)) continue;
+        if (!key.wanted || (dropEmpty && dec.value === undefined)) continue;
         if (targets === undefined) names.put(e, key.name, dec.value ?? '');
         else {
           const label = targets.get(key.name);
