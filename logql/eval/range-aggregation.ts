@@ -69,7 +69,7 @@ function hintsFor(e: RangeAggregation, parentGrouping: Grouping | undefined): Pa
 export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, source: Source, limits: PipelineOptions, parentGrouping?: Grouping): Promise<StepSeries[]> {
   const { range, offset, unwrap, log } = e.range;
   const reduce = reducer(e.grouping ?? parentGrouping, unwrap);
-  if (countsOnly(e)) return evalRangeCounts(e, grid, source, limits, reduce);
+  if (countsOnly(e)) return evalRangeCounts(e, grid, source, limits, reduce, hintsFor(e, parentGrouping));
   const pipeline = compilePipeline(log.pipeline, hintsFor(e, parentGrouping), limits);
   const deadline = new Deadline(limits.deadline);
   const post = (unwrap?.postFilters ?? []).map(compileLabelFilter);

@@ -1,23 +1,25 @@
-// Range aggregations that only count lines or their bytes over a bare selector (count_over_time,
-// rate, bytes_over_time, bytes_rate; no pipeline stage, no unwrap): each window's total is added
-// up stretch by stretch, with no object, string or pipeline call per entry. A stretch that lies
-// whole inside every window it meets is added by its totals (a source gives such a stretch of its
-// store as a Span, never decompressed); only windows whose edge cuts a stretch look at its times,
-// by binary search. The answer is what range-aggregation.ts gives, to the last digit.
+// Range aggregations that only count lines or their bytes (count_over_time, rate, bytes_over_time,
+// bytes_rate; no unwrap): each window's total is added up with no sample kept per entry. Over a
+// bare selector, stretch by stretch with no object, string or pipeline call per entry: a stretch
+// that lies whole inside every window it meets is added by its totals (a source gives such a
+// stretch of its store as a Span, never decompressed); only windows whose edge cuts a stretch look
+// at its times, by binary search. With a pipeline, each surviving entry is added to its windows
+// as the pipeline emits it. The answer is what range-aggregation.ts gives, to the last digit.
 import type { RangeAggregation } from '../ast.ts';
 import { firstAfter, type EntryBatch } from '../../model/batch.ts';
 import { formatLabels, labelsKey, type Labels } from '../../model/labels.ts';
 import { pipelineError } from '../errors.ts';
 import { ERROR } from '../pipeline/label-filter.ts';
 import { compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
+import type { ParserHints } from '../pipeline/hints.ts';
 import { Deadline } from './deadline.ts';
 import type { Source, Span } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
 
 const COUNTED = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
-/** Whether the aggregation needs no more of each entry than its time and line length. */
-export const countsOnly = (e: RangeAggregation): boolean => COUNTED.has(e.op) && !e.range.unwrap && e.range.log.pipeline.length === 0;
+/** Whether the aggregation needs no more of each surviving entry than its time and line length. */
+export const countsOnly = (e: RangeAggregation): boolean => COUNTED.has(e.op) && !e.range.unwrap;
 
 /** One series' totals per window, kept as differences: adding to a run of windows costs two writes. */
 interface Totals {
@@ -26,8 +28,8 @@ interface Totals {
   bytes: Float64Array | undefined;
 }
 
-/** `reduce`: the series labels of an entry's labels (range-aggregation.ts's reducer). */
-export async function evalRangeCounts(e: RangeAggregation, grid: Grid, source: Source, limits: PipelineOptions, reduce: (labels: Labels) => Labels): Promise<StepSeries[]> {
+/** `reduce`: the series labels of an entry's labels (range-aggregation.ts's reducer); `hints`: what the parsers extract. */
+export async function evalRangeCounts(e: RangeAggregation, grid: Grid, source: Source, limits: PipelineOptions, reduce: (labels: Labels) => Labels, hints: ParserHints): Promise<StepSeries[]> {
   const { log, offset } = e.range;
   const deadline = new Deadline(limits.deadline);
   const w = new Windows(grid.steps.map((t) => t - BigInt(offset)), BigInt(e.range.range));
@@ -36,27 +38,29 @@ export async function evalRangeCounts(e: RangeAggregation, grid: Grid, source: S
   const byKey = new Map<string, Totals>();
   // a stream's batches share one labels array: its series is looked up once per stream
   const byLabels = new WeakMap<Labels, Totals>();
-  const seriesOf = (labels: Labels): Totals => {
-    let s = byLabels.get(labels);
+  /** `shared`: labels that recur (a stream's), worth remembering by identity; a pipeline's are made per entry. */
+  const seriesOf = (labels: Labels, shared: boolean): Totals => {
+    let s = shared ? byLabels.get(labels) : undefined;
     if (s) return s;
     // a series in error keeps all its labels, so the error names it
     const out = labels.some(([name]) => name === ERROR) ? labels : reduce(labels);
     const key = labelsKey(out);
     s = byKey.get(key);
     if (!s) byKey.set(key, (s = { labels: out, entries: new Float64Array(n + 1), bytes: withBytes ? new Float64Array(n + 1) : undefined }));
-    byLabels.set(labels, s);
+    if (shared) byLabels.set(labels, s);
     return s;
   };
-  // structured metadata gives each entry labels of its own: the empty pipeline makes them
-  const metadataLabels = compilePipeline([], undefined, limits);
+  // structured metadata gives each entry labels of its own: the pipeline (even an empty one) makes them
+  const bare = log.pipeline.length === 0;
+  const pipeline = compilePipeline(log.pipeline, hints, limits);
   const from = w.ends[0] - w.range + 1n;
   const to = w.ends[n - 1] + 1n;
-  const pieces = source.count ? source.count(log.matchers, from, to, w.whole) : source.select(log.matchers, from, to);
+  const pieces = bare && source.count ? source.count(log.matchers, from, to, w.whole) : source.select(log.matchers, from, to);
   for await (const p of pieces) {
     deadline.check();
-    if (!('ts' in p)) w.addSpan(seriesOf(p.labels), p);
-    else if (!p.metadata) deadline.tick(w.addBatch(seriesOf(p.labels), p, 0, p.ts.length));
-    else metadataLabels.run(p, (i, _line, labels) => w.addBatch(seriesOf(labels), p, i, i + 1));
+    if (!('ts' in p)) w.addSpan(seriesOf(p.labels, true), p);
+    else if (bare && !p.metadata) deadline.tick(w.addBatch(seriesOf(p.labels, true), p, 0, p.ts.length));
+    else pipeline.run(p, (i, line, labels) => w.addEntry(seriesOf(labels, labels === p.labels), p.ts[i], line.length));
   }
   const seconds = e.range.range / 1e9;
   const series: StepSeries[] = [];
@@ -126,6 +130,14 @@ class Windows {
     if (a !== c || d !== b) throw new Error('a source gave the totals of entries that a window cuts');
     add(s.entries, c, d, span.entries);
     if (s.bytes) add(s.bytes, c, d, span.bytes);
+  }
+
+  /** One entry at time t, of `bytes` bytes: into every window (t - range, t] holds it. */
+  addEntry(s: Totals, t: bigint, bytes: number): void {
+    const a = this.firstEnding(t);
+    const b = this.firstEnding(t + this.range);
+    add(s.entries, a, b, 1);
+    if (s.bytes) add(s.bytes, a, b, bytes);
   }
 
   /** Entries [lo, hi) of an ascending batch; returns the windows it looked into, as work done. */
