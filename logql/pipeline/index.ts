@@ -9,7 +9,7 @@ import { decolorizeStep, dropStep, keepStep, labelFormatStep, lineFormatStep } f
 import { ALL_LABELS, type ParserHints } from './hints.ts';
 import { compileLabelTest } from './label-filter.ts';
 import { LabelSet } from './label-set.ts';
-import { compileLineFilter, markLiteral, singleLiteral, type LineTest } from './line-filter.ts';
+import { compileLineFilter, markLiteral, requiredLiteral, type LineTest } from './line-filter.ts';
 import { logfmtStep } from './logfmt.ts';
 import { jsonStep } from './json.ts';
 import { patternStep, regexpStep, type EntryState } from './parsers.ts';
@@ -87,9 +87,12 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
   let lead = 0;
   while (lead < stages.length && stages[lead].type === 'lineFilter') lead++;
   const leadStages = stages.slice(0, lead) as Array<Extract<Stage, { type: 'lineFilter' }>>;
-  // the first literal `|=` runs over the whole batch at once; the other filters per line after it
-  const needle = leadStages.length ? singleLiteral(leadStages[0]) : undefined;
-  const tests: LineTest[] = (needle ? leadStages.slice(1) : leadStages).map(compileLineFilter);
+  // the first literal a lead filter needs is looked for in the whole batch at once; the filters
+  // run per line after it, on the lines that have it, except one that asks for nothing more
+  const literals = leadStages.map(requiredLiteral);
+  const scan = literals.find((r) => r !== undefined);
+  const needle = scan?.needle;
+  const tests: LineTest[] = leadStages.filter((_, k) => !scan?.exact || literals[k] !== scan).map(compileLineFilter);
   const deadline = new Deadline(opts.deadline);
   // one options object for every line the templates render
   const render: RenderOptions = { maxLineSize: opts.maxLineSize, deadline };

@@ -4,6 +4,7 @@ import RE2 from 're2';
 import type { LineFilterStage } from '../ast.ts';
 import { compileIp } from '../ip-pattern.ts';
 import { lineHasIp } from './ip.ts';
+import { regexLiteral } from './regex-literal.ts';
 
 export type LineTest = (line: Buffer) => boolean;
 
@@ -31,13 +32,18 @@ export function compileLineFilter(stage: LineFilterStage): LineTest {
 }
 
 /**
- * The literal a `|=` stage needs, when it has exactly one: then a whole batch can be scanned with
- * one indexOf pass instead of one call per line.
+ * A literal every line the stage passes contains, when one is known (a single `|=` value, or a
+ * literal inside a single `|~` pattern), so a whole batch can be scanned with one indexOf pass
+ * instead of one call per line; `exact` when containing it is all the stage asks.
  */
-export function singleLiteral(stage: LineFilterStage): Buffer | undefined {
-  if (stage.op !== '|=' || stage.values.length !== 1) return undefined;
+export function requiredLiteral(stage: LineFilterStage): { needle: Buffer; exact: boolean } | undefined {
+  if (stage.values.length !== 1) return undefined;
   const v = stage.values[0];
-  return v.kind === 'string' && v.value !== '' ? Buffer.from(v.value, 'utf8') : undefined;
+  if (v.kind !== 'string' || v.value === '') return undefined;
+  if (stage.op === '|=') return { needle: Buffer.from(v.value, 'utf8'), exact: true };
+  if (stage.op !== '|~') return undefined;
+  const literal = regexLiteral(v.value);
+  return literal === undefined ? undefined : { needle: Buffer.from(literal, 'latin1'), exact: false };
 }
 
 /** Marks the lines of a batch that contain the needle, scanning the batch's bytes once. */
