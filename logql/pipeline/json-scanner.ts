@@ -182,15 +182,17 @@ export class JsonScanner {
   private value(key: JsonKey, v: number, end: number, prefix: string, depth: number): number | string {
     const b = this.b;
     const c = b[v];
+    const name = nameOf(key, prefix);
     if (c === QUOTE) {
       const se = this.stringEnd(v + 1, end);
       if (se < 0) return MALFORMED_STRING;
+      if (!this.names.wants(this.e, name)) return se;
       let s: string | undefined;
       if (this.escaped) s = unescapeJson(b, v + 1, se - 1) ?? '';
       else s = b.toString('utf8', v + 1, se - 1);
       // Prometheus refuses U+FFFD, which is also what invalid UTF-8 decodes to: Loki empties the value
       if (s.length !== se - 1 - (v + 1) && s.includes(REPLACEMENT)) s = '';
-      this.label(key, prefix, s);
+      this.names.put(this.e, name, s);
       return se;
     }
     if (c === 0x5b) {
@@ -200,24 +202,19 @@ export class JsonScanner {
     if (c === 0x7b) {
       const be = this.blockEnd(v, end, 0x7b, 0x7d);
       if (be < 0) return MALFORMED_OBJECT;
-      const err = this.object(v, be, nameOf(key, prefix), depth + 1);
+      const err = this.object(v, be, name, depth + 1);
       return err ?? be;
     }
     const te = this.tokenEnd(v, end);
     if (c === 0x74 || c === 0x66) {
       if (!this.same(v, te, 'true') && !this.same(v, te, 'false')) return UNKNOWN_VALUE;
-      this.label(key, prefix, c === 0x74 ? 'true' : 'false');
+      if (this.names.wants(this.e, name)) this.names.put(this.e, name, c === 0x74 ? 'true' : 'false');
     } else if (c === 0x6e || c === 0x75) {
       // null is no label
       if (!this.same(v, te, 'null')) return UNKNOWN_VALUE;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      this.label(key, prefix, b.toString('utf8', v, te));
+      if (this.names.wants(this.e, name)) this.names.put(this.e, name, b.toString('utf8', v, te));
     } else return UNKNOWN_VALUE;
     return te;
-  }
-
-  private label(key: JsonKey, prefix: string, value: string): void {
-    const name = nameOf(key, prefix);
-    if (name !== '') this.names.put(this.e, name, value);
   }
 }

@@ -76,6 +76,11 @@ export class Names {
     return n;
   }
 
+  /** Whether `name` becomes a label in this entry's stream: a parser need not make the value of one that does not. */
+  wants(e: EntryState, name: string): boolean {
+    return name !== '' && this.nameFor(e, name) !== null;
+  }
+
   put(e: EntryState, name: string, value: string): void {
     const n = this.nameFor(e, name);
     if (n !== null) e.labels.set(n, value);
