@@ -1,5 +1,7 @@
 // Compiles a log pipeline into a function over entry batches. Line filters run on bytes before
-// anything else; stages that change labels or lines work per surviving entry on a label map.
+// anything else, a literal they need found in the whole batch at once (as is one that a filter
+// right after a parser needs: parsed-literal.ts); stages that change labels or lines work per
+// surviving entry on a label map.
 import type { LabelFilter, Stage } from '../ast.ts';
 import type { EntryBatch } from '../../model/batch.ts';
 import type { Labels } from '../../model/labels.ts';
@@ -11,6 +13,7 @@ import { compileLabelTest } from './label-filter.ts';
 import { LabelSet } from './label-set.ts';
 import { compileLineFilter, markLiteral, requiredLiteral, type LineTest } from './line-filter.ts';
 import { logfmtStep } from './logfmt.ts';
+import { parsedLiteral } from './parsed-literal.ts';
 import { jsonStep } from './json.ts';
 import { patternStep, regexpStep, type EntryState } from './parsers.ts';
 import { unpackStep } from './unpack.ts';
@@ -97,12 +100,15 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
   // one options object for every line the templates render
   const render: RenderOptions = { maxLineSize: opts.maxLineSize, deadline };
   const rest = stages.slice(lead).map((s) => compileStage(s, hints, render));
+  const parsed = parsedLiteral(stages.slice(lead));
   return {
     filtersOnly,
     run(batch, emit) {
       const { lines, offsets } = batch;
       const n = batch.ts.length;
       const mask = needle ? markLiteral(lines, offsets, n, needle) : undefined;
+      // lines that may pass the filter after the parser: the value's bytes, or an escape
+      const parsable = parsed && !batch.labels.some(([name]) => name === parsed.name) ? markParsable(batch, parsed.needle) : undefined;
       const streamNames = rest.length ? new Set(batch.labels.map(([name]) => name)) : undefined;
       // one entry state per batch, reset per entry: fewer objects for the collector
       const e: EntryState = { line: lines, labels: new LabelSet(), stream: streamNames ?? new Set() };
@@ -110,6 +116,7 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
       next: for (let i = 0; i < n; i++) {
         deadline.tick();
         if (mask && !mask[i]) continue;
+        if (parsable && !parsable[i] && !batch.metadata?.[i]?.some(([name]) => name === parsed!.name)) continue;
         const line = lines.subarray(offsets[i], offsets[i + 1]);
         for (const t of tests) if (!t(line)) continue next;
         const labels = withMetadata(scratch, batch.labels, batch.metadata?.[i]);
@@ -125,6 +132,18 @@ export function compilePipeline(stages: Stage[], hints: ParserHints = ALL_LABELS
     },
   };
 }
+
+/** The lines of a batch that hold the needle or a backslash. */
+function markParsable(batch: EntryBatch, needle: Buffer): Uint8Array {
+  const { lines, offsets } = batch;
+  const n = batch.ts.length;
+  const mask = markLiteral(lines, offsets, n, needle);
+  const escaped = markLiteral(lines, offsets, n, BACKSLASH);
+  for (let i = 0; i < n; i++) mask[i] |= escaped[i];
+  return mask;
+}
+
+const BACKSLASH = Buffer.from('\\');
 
 /** A compiled label filter for unwrap's post-filters: the labels to keep, or null to drop. */
 export function compileLabelFilter(f: LabelFilter): (labels: Labels) => Labels | null {
