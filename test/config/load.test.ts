@@ -39,7 +39,7 @@ test('a bad duration is refused with its key', (t) => {
 test('a chunk encoding Muninn does not have is refused, naming the ones it has', (t) => {
   const err = t.throws(() => loadConfig({ flags: { 'ingester.chunk_encoding': 'gzip' } }));
   t.true(err instanceof ConfigError);
-  t.is(err?.message, 'configuration key ingester.chunk_encoding must be one of lz4, brotli, got "gzip"');
+  t.is(err?.message, 'configuration key ingester.chunk_encoding must be one of lz4, brotli, zstd, got "gzip"');
   t.is(loadConfig({ flags: { 'ingester.chunk_encoding': 'lz4' } }).ingester.chunk_encoding, 'lz4');
 });
 

@@ -4,7 +4,9 @@ import { batchOf, type EntryBatch } from '../../../model/batch.ts';
 import type { Labels } from '../../../model/labels.ts';
 import { crc32 } from '../../../storage/chunk/crc32.ts';
 import { ChunkCorruptError, decodeChunk, MAX_BLOCK_BYTES, type ChunkReader } from '../../../storage/chunk/decode.ts';
+import { compress as zstdCompress } from 'zstd-napi';
 import { toBrotli } from '../../../storage/chunk/brotli.ts';
+import { toZstd } from '../../../storage/chunk/zstd.ts';
 import { assembleChunk, Codec, encodeBlocks, encodeChunk, type ChunkMeta } from '../../../storage/chunk/encode.ts';
 
 const labels: Labels = [['app', 'api'], ['env', 'prod']];
@@ -160,41 +162,47 @@ test('random bytes after a valid header never crash or allocate wildly', (t) => 
   }
 });
 
-// ---- Brotli, the codec chunks are stored in (blocks recompressed at flush) --------------------
+// ---- Zstandard and Brotli, the codecs chunks are stored in (blocks recompressed at flush) ------
 
-const brotliChunk = async (es: Entry[], blockSize = 16 * 1024): Promise<Buffer> =>
-  assembleChunk(meta, await toBrotli(encodeBlocks(batchOf(labels, es), blockSize)), Codec.brotli).buf;
+const recompressed = {
+  Zstandard: { codec: Codec.zstd, again: toZstd, bomb: (b: Buffer) => zstdCompress(b, { compressionLevel: 1 }) },
+  Brotli: { codec: Codec.brotli, again: toBrotli, bomb: (b: Buffer) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }) },
+};
 
-test('a chunk recompressed with Brotli reads back every entry, its metadata and its header', async (t) => {
-  const c = decodeChunk('k', await brotliChunk(entries));
-  t.deepEqual(c.meta, meta);
-  t.deepEqual(all(c), entries.map(([ts, l, m]) => [ts, l, m]));
-  for (const [name, es] of shapes) t.deepEqual(all(decodeChunk('k', await brotliChunk(es, 1024))), es.map(([ts, l, m]) => [ts, l, m]), name);
-});
+for (const [name, { codec, again, bomb }] of Object.entries(recompressed)) {
+  const chunkOf = async (es: Entry[], blockSize = 16 * 1024): Promise<Buffer> => assembleChunk(meta, await again(encodeBlocks(batchOf(labels, es), blockSize)), codec).buf;
 
-test('Brotli stores log lines in at most 70% of the bytes LZ4 takes', async (t) => {
-  const logfmt = (i: number) =>
-    `ts=2026-12-02T10:${String(i % 60).padStart(2, '0')}:00.${String(i % 1000).padStart(3, '0')}Z level=${i % 9 ? 'info' : 'error'} caller=handler.go:${100 + ((i * 31) % 50)} msg="request done" path=/api/v1/items/${(i * 7919) % 100_000} status=${i % 17 ? 200 : 500} duration=${(i * 13) % 900}ms trace_id=${((i * 2654435761) >>> 0).toString(16)}`;
-  const es: Entry[] = Array.from({ length: 20_000 }, (_, i) => [BigInt(i) * 1_000_000n + BigInt((i * 7) % 1000), logfmt(i)]);
-  const lz4 = encodeChunk(meta, batchOf(labels, es), 256 * 1024).buf.length;
-  const brotli = (await brotliChunk(es, 256 * 1024)).length;
-  t.log(`lz4 ${lz4} bytes, brotli ${brotli} (${((100 * brotli) / lz4).toFixed(0)}%)`);
-  t.true(brotli <= lz4 * 0.7, `lz4 ${lz4} bytes, brotli ${brotli}`);
-});
+  test(`a chunk recompressed with ${name} reads back every entry, its metadata and its header`, async (t) => {
+    const c = decodeChunk('k', await chunkOf(entries));
+    t.deepEqual(c.meta, meta);
+    t.deepEqual(all(c), entries.map(([ts, l, m]) => [ts, l, m]));
+    for (const [shape, es] of shapes) t.deepEqual(all(decodeChunk('k', await chunkOf(es, 1024))), es.map(([ts, l, m]) => [ts, l, m]), shape);
+  });
 
-test('every single flipped byte of a small Brotli chunk is caught', async (t) => {
-  const small = await brotliChunk(entries.slice(0, 60), 512);
-  for (let i = 0; i < small.length; i++) expectCorrupt(t, flip(small, i), undefined, `byte ${i}`);
-});
+  test(`${name} stores log lines in at most 70% of the bytes LZ4 takes`, async (t) => {
+    const logfmt = (i: number) =>
+      `ts=2026-12-02T10:${String(i % 60).padStart(2, '0')}:00.${String(i % 1000).padStart(3, '0')}Z level=${i % 9 ? 'info' : 'error'} caller=handler.go:${100 + ((i * 31) % 50)} msg="request done" path=/api/v1/items/${(i * 7919) % 100_000} status=${i % 17 ? 200 : 500} duration=${(i * 13) % 900}ms trace_id=${((i * 2654435761) >>> 0).toString(16)}`;
+    const es: Entry[] = Array.from({ length: 20_000 }, (_, i) => [BigInt(i) * 1_000_000n + BigInt((i * 7) % 1000), logfmt(i)]);
+    const lz4 = encodeChunk(meta, batchOf(labels, es), 256 * 1024).buf.length;
+    const size = (await chunkOf(es, 256 * 1024)).length;
+    t.log(`lz4 ${lz4} bytes, ${name} ${size} (${((100 * size) / lz4).toFixed(0)}%)`);
+    t.true(size <= lz4 * 0.7, `lz4 ${lz4} bytes, ${name} ${size}`);
+  });
 
-test('a Brotli block that decompresses to more than its index says is corrupt, and is never inflated past it', async (t) => {
-  const bomb = brotliCompressSync(Buffer.alloc(256 << 20), { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
-  const block = { stored: bomb, rawLength: 1000, entries: 1, minTs: 1n, maxTs: 1n, crc: crc32(bomb), flags: 0 };
-  const rss = process.memoryUsage().rss;
-  expectCorrupt(t, assembleChunk(meta, [block], Codec.brotli).buf, /does not decompress/, `${bomb.length} bytes that inflate to 256 MiB`);
-  t.true(process.memoryUsage().rss - rss < 64 << 20, 'the bomb was not inflated');
-  // and a forged raw length one byte short of the truth
-  const real = await brotliChunk(entries);
-  const idxAt = real.readUInt32LE(real.length - 16);
-  expectCorrupt(t, forgeIndex(real, 0, 8, real.readUInt32LE(idxAt + 4 + 8) - 1), /does not decompress/);
-});
+  test(`every single flipped byte of a small ${name} chunk is caught`, async (t) => {
+    const small = await chunkOf(entries.slice(0, 60), 512);
+    for (let i = 0; i < small.length; i++) expectCorrupt(t, flip(small, i), undefined, `byte ${i}`);
+  });
+
+  test(`a ${name} block that decompresses to more than its index says is corrupt, and is never inflated past it`, async (t) => {
+    const stored = bomb(Buffer.alloc(256 << 20));
+    const block = { stored, rawLength: 1000, entries: 1, minTs: 1n, maxTs: 1n, crc: crc32(stored), flags: 0 };
+    const rss = process.memoryUsage().rss;
+    expectCorrupt(t, assembleChunk(meta, [block], codec).buf, /does not decompress/, `${stored.length} bytes that inflate to 256 MiB`);
+    t.true(process.memoryUsage().rss - rss < 64 << 20, 'the bomb was not inflated');
+    // and a forged raw length one byte short of the truth
+    const real = await chunkOf(entries);
+    const idxAt = real.readUInt32LE(real.length - 16);
+    expectCorrupt(t, forgeIndex(real, 0, 8, real.readUInt32LE(idxAt + 4 + 8) - 1), /does not decompress/);
+  });
+}
