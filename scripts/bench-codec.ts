@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { decodeChunk } from '../storage/index.ts';
 
 export interface CodecFigures {
-  /** The chunks' codec byte (1 lz4, 2 brotli) and what was sampled. */
+  /** The chunks' codec byte (1 lz4, 2 brotli, 3 zstd) and what was sampled. */
   codec: number;
   chunks: number;
   lineBytes: number;
