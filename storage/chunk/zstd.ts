@@ -5,36 +5,69 @@
 // Loki's gzip chunks: 4.75x), about 130 MB/s per thread to compress (Brotli's cost) and 1.4 GB/s
 // to decode (twice Brotli's speed): a full scan is mostly decoding. Level 5 stores 5% more,
 // level 3 11% more, which would lose the comparison with gzip.
-import { setImmediate as turn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import zstd from 'zstd-napi/binding.js';
-import { uncompressSync } from 'lz4-napi';
 import { crc32 } from './crc32.ts';
 import type { EncodedBlock } from './encode.ts';
 
 const LEVEL = 6;
 
-// one context per thread, reused: making one per block costs more than a small block's work
-let cctx: zstd.CCtx | undefined;
-let dctx: zstd.DCtx | undefined;
-
 /**
- * The same blocks, LZ4 (the head's codec) compressed again with Zstandard. The library compresses
- * on the calling thread: one block at a time, the event loop turning between blocks, so pushes
- * and queries wait at most one block's work (a few milliseconds).
+ * The library compresses on the calling thread, and a node's event loop has pushes to serve: so
+ * each process compresses in one thread of its own, started at its first flush (as Brotli runs
+ * in one of libuv's threads at a time). One thread keeps up with what a node ingests.
  */
-export async function toZstd(blocks: readonly EncodedBlock[]): Promise<EncodedBlock[]> {
-  cctx ??= new zstd.CCtx();
-  const out: EncodedBlock[] = [];
-  for (const b of blocks) {
-    await turn();
-    const raw = uncompressSync(b.stored);
-    const dst = Buffer.allocUnsafe(zstd.compressBound(raw.length));
-    // a copy of its size, so the chunk does not hold the bound's larger buffer
-    const stored = Buffer.from(dst.subarray(0, cctx.compress(dst, raw, LEVEL)));
-    out.push({ ...b, stored, crc: crc32(stored) });
+class CompressorThread {
+  private readonly worker = new Worker(new URL('./zstd-thread.mjs', import.meta.url), { workerData: { level: LEVEL } });
+  private readonly waiting = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
+  private next = 0;
+
+  constructor() {
+    // an idle thread keeps no process alive
+    this.worker.unref();
+    this.worker.on('message', (m: { id: number; stored?: Uint8Array; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      if (m.stored) w?.resolve(Buffer.from(m.stored.buffer, m.stored.byteOffset, m.stored.byteLength));
+      else w?.reject(new Error(`zstd: ${m.error}`));
+    });
+    const fail = (err: Error) => {
+      if (thread === this) thread = undefined;
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the zstd thread exited with ${code}`)));
   }
-  return out;
+
+  compress(lz4: Buffer): Promise<Buffer> {
+    const id = this.next++;
+    // a copy of its own: the stream keeps its block until the chunk is written
+    const copy = new Uint8Array(lz4);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage({ id, lz4: copy }, [copy.buffer]);
+    });
+  }
 }
+
+let thread: CompressorThread | undefined;
+
+/** The same blocks, LZ4 (the head's codec) compressed again with Zstandard, off the event loop. */
+export async function toZstd(blocks: readonly EncodedBlock[]): Promise<EncodedBlock[]> {
+  const t = (thread ??= new CompressorThread());
+  return Promise.all(
+    blocks.map(async (b) => {
+      const stored = await t.compress(b.stored);
+      return { ...b, stored, crc: crc32(stored) };
+    }),
+  );
+}
+
+// one per thread, reused: making one per block costs more than a small block's work
+let dctx: zstd.DCtx | undefined;
 
 /** A block's raw bytes, decoded into a buffer of `rawLength` (the block index's word): a frame that says more fails, never allocates. */
 export function fromZstd(stored: Buffer, rawLength: number): Buffer {
