@@ -186,13 +186,14 @@ export class JsonScanner {
     if (c === QUOTE) {
       const se = this.stringEnd(v + 1, end);
       if (se < 0) return MALFORMED_STRING;
-      if (!this.names.wants(this.e, name)) return se;
+      const label = this.names.labelFor(this.e, name);
+      if (label === null) return se;
       let s: string | undefined;
       if (this.escaped) s = unescapeJson(b, v + 1, se - 1) ?? '';
       else s = b.toString('utf8', v + 1, se - 1);
       // Prometheus refuses U+FFFD, which is also what invalid UTF-8 decodes to: Loki empties the value
       if (s.length !== se - 1 - (v + 1) && s.includes(REPLACEMENT)) s = '';
-      this.names.put(this.e, name, s);
+      this.e.labels.set(label, s);
       return se;
     }
     if (c === 0x5b) {
@@ -208,12 +209,13 @@ export class JsonScanner {
     const te = this.tokenEnd(v, end);
     if (c === 0x74 || c === 0x66) {
       if (!this.same(v, te, 'true') && !this.same(v, te, 'false')) return UNKNOWN_VALUE;
-      if (this.names.wants(this.e, name)) this.names.put(this.e, name, c === 0x74 ? 'true' : 'false');
+      this.names.put(this.e, name, c === 0x74 ? 'true' : 'false');
     } else if (c === 0x6e || c === 0x75) {
       // null is no label
       if (!this.same(v, te, 'null')) return UNKNOWN_VALUE;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      if (this.names.wants(this.e, name)) this.names.put(this.e, name, b.toString('utf8', v, te));
+      const label = this.names.labelFor(this.e, name);
+      if (label !== null) this.e.labels.set(label, b.toString('utf8', v, te));
     } else return UNKNOWN_VALUE;
     return te;
   }

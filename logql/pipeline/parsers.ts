@@ -61,8 +61,9 @@ export class Names {
     private hintsBeforeRename = false,
   ) {}
 
-  /** The label `name` goes to in this entry's stream, or null when the hints leave it out. */
-  private nameFor(e: EntryState, name: string): string | null {
+  /** The label `name` goes to in this entry's stream, or null when it is none (empty, or left out by the hints): then a parser need not make its value. */
+  labelFor(e: EntryState, name: string): string | null {
+    if (name === '') return null;
     if (e.stream !== this.stream) {
       this.decided.clear();
       this.stream = e.stream;
@@ -76,13 +77,8 @@ export class Names {
     return n;
   }
 
-  /** Whether `name` becomes a label in this entry's stream: a parser need not make the value of one that does not. */
-  wants(e: EntryState, name: string): boolean {
-    return name !== '' && this.nameFor(e, name) !== null;
-  }
-
   put(e: EntryState, name: string, value: string): void {
-    const n = this.nameFor(e, name);
+    const n = this.labelFor(e, name);
     if (n !== null) e.labels.set(n, value);
   }
 }

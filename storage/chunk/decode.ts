@@ -9,6 +9,8 @@ import { crc32 } from './crc32.ts';
 import { BLOCK_INDEX_ENTRY, BlockFlag, Codec, LITTLE_ENDIAN, MAGIC, MAX_BLOCK_BYTES, TRAILER, VERSION, type ChunkMeta } from './encode.ts';
 
 export { MAX_BLOCK_BYTES };
+const CODECS = new Set<number>(Object.values(Codec));
+
 /** Entries of one chunk: more is a corrupt count (a 1.5 MB chunk holds tens of thousands). */
 export const MAX_ENTRIES = 1 << 24;
 /** Blocks of one chunk. */
@@ -69,7 +71,7 @@ export function decodeChunk(key: string, buf: Buffer, decompressed?: (b: BlockIn
   if (!buf.subarray(0, 4).equals(MAGIC)) throw corrupt('not a chunk (bad magic)');
   if (buf[4] !== VERSION) throw corrupt(`unknown format version ${buf[4]}`);
   const codec = buf[5];
-  if (codec !== Codec.lz4 && codec !== Codec.brotli && codec !== Codec.zstd && codec !== Codec.none) throw corrupt(`unknown codec ${codec}`);
+  if (!CODECS.has(codec)) throw corrupt(`unknown codec ${codec}`);
   let at = 8;
   const tenantLen = buf.readUInt16LE(at);
   at += 2;
