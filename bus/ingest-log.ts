@@ -67,13 +67,21 @@ export class IngestLog {
     return this.publisher.publish(subjects.ingest(partition), data, msgId, timeoutMs);
   }
 
-  /** The last sequence the log holds for a partition (0 when none). */
-  async lastSeq(partition: number): Promise<number> {
+  /** The last sequence the log holds for a partition (0 when none, or when the log does not answer). */
+  lastSeq(partition: number): Promise<number> {
+    return this.lastOf(partition).then(
+      (seq) => seq ?? 0,
+      () => 0,
+    );
+  }
+
+  /** The last sequence the log holds for a partition: undefined when it holds none; throws when the log does not say. */
+  private async lastOf(partition: number): Promise<number | undefined> {
     try {
-      const m = await this.jsm.streams.getMessage(streams.ingest, { last_by_subj: subjects.ingest(partition) });
-      return m.seq;
-    } catch {
-      return 0;
+      return (await this.jsm.streams.getMessage(streams.ingest, { last_by_subj: subjects.ingest(partition) })).seq;
+    } catch (err) {
+      if ((err as { code?: string }).code === '404') return undefined;
+      throw err;
     }
   }
 
@@ -107,9 +115,27 @@ export class IngestLog {
     })().catch(() => undefined);
   }
 
-  /** Drops a partition's messages below `seq`: they are durably in the store. */
-  async purgeBelow(partition: number, seq: number): Promise<void> {
-    await this.jsm.streams.purge(streams.ingest, { filter: subjects.ingest(partition), seq });
+  /**
+   * Drops every message below the first one some partition still needs; `checkpoint(p)` is the
+   * first sequence partition p's replay must read. One purge without a subject filter, which
+   * nats-server serves by dropping whole blocks: a filtered purge per partition walked the
+   * stream's blocks while holding it, and pushes waited seconds for their acknowledgements.
+   * A partition whose messages all lie below its checkpoint holds nothing back; one with messages
+   * and no checkpoint yet holds back everything.
+   */
+  async purgeConsumed(partitions: number, checkpoint: (p: number) => Promise<number>): Promise<void> {
+    // read first: a message appended after this lies above every floor found below
+    const { first_seq: first, last_seq: head } = (await this.jsm.streams.info(streams.ingest)).state;
+    const needs = await Promise.all(
+      Array.from({ length: partitions }, async (_, p) => {
+        const seq = await checkpoint(p);
+        if (seq > head) return Infinity;
+        const last = await this.lastOf(p);
+        return last === undefined || last < seq ? Infinity : seq;
+      }),
+    );
+    const floor = Math.min(head + 1, ...needs);
+    if (floor > first) await this.jsm.streams.purge(streams.ingest, { seq: floor });
   }
 }
 

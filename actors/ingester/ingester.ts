@@ -80,6 +80,8 @@ export class Ingester {
   private flushing: Promise<void> = Promise.resolve();
   private flushFailures = 0;
   private stopped = false;
+  /** When the log was last purged. */
+  private purgedAt = 0;
   private stopQueries: (() => void) | undefined;
   private ownership!: Ownership;
 
@@ -311,13 +313,13 @@ export class Ingester {
           }
           part.written = seq;
         }
-        // a purge makes nats-server walk the stream's blocks: seldom, and once more when stopping
-        if (part.purged >= part.written || (!this.stopped && Date.now() - part.purgedAt < PURGE_EVERY_MS)) return;
-        part.purgedAt = Date.now();
-        part.purged = part.written;
-        await this.deps.log.purgeBelow(p, part.written).catch(() => undefined);
       }),
     );
+    // the log is purged below every partition's checkpoint, this ingester's or not: seldom, and
+    // once more when stopping; a purge that fails is tried again next time
+    if (!this.stopped && Date.now() - this.purgedAt < PURGE_EVERY_MS) return;
+    this.purgedAt = Date.now();
+    await this.deps.log.purgeConsumed(this.opts.partitions, async (p) => (await this.deps.checkpoints.get(p)).seq).catch(() => undefined);
   }
 
   /**

@@ -11,9 +11,6 @@ export class Partition {
   written: number;
   /** Messages after the last one read, as the log last said. */
   lag = 0;
-  /** The log holds nothing of this partition below this sequence; when it was last purged. */
-  purged = 1;
-  purgedAt = 0;
   reader: PartitionReader | undefined;
   /** Lost or handed over: nothing more is read, answered or written for it. */
   dropped = false;
