@@ -4,6 +4,7 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import {
   decodeIngestBatch,
+  LineScratch,
   serveIngesterQueries,
   CheckpointFencedError,
   type ByteBudget,
@@ -74,6 +75,8 @@ export class Ingester {
   private readonly streams = new Map<string, StreamActor>();
   private readonly partitions = new Map<number, Partition>();
   private readonly labelsOf = remembered(parseLabels, 100_000);
+  /** Where messages' lines are decoded: stream heads copy them before the next message. */
+  private readonly lineScratch = new LineScratch();
   /** Partitions whose reader is retrying after a failure. */
   private readonly troubled = new Set<number>();
   private ticker: NodeJS.Timeout | undefined;
@@ -198,7 +201,7 @@ export class Ingester {
   private onMessage(part: Partition, seq: number, data: Uint8Array): void {
     let batch;
     try {
-      batch = decodeIngestBatch(data, this.labelsOf);
+      batch = decodeIngestBatch(data, this.labelsOf, this.lineScratch);
     } catch (err) {
       this.deps.logger.error({ err, partition: part.id, seq }, 'undecodable ingest-log message skipped');
       return;

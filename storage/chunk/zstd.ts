@@ -6,7 +6,7 @@
 // to decode (twice Brotli's speed): a full scan is mostly decoding. Level 5 stores 5% more,
 // level 3 11% more, which would lose the comparison with gzip.
 import { Worker } from 'node:worker_threads';
-import zstd from 'zstd-napi/binding.js';
+import { zstdInto } from '../../model/zstd.ts';
 import { crc32 } from './crc32.ts';
 import type { EncodedBlock } from './encode.ts';
 
@@ -66,12 +66,8 @@ export async function toZstd(blocks: readonly EncodedBlock[]): Promise<EncodedBl
   );
 }
 
-// one per thread, reused: making one per block costs more than a small block's work
-let dctx: zstd.DCtx | undefined;
-
 /** A block's raw bytes, decoded into a buffer of `rawLength` (the block index's word): a frame that says more fails, never allocates. */
 export function fromZstd(stored: Buffer, rawLength: number): Buffer {
-  dctx ??= new zstd.DCtx();
   const raw = Buffer.allocUnsafe(rawLength);
-  return raw.subarray(0, dctx.decompress(raw, stored));
+  return raw.subarray(0, zstdInto(raw, stored));
 }
