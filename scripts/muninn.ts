@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S npx tsx --initial-old-space-size=256
 // The muninn command: `start` runs a node (and a local nats-server when none answers);
 // `status` shows the cluster's state (status.ts).
 import cluster from 'node:cluster';
