@@ -36,18 +36,25 @@ export async function evalRangeCounts(e: RangeAggregation, grid: Grid, source: S
   const n = grid.steps.length;
   const withBytes = e.op === 'bytes_over_time' || e.op === 'bytes_rate';
   const byKey = new Map<string, Totals>();
-  // a stream's batches share one labels array: its series is looked up once per stream
+  // a stream's batches share one labels array, and a pipeline gives the same array for labels
+  // it gave lately (label-set.ts): a series is looked up by its text once per array
   const byLabels = new WeakMap<Labels, Totals>();
-  /** `shared`: labels that recur (a stream's), worth remembering by identity; a pipeline's are made per entry. */
-  const seriesOf = (labels: Labels, shared: boolean): Totals => {
-    let s = shared ? byLabels.get(labels) : undefined;
-    if (s) return s;
+  // labels that are new arrays each time (ids) are not remembered once they are most of them
+  let looks = 0;
+  let found = 0;
+  const seriesOf = (labels: Labels): Totals => {
+    let s = byLabels.get(labels);
+    looks++;
+    if (s) {
+      found++;
+      return s;
+    }
     // a series in error keeps all its labels, so the error names it
     const out = labels.some(([name]) => name === ERROR) ? labels : reduce(labels);
     const key = labelsKey(out);
     s = byKey.get(key);
     if (!s) byKey.set(key, (s = { labels: out, entries: new Float64Array(n + 1), bytes: withBytes ? new Float64Array(n + 1) : undefined }));
-    if (shared) byLabels.set(labels, s);
+    if (looks < 1024 || found * 2 >= looks) byLabels.set(labels, s);
     return s;
   };
   // structured metadata gives each entry labels of its own: the pipeline (even an empty one) makes them
@@ -58,9 +65,9 @@ export async function evalRangeCounts(e: RangeAggregation, grid: Grid, source: S
   const pieces = bare && source.count ? source.count(log.matchers, from, to, w.whole) : source.select(log.matchers, from, to);
   for await (const p of pieces) {
     deadline.check();
-    if (!('ts' in p)) w.addSpan(seriesOf(p.labels, true), p);
-    else if (bare && !p.metadata) deadline.tick(w.addBatch(seriesOf(p.labels, true), p, 0, p.ts.length));
-    else pipeline.run(p, (i, line, labels) => w.addEntry(seriesOf(labels, labels === p.labels), p.ts[i], line.length));
+    if (!('ts' in p)) w.addSpan(seriesOf(p.labels), p);
+    else if (bare && !p.metadata) deadline.tick(w.addBatch(seriesOf(p.labels), p, 0, p.ts.length));
+    else pipeline.run(p, (i, line, labels) => w.addEntry(seriesOf(labels), p.ts[i], line.length));
   }
   const seconds = e.range.range / 1e9;
   const series: StepSeries[] = [];

@@ -7,11 +7,24 @@ import { sortLabels, type Labels } from '../../model/labels.ts';
 const INDEX_FROM = 24;
 const SHAPES = 4;
 
-/** A list of names in the order lines carry them, its sorted order, and the last pairs made for it. */
+/**
+ * How many label arrays a shape keeps to give again, and after how many entries it gives up if
+ * fewer than half of them found one: its values are ids, and each entry gets a new array.
+ */
+const KEPT = 4096;
+const TRIAL = 256;
+
+/** Values by position, down to the array made for them. */
+type ValueTree = Map<string, ValueTree | Labels>;
+
+/** A list of names in the order lines carry them, its sorted order, and the arrays made for it by their values. */
 interface Shape {
   names: string[];
   order: number[];
-  pairs: Array<readonly [string, string] | undefined>;
+  kept: ValueTree;
+  size: number;
+  looks: number;
+  found: number;
 }
 
 function sameNames(a: string[], b: string[]): boolean {
@@ -97,22 +110,52 @@ export class LabelSet {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.values[i]];
   }
 
-  /** The labels sorted by name, as results carry them. Pairs are shared between results: never mutate them. */
+  /**
+   * The labels sorted by name, as results carry them. Arrays and pairs are shared between results:
+   * never mutate them. Labels made before come back as the very same array, so a caller can
+   * remember what it made of them by identity (a series, a key) instead of by their text.
+   */
   sorted(): Labels {
     const { names, values } = this;
     const n = names.length;
+    if (n > INDEX_FROM) return this.made();
+    const shape = this.shapeOfNames();
+    const { order } = shape;
+    if (shape.size >= KEPT) return this.made(order);
+    if (++shape.looks === TRIAL && shape.found * 2 < TRIAL) shape.size = KEPT;
+    let node = shape.kept;
+    for (let k = 0; k < n - 1; k++) {
+      const v = values[order[k]];
+      let next = node.get(v) as ValueTree | undefined;
+      if (next === undefined) {
+        if (shape.size >= KEPT) return this.made(order);
+        node.set(v, (next = new Map()));
+      }
+      node = next;
+    }
+    const last = n === 0 ? '' : values[order[n - 1]];
+    let out = node.get(last) as Labels | undefined;
+    if (out !== undefined) shape.found++;
+    else {
+      out = this.made(order);
+      if (shape.size < KEPT) {
+        node.set(last, out);
+        shape.size++;
+      }
+    }
+    return out;
+  }
+
+  /** A new array of the labels, sorted (in `order` when known). */
+  private made(order?: number[]): Labels {
+    const { names, values } = this;
+    const n = names.length;
     const out: Array<readonly [string, string]> = new Array(n);
-    if (n > INDEX_FROM) {
+    if (!order) {
       for (let i = 0; i < n; i++) out[i] = [names[i], values[i]];
       return sortLabels(out);
     }
-    const shape = this.shapeOfNames();
-    const { order, pairs } = shape;
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      const last = pairs[k];
-      out[k] = last !== undefined && last[1] === values[i] ? last : (pairs[k] = [names[i], values[i]]);
-    }
+    for (let k = 0; k < n; k++) out[k] = [names[order[k]], values[order[k]]];
     return out;
   }
 
@@ -133,7 +176,7 @@ export class LabelSet {
       for (; j > 0 && names[order[j - 1]] > names[i]; j--) order[j] = order[j - 1];
       order[j] = i;
     }
-    const shape: Shape = { names: names.slice(), order, pairs: new Array(names.length) };
+    const shape: Shape = { names: names.slice(), order, kept: new Map(), size: 0, looks: 0, found: 0 };
     shapes.unshift(shape);
     if (shapes.length > SHAPES) shapes.pop();
     return shape;

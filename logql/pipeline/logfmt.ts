@@ -9,7 +9,7 @@
 // in error; without --keep-empty keys with an empty value are left out.
 import type { LogfmtStage } from '../ast.ts';
 import { ALL_LABELS, type ParserHints } from './hints.ts';
-import { fail, KeyCache, Names, put, sanitize, type Step } from './parsers.ts';
+import { fail, KEY_HASH_SEED, KeyCache, keyHash, Names, put, sanitize, type Step } from './parsers.ts';
 
 interface Key {
   /** The label name it gives, sanitized (extraction parameters name keys this way too); empty for none. */
@@ -62,14 +62,16 @@ class Decoder {
     }
     const ks = i;
     let multibyte = false;
+    let h = KEY_HASH_SEED;
     for (; i < n; i++) {
       const c = line[i];
       if (c === EQUALS || isSpace(c)) break;
       if (c === QUOTE) return this.unexpected(i);
       if (c >= 0x80) multibyte = true;
+      h = keyHash(h, c);
     }
     if (i === ks) return this.unexpected(i);
-    const key = keys.get(line, ks, i);
+    const key = keys.hashed(line, ks, i, h);
     // only non-ASCII keys can be invalid
     if (multibyte && key.invalid) return this.syntax(i, 'invalid key');
     this.value = undefined;

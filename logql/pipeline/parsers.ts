@@ -90,6 +90,10 @@ export function fail(e: EntryState, err: string, details: string): void {
 
 const SLOTS = 256;
 
+/** FNV-1a over a key's bytes, one byte at a time: `h = keyHash(h, byte)` from KEY_HASH_SEED. */
+export const KEY_HASH_SEED = 0x811c9dc5;
+export const keyHash = (h: number, byte: number): number => Math.imul(h ^ byte, 0x01000193);
+
 /**
  * What a key's bytes give (its label name...), in a fixed number of slots so a hostile line can
  * only make it miss: keys repeat from line to line, and a hit makes no string.
@@ -100,8 +104,13 @@ export class KeyCache<T> {
   constructor(private make: (line: Buffer, start: number, end: number) => T) {}
 
   get(line: Buffer, start: number, end: number): T {
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ line[i], 0x01000193);
+    let h = KEY_HASH_SEED;
+    for (let i = start; i < end; i++) h = keyHash(h, line[i]);
+    return this.hashed(line, start, end, h);
+  }
+
+  /** get(), for a caller that hashed the key's bytes with keyHash while it scanned them. */
+  hashed(line: Buffer, start: number, end: number, h: number): T {
     const slot = (h >>> 0) % SLOTS;
     const k = this.slots[slot];
     if (k && k.bytes.length === end - start && sameBytes(k.bytes, line, start)) return k.made;
