@@ -27,28 +27,32 @@ interface Shape {
   found: number;
 }
 
-function sameNames(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether `a` is the first `n` of `b`. */
+function sameNames(a: string[], b: string[], n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 export class LabelSet {
+  // the first n of each are the labels: emptying the set keeps the arrays' room (setting an
+  // array's length to 0 gave its storage back, and every entry grew it again)
   private names: string[] = [];
   private values: string[] = [];
+  private n = 0;
   private index: Map<string, number> | undefined;
   // Lines of a stream mostly carry one of a few field lists in the same order: sorted() keeps the
   // order it found for the last few lists, and the pairs it made, reused where a value repeats.
   private shapes: Shape[] = [];
 
   get size(): number {
-    return this.names.length;
+    return this.n;
   }
 
   private find(name: string): number {
     if (this.index) return this.index.get(name) ?? -1;
-    const names = this.names;
-    for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+    const { names, n } = this;
+    for (let i = 0; i < n; i++) if (names[i] === name) return i;
     return -1;
   }
 
@@ -67,11 +71,16 @@ export class LabelSet {
       this.values[i] = value;
       return this;
     }
-    this.names.push(name);
-    this.values.push(value);
-    if (this.index) this.index.set(name, this.names.length - 1);
+    this.add(name, value);
+    if (this.index) this.index.set(name, this.n - 1);
     else this.reindex();
     return this;
+  }
+
+  private add(name: string, value: string): void {
+    this.names[this.n] = name;
+    this.values[this.n] = value;
+    this.n++;
   }
 
   delete(name: string): boolean {
@@ -79,35 +88,32 @@ export class LabelSet {
     if (i < 0) return false;
     this.names.splice(i, 1);
     this.values.splice(i, 1);
+    this.n--;
     if (this.index) this.reindex();
     return true;
   }
 
   /** An index by name once the set is too large for a scan, none below that. */
   private reindex(): void {
-    this.index = this.names.length > INDEX_FROM ? new Map(this.names.map((n, k) => [n, k])) : undefined;
+    this.index = this.n > INDEX_FROM ? new Map(this.names.slice(0, this.n).map((n, k) => [n, k])) : undefined;
   }
 
   /** Empties the set and fills it with `labels`, whose names are distinct. */
   reset(labels: Labels): void {
-    this.names.length = 0;
-    this.values.length = 0;
-    for (const [n, v] of labels) {
-      this.names.push(n);
-      this.values.push(v);
-    }
+    this.n = 0;
+    for (let i = 0; i < labels.length; i++) this.add(labels[i][0], labels[i][1]);
     this.reindex();
   }
 
   /** The labels as a plain object, as templates read them. */
   toObject(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (let i = 0; i < this.names.length; i++) out[this.names[i]] = this.values[i];
+    for (let i = 0; i < this.n; i++) out[this.names[i]] = this.values[i];
     return out;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.values[i]];
+    for (let i = 0; i < this.n; i++) yield [this.names[i], this.values[i]];
   }
 
   /**
@@ -116,8 +122,7 @@ export class LabelSet {
    * remember what it made of them by identity (a series, a key) instead of by their text.
    */
   sorted(): Labels {
-    const { names, values } = this;
-    const n = names.length;
+    const { values, n } = this;
     if (n > INDEX_FROM) return this.made();
     const shape = this.shapeOfNames();
     const { order } = shape;
@@ -148,8 +153,7 @@ export class LabelSet {
 
   /** A new array of the labels, sorted (in `order` when known). */
   private made(order?: number[]): Labels {
-    const { names, values } = this;
-    const n = names.length;
+    const { names, values, n } = this;
     const out: Array<readonly [string, string]> = new Array(n);
     if (!order) {
       for (let i = 0; i < n; i++) out[i] = [names[i], values[i]];
@@ -160,10 +164,10 @@ export class LabelSet {
   }
 
   private shapeOfNames(): Shape {
-    const { names, shapes } = this;
+    const { names, shapes, n } = this;
     for (let s = 0; s < shapes.length; s++) {
       const shape = shapes[s];
-      if (!sameNames(shape.names, names)) continue;
+      if (!sameNames(shape.names, names, n)) continue;
       if (s > 0) {
         shapes.splice(s, 1);
         shapes.unshift(shape);
@@ -171,12 +175,12 @@ export class LabelSet {
       return shape;
     }
     const order: number[] = [];
-    for (let i = 0; i < names.length; i++) {
+    for (let i = 0; i < n; i++) {
       let j = i;
       for (; j > 0 && names[order[j - 1]] > names[i]; j--) order[j] = order[j - 1];
       order[j] = i;
     }
-    const shape: Shape = { names: names.slice(), order, kept: new Map(), size: 0, looks: 0, found: 0 };
+    const shape: Shape = { names: names.slice(0, n), order, kept: new Map(), size: 0, looks: 0, found: 0 };
     shapes.unshift(shape);
     if (shapes.length > SHAPES) shapes.pop();
     return shape;
