@@ -26,6 +26,17 @@ const EQUALS = 0x3d;
 const REPLACEMENT = '\ufffd';
 const isSpace = (c: number) => c <= 0x20;
 
+/** Byte classes, so the scans test one table entry per byte: 0 for the bytes that need no thought. */
+const SPACE = 1;
+const STOP = 2; // = and "
+const HIGH = 3;
+const CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) CLASS[c] = c <= 0x20 ? SPACE : c === EQUALS || c === QUOTE ? STOP : c >= 0x80 ? HIGH : 0;
+/** Inside quotes: the quote, the backslash, and HIGH; 0 for the rest. */
+const ESCAPE = 1;
+const QUOTED = new Uint8Array(256);
+for (let c = 0; c < 256; c++) QUOTED[c] = c === QUOTE ? STOP : c === BACKSLASH ? ESCAPE : c >= 0x80 ? HIGH : 0;
+
 /** One `key[=value]` at a time over a line, or the error that stops it. */
 class Decoder {
   line: Buffer = Buffer.alloc(0);
@@ -65,9 +76,12 @@ class Decoder {
     let h = KEY_HASH_SEED;
     for (; i < n; i++) {
       const c = line[i];
-      if (c === EQUALS || isSpace(c)) break;
-      if (c === QUOTE) return this.unexpected(i);
-      if (c >= 0x80) multibyte = true;
+      const k = CLASS[c];
+      if (k !== 0) {
+        if (k === SPACE || c === EQUALS) break;
+        if (k === STOP) return this.unexpected(i);
+        multibyte = true;
+      }
       h = keyHash(h, c);
     }
     if (i === ks) return this.unexpected(i);
@@ -88,10 +102,11 @@ class Decoder {
     const vs = i;
     let high = false;
     for (; i < n; i++) {
-      const c = line[i];
-      if (isSpace(c)) break;
-      if (c === EQUALS || c === QUOTE) return this.unexpected(i);
-      if (c >= 0x80) high = true;
+      const k = CLASS[line[i]];
+      if (k === 0) continue;
+      if (k === SPACE) break;
+      if (k === STOP) return this.unexpected(i);
+      high = true;
     }
     this.value = key.wanted ? valid(this.text(vs, i, high), high) : undefined;
     this.pos = i;
@@ -105,12 +120,13 @@ class Decoder {
     let high = false;
     let i = open + 1;
     for (; i < n; i++) {
-      const c = line[i];
-      if (c === QUOTE) break;
-      if (c === BACKSLASH) {
+      const k = QUOTED[line[i]];
+      if (k === 0) continue;
+      if (k === STOP) break;
+      if (k === ESCAPE) {
         escaped = true;
         i++;
-      } else if (c >= 0x80) high = true;
+      } else high = true;
     }
     if (i >= n) return this.syntax(n, 'unterminated quoted value');
     this.pos = i + 1;
