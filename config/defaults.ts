@@ -74,10 +74,12 @@ export const defaults = {
     parallelise_shardable_queries: true,
     /**
      * Shards of such a query per time piece. Each is a sub-query that asks the index and every
-     * ingester, so a small query pays for each: 4 keeps both threads of a 2-core querier busy on a
-     * scan; raise it with the querier threads of the cluster.
+     * ingester, so a small query pays for each; shards of a tenant's streams are not equal, and
+     * the thread with the larger ones finishes last: 8 keep both threads of a 2-core querier busy
+     * to the end of a scan (a logfmt metric over 10M lines: 4 shards 6.5 s, 8 shards 5.9 s, 16 no
+     * better). Raise it with the querier threads of the cluster.
      */
-    shard_count: 4,
+    shard_count: 8,
   },
   frontend: {
     max_retries: 5,

@@ -42,7 +42,7 @@ export class LabelSet {
   private n = 0;
   private index: Map<string, number> | undefined;
   // Lines of a stream mostly carry one of a few field lists in the same order: sorted() keeps the
-  // order it found for the last few lists, and the pairs it made, reused where a value repeats.
+  // order it found for the last few lists, and the arrays it made for them by their values.
   private shapes: Shape[] = [];
 
   get size(): number {

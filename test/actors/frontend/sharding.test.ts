@@ -1,4 +1,4 @@
-// A query that can be sharded is split by stream as well as by time (4 shards by default), each
+// A query that can be sharded is split by stream as well as by time (8 shards by default), each
 // shard a sub-query of its own: its answer must be exactly the unsharded one, from the store and
 // from ingester memory alike, and a query whose value is not a sum of its parts is not sharded.
 import test from 'ava';
@@ -50,7 +50,7 @@ test('sharded queries answer exactly what reading every stream at once answers, 
   const errors = lines.filter((l) => l.level === 'error').length;
 
   const total = await matrix(url, 'sum(count_over_time({job="shard"}[1h]))', at);
-  t.is(total.subqueries, 4);
+  t.is(total.subqueries, 8);
   t.deepEqual(total.result.map((s) => s.values[0][1]), [String(PODS * PER_POD)]);
 
   const byLevel = await matrix(url, 'sum by (level) (count_over_time({job="shard"} | logfmt [1h]))', at);
@@ -58,7 +58,7 @@ test('sharded queries answer exactly what reading every stream at once answers, 
 
   // streams of different shards that end as one series (keep drops the pod) are added up
   const kept = await matrix(url, 'count_over_time({job="shard"} | logfmt | keep level [1h])', at);
-  t.is(kept.subqueries, 4);
+  t.is(kept.subqueries, 8);
   t.deepEqual(kept.result.map((s) => [s.metric, s.values[0][1]]), [[{ level: 'error' }, String(errors)], [{ level: 'info' }, String(PODS * PER_POD - errors)]]);
 
   const avg = await matrix(url, 'avg(count_over_time({job="shard"}[1h]))', at);
