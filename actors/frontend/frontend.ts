@@ -71,7 +71,9 @@ export class Frontend {
     if (isLogExpr(expr)) {
       let ranges = splitLogRange(start, end, interval);
       if (req.direction === 'backward') ranges = ranges.reverse();
-      const parts = await this.runLogPieces(q, req, ranges, shards);
+      // half the shards: each shard reads until it holds the limit, so every shard more reads more
+      // (`|~ "status=5.."` limit 100 over 10M lines: 4 shards 0.06 s, 8 shards 0.10 s)
+      const parts = await this.runLogPieces(q, req, ranges, Math.ceil(shards / 2));
       const streams = mergeStreams(parts.map((p) => p.result as StreamResult[]), req.direction, req.limit);
       return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
     }

@@ -1,6 +1,7 @@
-// A query that can be sharded is split by stream as well as by time (8 shards by default), each
-// shard a sub-query of its own: its answer must be exactly the unsharded one, from the store and
-// from ingester memory alike, and a query whose value is not a sum of its parts is not sharded.
+// A query that can be sharded is split by stream as well as by time (8 shards by default, 4 for a
+// log query), each shard a sub-query of its own: its answer must be exactly the unsharded one,
+// from the store and from ingester memory alike, and a query whose value is not a sum of its parts
+// is not sharded.
 import test from 'ava';
 import { startNats } from '../../helpers/nats.ts';
 import { startTestNode } from '../../helpers/node.ts';
@@ -69,6 +70,11 @@ test('sharded queries answer exactly what reading every stream at once answers, 
   const newest = await queryRange(url, { query: '{job="shard"} |= "level=error"', ...range, limit: '7' });
   const want = lines.filter((l) => l.level === 'error').sort((a, b) => (a.ts < b.ts ? 1 : -1)).slice(0, 7);
   t.deepEqual(newest.result.flatMap((s) => s.values.map(([ts, line]) => [ts, line])).sort().reverse(), want.map((l) => [String(l.ts), l.line]));
+
+  // a log query has half the shards: each reads until it holds the limit
+  const piece = at - (at % (1800n * S));
+  const res = await get(url, '/loki/api/v1/query_range', { query: '{job="shard"}', start: String(piece), end: String(piece + 60n * S), limit: '7' });
+  t.is(((await res.json()) as { data: { stats: { summary: { subqueries: number } } } }).data.stats.summary.subqueries, 4);
 
   const everything = await queryRange(url, { query: '{job="shard"}', ...range, limit: '5000', direction: 'forward' });
   const got = everything.result.flatMap((s) => s.values.map(([ts, line]) => `${ts} ${line}`)).sort();
