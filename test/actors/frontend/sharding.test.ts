@@ -10,6 +10,17 @@ import { get, metricValue, pushJson, queryRange, waitFor } from '../../helpers/l
 const PODS = 40;
 const PER_POD = 50;
 const S = 1_000_000_000n;
+const PIECE = 1800n * S; // split_queries_by_interval
+
+/**
+ * A time `offset` into a 30-minute piece that has ended less than half an hour ago: a query step
+ * there is in one piece whatever the clock says (a step in the last minute before a boundary is
+ * split in two, and the sub-query counts below would be doubled).
+ */
+function inPiece(offset: bigint): bigint {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return ((now - PIECE / 2n) / PIECE) * PIECE + offset;
+}
 
 interface Line {
   ts: bigint;
@@ -29,7 +40,7 @@ test('sharded queries answer exactly what reading every stream at once answers, 
   t.timeout(120_000);
   const nats = await startNats(t);
   const { url } = await startTestNode(t, nats.url, { 'ingester.chunk_idle_period': '1s', 'ingester.chunk_retain_period': '0s' });
-  const base = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
+  const base = inPiece(300n * S);
   const lines: Line[] = [];
   // the first half of each pod's lines is flushed to the store before the second is pushed
   for (const half of [0, 1]) {
@@ -72,7 +83,7 @@ test('sharded queries answer exactly what reading every stream at once answers, 
   t.deepEqual(newest.result.flatMap((s) => s.values.map(([ts, line]) => [ts, line])).sort().reverse(), want.map((l) => [String(l.ts), l.line]));
 
   // a log query has half the shards: each reads until it holds the limit
-  const piece = at - (at % (1800n * S));
+  const piece = at - (at % PIECE);
   const res = await get(url, '/loki/api/v1/query_range', { query: '{job="shard"}', start: String(piece), end: String(piece + 60n * S), limit: '7' });
   t.is(((await res.json()) as { data: { stats: { summary: { subqueries: number } } } }).data.stats.summary.subqueries, 4);
 
@@ -84,7 +95,7 @@ test('sharded queries answer exactly what reading every stream at once answers, 
 test('with parallelise_shardable_queries false a query is one sub-query per time piece', async (t) => {
   const nats = await startNats(t);
   const { url } = await startTestNode(t, nats.url, { 'query_range.parallelise_shardable_queries': 'false' });
-  const ts = BigInt(Date.now()) * 1_000_000n;
+  const ts = inPiece(900n * S);
   t.is((await pushJson(url, { streams: [{ stream: { job: 'one' }, values: [[String(ts), 'x']] }] })).status, 204);
   const one = await matrix(url, 'sum(count_over_time({job="one"}[1h]))', ts + S);
   t.is(one.subqueries, 1);
