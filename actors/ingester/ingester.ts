@@ -19,7 +19,6 @@ import type { ChunkEncoding } from '../../config/index.ts';
 import type { EntryBatch } from '../../model/batch.ts';
 import { inShard } from '../../model/fingerprint.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
-import { compileMatchers } from '../../model/matchers.ts';
 import { remembered } from '../../model/remember.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
@@ -31,6 +30,7 @@ import { Ownership } from './ownership.ts';
 import { Partition } from './partition.ts';
 import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
+import { StreamIndex } from './stream-index.ts';
 
 export interface IngesterOptions extends FlushLimits {
   id: string;
@@ -73,6 +73,8 @@ const MAX_FLUSH_BACKOFF_MS = 10_000;
 
 export class Ingester {
   private readonly streams = new Map<string, StreamActor>();
+  /** The same streams by tenant and labels, for queries. */
+  private readonly byLabels = new StreamIndex<StreamActor>();
   private readonly partitions = new Map<number, Partition>();
   private readonly labelsOf = remembered(parseLabels, 100_000);
   /** Where messages' lines are decoded: stream heads copy them before the next message. */
@@ -184,6 +186,7 @@ export class Ingester {
     for (const [key, s] of this.streams)
       if (which(s)) {
         this.streams.delete(key);
+        this.byLabels.remove(s);
         this.deps.metrics.memoryStreams.dec({ tenant: s.tenant });
       }
   }
@@ -216,6 +219,7 @@ export class Ingester {
     if (!actor) {
       actor = new StreamActor(tenant, s.fp, s.batch.labels, s.labels, part.id, part.flushed.get(s.fp) ?? 0, this.opts.chunk_block_size);
       this.streams.set(key, actor);
+      this.byLabels.add(actor);
       this.deps.metrics.memoryStreams.inc({ tenant });
     }
     return actor;
@@ -337,10 +341,9 @@ export class Ingester {
   }
 
   private streamsFor(q: IngesterQuery, covered: Set<number>): IngestStream[] {
-    const match = compileMatchers(q.matchers);
     const found: Array<{ s: StreamActor; batch: EntryBatch }> = [];
-    for (const s of this.streams.values()) {
-      if (s.tenant !== q.tenant || !covered.has(s.partition) || !inShard(s.fp, q.shard) || !match(s.labels)) continue;
+    for (const s of this.byLabels.select(q.tenant, q.matchers)) {
+      if (!covered.has(s.partition) || !inShard(s.fp, q.shard)) continue;
       const batch = s.read(BigInt(q.start), BigInt(q.end));
       if (batch) found.push({ s, batch });
     }
