@@ -61,6 +61,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: r,
     }),
+    discardedRequests: new Counter({
+      name: 'loki_query_frontend_discarded_requests_total',
+      help: 'Queries refused with 429 because their tenant had max_outstanding_per_tenant sub-queries outstanding.',
+      labelNames: ['tenant'],
+      registers: r,
+    }),
     subqueries: new Counter({
       name: 'muninn_frontend_subqueries_total',
       help: 'Sub-queries the frontend placed on the work queue, by outcome.',

@@ -100,6 +100,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         split_queries_by_interval_ms: durationMs(cfg.query_range.split_queries_by_interval),
         shards: cfg.query_range.parallelise_shardable_queries ? cfg.query_range.shard_count : 1,
         max_retries: cfg.frontend.max_retries,
+        max_outstanding_per_tenant: cfg.frontend.max_outstanding_per_tenant,
         subquery_timeout_ms: durationMs(cfg.frontend.subquery_timeout),
         max_query_parallelism: cfg.limits_config.max_query_parallelism,
         max_query_length_ms: durationMs(cfg.limits_config.max_query_length),

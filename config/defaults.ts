@@ -82,6 +82,8 @@ export const defaults = {
     shard_count: 8,
   },
   frontend: {
+    /** Sub-queries of one tenant a frontend has on the queue and not yet answered; past it a query answers 429 (Loki's default). */
+    max_outstanding_per_tenant: 2048,
     max_retries: 5,
     /** How long the frontend waits for one sub-query before retrying it. */
     subquery_timeout: '30s',

@@ -3,7 +3,7 @@
 // queriers send back.
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
-import { decode, Inbox, RemoteError, serveFrontend, type FrontendAnswer, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
+import { BusError, decode, Inbox, RemoteError, serveFrontend, type FrontendAnswer, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
 import { shardMerge } from '../../logql/shard.ts';
 import type { MatrixSeries, StreamResult } from '../../logql/results.ts';
@@ -20,6 +20,8 @@ export interface FrontendOptions {
   /** Stream shards per time piece of a query that can be sharded (1: no sharding). */
   shards: number;
   max_retries: number;
+  /** Sub-queries of one tenant on the queue and not answered yet; 0: no limit. */
+  max_outstanding_per_tenant: number;
   subquery_timeout_ms: number;
   /** Sub-queries of one query in flight at once (limits_config.max_query_parallelism). */
   max_query_parallelism: number;
@@ -27,15 +29,30 @@ export interface FrontendOptions {
   max_query_length_ms: number;
 }
 
-/** One query in flight: where its pieces answer, when it must end, what they warned of. */
+/** One query in flight: its tenant, where its pieces answer, when it must end, what they warned of. */
 interface Running {
+  tenant: string;
+  /** Refused already (max_outstanding_per_tenant): counted once. */
+  refused?: boolean;
+  /** Answered or failed: its pieces still out are not waited for, nor tried again. */
+  over?: boolean;
   inbox: Inbox;
   deadline: number;
   warnings: Set<string>;
 }
 
+/** Loki's answer to a tenant past max_outstanding_per_tenant. */
+export class TooManyOutstandingError extends QueryError {
+  override name = 'TooManyOutstandingError';
+  constructor() {
+    super('too many outstanding requests', 429);
+  }
+}
+
 export class Frontend {
   private stopServing: (() => void) | undefined;
+  /** Per tenant, sub-queries put on the queue and not answered yet (one tenant cannot fill the queue). */
+  private readonly outstanding = new Map<string, number>();
 
   constructor(
     private readonly opts: FrontendOptions,
@@ -52,10 +69,11 @@ export class Frontend {
 
   /** Answers a query by `deadline` (epoch ms), or fails with a 504 then; with what the pieces warned of. */
   async handle(req: QueryRequest, deadline: number): Promise<FrontendAnswer> {
-    const q: Running = { inbox: new Inbox(this.deps.nc), deadline, warnings: new Set() };
+    const q: Running = { tenant: req.tenant, inbox: new Inbox(this.deps.nc), deadline, warnings: new Set() };
     try {
       return { data: await this.answer(q, req), warnings: [...q.warnings] };
     } finally {
+      q.over = true;
       q.inbox.close();
     }
   }
@@ -129,6 +147,24 @@ export class Frontend {
     return out;
   }
 
+  /** One more sub-query of the query's tenant outstanding, or the whole query refused with 429 as Loki refuses it. */
+  private take(q: Running): void {
+    const n = this.outstanding.get(q.tenant) ?? 0;
+    const max = this.opts.max_outstanding_per_tenant;
+    if (max > 0 && n >= max) {
+      if (!q.refused) this.deps.metrics.discardedRequests.inc({ tenant: q.tenant });
+      q.refused = true;
+      throw new TooManyOutstandingError();
+    }
+    this.outstanding.set(q.tenant, n + 1);
+  }
+
+  private give(tenant: string): void {
+    const n = (this.outstanding.get(tenant) ?? 1) - 1;
+    if (n > 0) this.outstanding.set(tenant, n);
+    else this.outstanding.delete(tenant);
+  }
+
   /**
    * One piece on the work queue; a piece nobody answers within subquery_timeout is put there
    * again (max_retries), until the query's deadline, when the whole query answers 504.
@@ -136,7 +172,9 @@ export class Frontend {
   private async runTask(q: Running, req: QueryRequest): Promise<unknown> {
     for (let attempt = 0; attempt <= this.opts.max_retries; attempt++) {
       const wait = Math.min(this.opts.subquery_timeout_ms, q.deadline - Date.now());
+      if (q.over) throw new BusError('the query has ended: its piece is not tried again');
       if (wait <= 0) break;
+      this.take(q);
       const id = randomUUID();
       const answer = q.inbox.wait(id, wait);
       try {
@@ -148,12 +186,16 @@ export class Frontend {
       } catch (err) {
         answer.catch(() => undefined);
         q.inbox.forget(id);
-        // a querier's own answer (bad query, corrupt chunk, its deadline) is final; silence is retried
+        // a querier's own answer (bad query, corrupt chunk, its deadline) is final; silence is
+        // retried, unless the query has failed meanwhile (its inbox closed, nobody waits)
+        if (q.over) throw err;
         if (err instanceof RemoteError) {
           this.deps.metrics.subqueries.inc({ outcome: err.status === 504 ? 'timeout' : 'error' });
           throw err;
         }
         this.deps.metrics.subqueries.inc({ outcome: 'retried' });
+      } finally {
+        this.give(q.tenant);
       }
     }
     this.deps.metrics.subqueries.inc({ outcome: 'timeout' });
