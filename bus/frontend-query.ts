@@ -31,6 +31,8 @@ export interface FrontendAnswer {
 
 /** Past the deadline the frontend answers 504 itself; the asker waits this much longer for it. */
 const ANSWER_GRACE_MS = 2000;
+/** How long a frontend has to acknowledge a query before it is asked again. */
+const RECEIPT_TIMEOUT_MS = 5000;
 
 export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, deadline: number) => Promise<FrontendAnswer>): () => void {
   const sub = nc.subscribe(subjects.frontendQuery, {
@@ -59,15 +61,28 @@ export async function askFrontend(nc: NatsConnection, req: QueryRequest, deadlin
   const inbox = new Inbox(nc);
   const id = randomUUID();
   try {
-    try {
-      await nc.request(subjects.frontendQuery, encode({ id, reply: inbox.subject, req, deadline }), { timeout: 5000 });
-    } catch (err) {
-      throw new BusError(isNoResponders(err) ? 'no query frontend is running' : 'query frontend did not answer', { cause: err });
-    }
+    await handOver(nc, encode({ id, reply: inbox.subject, req, deadline }), deadline);
     const body = await inbox.wait(id, Math.max(0, deadline - Date.now()) + ANSWER_GRACE_MS);
     const a = decode<{ data: unknown; warnings?: string[] }>(body);
     return { data: a.data, warnings: a.warnings ?? [] };
   } finally {
     inbox.close();
+  }
+}
+
+/**
+ * Puts the query in a frontend's hands. Without a receipt (the connection moving to another NATS
+ * server, which under load takes seconds) it asks again until the deadline: the same id, so if
+ * both tries run only the first answer is read. No frontend at all is said at once.
+ */
+async function handOver(nc: NatsConnection, envelope: Uint8Array, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await nc.request(subjects.frontendQuery, envelope, { timeout: RECEIPT_TIMEOUT_MS });
+      return;
+    } catch (err) {
+      if (isNoResponders(err)) throw new BusError('no query frontend is running', { cause: err });
+      if (Date.now() + RECEIPT_TIMEOUT_MS > deadline) throw new BusError('query frontend did not answer', { cause: err });
+    }
   }
 }
