@@ -34,7 +34,22 @@ const ANSWER_GRACE_MS = 2000;
 /** How long a frontend has to acknowledge a query before it is asked again. */
 const RECEIPT_TIMEOUT_MS = 5000;
 
-export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, deadline: number) => Promise<FrontendAnswer>): () => void {
+/**
+ * Runs `handle` for each query a gateway hands over; its signal aborts when the gateway's client
+ * has gone away (the query's pieces need not run any more).
+ */
+export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, deadline: number, signal: AbortSignal) => Promise<FrontendAnswer>): () => void {
+  const running = new Map<string, AbortController>();
+  const cancels = nc.subscribe(subjects.frontendCancel, {
+    callback: (err, msg) => {
+      if (err) return;
+      try {
+        running.get(decode<{ id: string }>(msg.data).id)?.abort();
+      } catch {
+        // not a cancel: ignored
+      }
+    },
+  });
   const sub = nc.subscribe(subjects.frontendQuery, {
     queue: queueGroups.frontends,
     callback: (err, msg) => {
@@ -47,25 +62,41 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, de
       }
       // acknowledge receipt at once, so the gateway can tell "no frontend" from "slow query"
       msg.respond(encode({ ok: true }));
-      handle(env.req, env.deadline).then(
-        (answer) => replyInParts(nc, env.reply, env.id, encode({ ...answer })),
-        (e: Error) => replyInParts(nc, env.reply, env.id, e),
-      );
+      const abort = new AbortController();
+      running.set(env.id, abort);
+      handle(env.req, env.deadline, abort.signal)
+        .then(
+          (answer) => replyInParts(nc, env.reply, env.id, encode({ ...answer })),
+          (e: Error) => replyInParts(nc, env.reply, env.id, e),
+        )
+        .finally(() => running.delete(env.id));
     },
   });
-  return () => sub.unsubscribe();
+  return () => {
+    sub.unsubscribe();
+    cancels.unsubscribe();
+  };
 }
 
-/** A frontend's answer to `req`; a TimeoutError once `deadline` (epoch ms) has long passed. */
-export async function askFrontend(nc: NatsConnection, req: QueryRequest, deadline: number): Promise<FrontendAnswer> {
+/**
+ * A frontend's answer to `req`; a TimeoutError once `deadline` (epoch ms) has long passed. When
+ * `signal` aborts (the client went away) the frontends are told to stop the query.
+ */
+export async function askFrontend(nc: NatsConnection, req: QueryRequest, deadline: number, signal?: AbortSignal): Promise<FrontendAnswer> {
   const inbox = new Inbox(nc);
   const id = randomUUID();
+  const cancel = () => {
+    nc.publish(subjects.frontendCancel, encode({ id }));
+    inbox.close();
+  };
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     await handOver(nc, encode({ id, reply: inbox.subject, req, deadline }), deadline);
     const body = await inbox.wait(id, Math.max(0, deadline - Date.now()) + ANSWER_GRACE_MS);
     const a = decode<{ data: unknown; warnings?: string[] }>(body);
     return { data: a.data, warnings: a.warnings ?? [] };
   } finally {
+    signal?.removeEventListener('abort', cancel);
     inbox.close();
   }
 }

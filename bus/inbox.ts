@@ -121,7 +121,9 @@ export class Inbox {
     this.done.delete(from);
   }
 
+  /** Rejects every wait; closing again does nothing. */
   close(): void {
+    if (this.sub.isClosed()) return;
     for (const w of this.waiters.values()) {
       clearTimeout(w.timer);
       w.reject(new BusError('inbox closed'));

@@ -31,6 +31,8 @@ export const subjects = {
   ingesterQuery: 'muninn.ingester.query',
   /** Gateways ask frontends to run a query; not in DESIGN's first table, added with the query path. */
   frontendQuery: 'muninn.frontend.query',
+  /** A gateway whose client went away tells every frontend the query's id: the one running it stops. */
+  frontendCancel: 'muninn.frontend.cancel',
   queryTasks: 'muninn.query.tasks',
   tail: (tenant: string) => `muninn.tail.${token(tenant)}`,
 } as const;

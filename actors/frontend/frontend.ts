@@ -60,21 +60,29 @@ export class Frontend {
   ) {}
 
   start(): void {
-    this.stopServing = serveFrontend(this.deps.nc, (req, deadline) => this.handle(req, deadline));
+    this.stopServing = serveFrontend(this.deps.nc, (req, deadline, signal) => this.handle(req, deadline, signal));
   }
 
   stop(): void {
     this.stopServing?.();
   }
 
-  /** Answers a query by `deadline` (epoch ms), or fails with a 504 then; with what the pieces warned of. */
-  async handle(req: QueryRequest, deadline: number): Promise<FrontendAnswer> {
+  /**
+   * Answers a query by `deadline` (epoch ms), or fails with a 504 then; with what the pieces warned
+   * of. Once `signal` aborts (its client went away) no piece is put on the queue any more.
+   */
+  async handle(req: QueryRequest, deadline: number, signal?: AbortSignal): Promise<FrontendAnswer> {
     const q: Running = { tenant: req.tenant, inbox: new Inbox(this.deps.nc), deadline, warnings: new Set() };
+    const end = () => {
+      q.over = true;
+      q.inbox.close();
+    };
+    signal?.addEventListener('abort', end, { once: true });
     try {
       return { data: await this.answer(q, req), warnings: [...q.warnings] };
     } finally {
-      q.over = true;
-      q.inbox.close();
+      signal?.removeEventListener('abort', end);
+      end();
     }
   }
 

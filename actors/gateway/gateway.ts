@@ -67,8 +67,14 @@ export class Gateway {
     return sp;
   }
 
+  /** The frontend's answer; a client that goes away first stops the query: no more of its pieces are put on the queue. */
   private async ask(res: ServerResponse, req: QueryRequest): Promise<void> {
-    const { data, warnings } = await askFrontend(this.deps.nc, req, Date.now() + this.opts.query_timeout_ms);
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) gone.abort();
+    };
+    res.once('close', onClose);
+    const { data, warnings } = await askFrontend(this.deps.nc, req, Date.now() + this.opts.query_timeout_ms, gone.signal).finally(() => res.off('close', onClose));
     // Loki's response warnings: what the answer could not cover, said beside it
     sendJson(res, 200, warnings.length ? { status: 'success', data, warnings } : { status: 'success', data });
   }
