@@ -97,6 +97,7 @@ export class Inbox {
 
   /** The whole body `from` sent, or its error; rejects after timeoutMs. */
   wait(from: string, timeoutMs: number): Promise<Uint8Array> {
+    if (this.sub.isClosed()) return Promise.reject(new BusError('inbox closed'));
     const ready = this.done.get(from);
     if (ready) {
       this.done.delete(from);
