@@ -185,6 +185,8 @@ export class Frontend {
       this.take(q);
       const id = randomUUID();
       const answer = q.inbox.wait(id, wait);
+      // it may fail while the put is still pending (the query ended, its inbox closed): not unhandled
+      answer.catch(() => undefined);
       try {
         await this.deps.queue.put({ id, reply: q.inbox.subject, deadline: Date.now() + wait, body: { req } });
         const got = decode<{ data: unknown; warnings?: string[] }>(await answer);
@@ -192,7 +194,6 @@ export class Frontend {
         for (const w of got.warnings ?? []) q.warnings.add(w);
         return got.data;
       } catch (err) {
-        answer.catch(() => undefined);
         q.inbox.forget(id);
         // a querier's own answer (bad query, corrupt chunk, its deadline) is final; silence is
         // retried, unless the query has failed meanwhile (its inbox closed, nobody waits)
