@@ -7,7 +7,7 @@ export { subjects, queueGroups } from './subjects.ts';
 export { IngestLog } from './ingest-log.ts';
 export { ByteBudget } from './byte-budget.ts';
 export type { LogMessage, PartitionReader, ReaderEvents } from './ingest-reader.ts';
-export { encodeIngestBatch, decodeIngestBatch, LineScratch, type IngestBatch, type IngestStream } from './ingest-batch.ts';
+export { encodeIngestBatch, decodeIngestBatch, type IngestBatch, type IngestStream } from './ingest-batch.ts';
 export { Checkpoints, CheckpointFencedError, type Checkpoint, type HeldCheckpoint } from './checkpoints.ts';
 export { Members, MEMBER_TTL_MS, type Member } from './members.ts';
 export { BucketView, type ViewEntry } from './bucket-view.ts';

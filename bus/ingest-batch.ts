@@ -7,6 +7,7 @@
 import { uncompressSync } from 'lz4-napi';
 import type { EntryBatch } from '../model/batch.ts';
 import type { Labels } from '../model/labels.ts';
+import { Scratch } from '../model/scratch.ts';
 import { zstdFrame, zstdInto } from '../model/zstd.ts';
 import { decode, encode } from './codec.ts';
 import { BusError } from './errors.ts';
@@ -49,11 +50,11 @@ const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a
 const sizeOf = (b: EntryBatch) => b.offsets[b.ts.length];
 
 /** The lines of a message being encoded, back to back; reused, as encoding is synchronous. */
-let joined = Buffer.alloc(0);
+const joining = new Scratch();
 
 export function encodeIngestBatch(b: IngestBatch): Uint8Array {
   const total = b.streams.reduce((n, s) => n + sizeOf(s.batch), 0);
-  if (joined.length < total) joined = Buffer.allocUnsafeSlow(Math.max(total, joined.length * 2));
+  const joined = joining.take(total);
   let at = 0;
   const streams: WireStream[] = b.streams.map((s) => {
     at += s.batch.lines.copy(joined, at, 0, sizeOf(s.batch));
@@ -62,21 +63,7 @@ export function encodeIngestBatch(b: IngestBatch): Uint8Array {
     return w;
   });
   // msgpack copies the frame out of the compressor's scratch
-  return encode({ tenant: b.tenant, streams, zstd: zstdFrame(joined.subarray(0, total), LEVEL) });
-}
-
-/**
- * A buffer decodes write lines into instead of allocating them, for a reader that copies the
- * lines before it decodes the next message (an ingester's heads do): the lines of a batch decoded
- * into it are valid until the next decode into it.
- */
-export class LineScratch {
-  private buf = Buffer.alloc(0);
-
-  take(size: number): Buffer {
-    if (this.buf.length < size) this.buf = Buffer.allocUnsafeSlow(Math.max(size, this.buf.length * 2));
-    return this.buf.subarray(0, size);
-  }
+  return encode({ tenant: b.tenant, streams, zstd: zstdFrame(joined, LEVEL) });
 }
 
 /** Typed arrays need aligned memory; msgpack slices are not, so copy into fresh buffers. */
@@ -86,7 +73,11 @@ function aligned<T>(src: Uint8Array, make: (buf: ArrayBuffer) => T): T {
   return make(buf);
 }
 
-export function decodeIngestBatch(data: Uint8Array, labelsOf: (text: string) => Labels, scratch?: LineScratch): IngestBatch {
+/**
+ * `scratch`: where the lines are decoded instead of a new buffer, for a reader that copies them
+ * before it decodes the next message (an ingester's heads do); they are valid until then.
+ */
+export function decodeIngestBatch(data: Uint8Array, labelsOf: (text: string) => Labels, scratch?: Scratch): IngestBatch {
   const m = decode<WireBatch>(data);
   const offsets = m.streams.map((w) => aligned(w.offsets, (b) => new Uint32Array(b)));
   const sizes = offsets.map((o) => o[o.length - 1] ?? 0);
@@ -108,7 +99,7 @@ export function decodeIngestBatch(data: Uint8Array, labelsOf: (text: string) => 
 }
 
 /** The message's lines, `size` bytes as the streams' offsets say: a frame that holds another size is refused, and never inflates past `size`. */
-function framed(frame: Uint8Array, size: number, scratch: LineScratch | undefined): Buffer {
+function framed(frame: Uint8Array, size: number, scratch: Scratch | undefined): Buffer {
   const out = scratch ? scratch.take(size) : Buffer.allocUnsafe(size);
   let n: number;
   try {

@@ -4,7 +4,6 @@ import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import {
   decodeIngestBatch,
-  LineScratch,
   serveIngesterQueries,
   CheckpointFencedError,
   type ByteBudget,
@@ -20,6 +19,7 @@ import type { EntryBatch } from '../../model/batch.ts';
 import { inShard } from '../../model/fingerprint.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
 import { remembered } from '../../model/remember.ts';
+import { Scratch } from '../../model/scratch.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
@@ -78,7 +78,7 @@ export class Ingester {
   private readonly partitions = new Map<number, Partition>();
   private readonly labelsOf = remembered(parseLabels, 100_000);
   /** Where messages' lines are decoded: stream heads copy them before the next message. */
-  private readonly lineScratch = new LineScratch();
+  private readonly lineScratch = new Scratch();
   /** Partitions whose reader is retrying after a failure. */
   private readonly troubled = new Set<number>();
   private ticker: NodeJS.Timeout | undefined;

@@ -6,9 +6,10 @@ import { compressSync } from 'lz4-napi';
 import { compress as zstdCompress } from 'zstd-napi';
 import { encode } from '../../bus/codec.ts';
 import { BusError } from '../../bus/errors.ts';
-import { decodeIngestBatch, encodeIngestBatch, LineScratch } from '../../bus/ingest-batch.ts';
+import { decodeIngestBatch, encodeIngestBatch } from '../../bus/ingest-batch.ts';
 import { batchOf, type EntryColumns } from '../../model/batch.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
+import { Scratch } from '../../model/scratch.ts';
 import { entriesOf } from '../helpers/entries.ts';
 
 const labels: Labels = [['job', 'x']];
@@ -38,7 +39,7 @@ test('a message of empty streams only comes back empty', (t) => {
 });
 
 test('messages decoded one after another into one scratch each read right until the next', (t) => {
-  const scratch = new LineScratch();
+  const scratch = new Scratch();
   const a = decodeIngestBatch(encodeIngestBatch({ tenant: 't', streams: [{ fp, labels: '{job="x"}', batch: sent }] }), parseLabels, scratch);
   t.deepEqual(entriesOf(a.streams[0].batch), entriesOf(sent));
   const b = decodeIngestBatch(encodeIngestBatch({ tenant: 't', streams: [{ fp, labels: '{job="y"}', batch: other }] }), parseLabels, scratch);
@@ -74,7 +75,7 @@ const framedMessage = (frame: Buffer) =>
   encode({ tenant: 't', streams: [{ fp, labels: '{job="x"}', ts: new Uint8Array(sent.ts.buffer), offsets: new Uint8Array(sent.offsets.buffer) }], zstd: frame });
 
 test('a frame holding more or fewer bytes than the offsets say is refused', (t) => {
-  for (const scratch of [undefined, new LineScratch()]) {
+  for (const scratch of [undefined, new Scratch()]) {
     const longer = zstdCompress(Buffer.concat([sent.lines, Buffer.alloc(1 << 20)]));
     t.throws(() => decodeIngestBatch(framedMessage(longer), parseLabels, scratch), { instanceOf: BusError, message: /does not hold the \d+ bytes/ });
     const shorter = zstdCompress(sent.lines.subarray(1));
