@@ -36,8 +36,16 @@ const valueOf = (labels: Labels, name: string): string => {
   return '';
 };
 
+/** Each matcher's label name and compiled test. */
+export type NamedTest = readonly [name: string, test: ValueTest];
+
+export const compileEach = (ms: ReadonlyArray<Matcher>): NamedTest[] => ms.map((m) => [m.name, compileMatcher(m)] as const);
+
+/** True when every test accepts the label set. */
+export const matchesAll =
+  (tests: ReadonlyArray<NamedTest>) =>
+  (labels: Labels): boolean =>
+    tests.every(([name, test]) => test(valueOf(labels, name)));
+
 /** True when every matcher accepts the label set. */
-export function compileMatchers(ms: ReadonlyArray<Matcher>): (labels: Labels) => boolean {
-  const tests = ms.map((m) => [m.name, compileMatcher(m)] as const);
-  return (labels) => tests.every(([name, test]) => test(valueOf(labels, name)));
-}
+export const compileMatchers = (ms: ReadonlyArray<Matcher>): ((labels: Labels) => boolean) => matchesAll(compileEach(ms));

@@ -3,7 +3,7 @@
 // matcher the empty value cannot pass (`app="x"`, `app=~"a|b"`) names its streams through the
 // index, each distinct value tested once; the rest of the selector filters what they name.
 import type { Labels } from '../../model/labels.ts';
-import { compileMatcher, compileMatchers, type Matcher } from '../../model/matchers.ts';
+import { compileEach, matchesAll, type Matcher } from '../../model/matchers.ts';
 
 interface Indexed {
   tenant: string;
@@ -49,17 +49,17 @@ export class StreamIndex<S extends Indexed> {
   select(tenant: string, matchers: ReadonlyArray<Matcher>): S[] {
     const t = this.tenants.get(tenant);
     if (!t) return [];
+    const tests = compileEach(matchers);
     let candidates: Set<S> | undefined;
-    for (const m of matchers) {
-      const test = compileMatcher(m);
+    for (const [name, test] of tests) {
       // a matcher the empty value passes also takes streams without the label: not from the index
       if (test('')) continue;
       const named = new Set<S>();
-      for (const [value, streams] of t.byLabel.get(m.name) ?? []) if (test(value)) for (const s of streams) named.add(s);
+      for (const [value, streams] of t.byLabel.get(name) ?? []) if (test(value)) for (const s of streams) named.add(s);
       if (!candidates || named.size < candidates.size) candidates = named;
       if (candidates.size === 0) return [];
     }
-    const match = compileMatchers(matchers);
+    const match = matchesAll(tests);
     return [...(candidates ?? t.all)].filter((s) => match(s.labels));
   }
 }
