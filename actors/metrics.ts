@@ -73,6 +73,33 @@ export function createMetrics() {
       labelNames: ['outcome'],
       registers: r,
     }),
+    // Loki's cache metrics, for the results cache (name="frontend.results-cache")
+    cacheFetchedKeys: new Counter({
+      name: 'loki_cache_fetched_keys',
+      help: 'Total count of keys requested from cache.',
+      labelNames: ['name'],
+      registers: r,
+    }),
+    cacheHits: new Counter({
+      name: 'loki_cache_hits',
+      help: 'Total count of keys found in cache.',
+      labelNames: ['name'],
+      registers: r,
+    }),
+    cacheRequestDuration: new Histogram({
+      name: 'loki_cache_request_duration_seconds',
+      help: 'Total time spent in seconds doing cache requests.',
+      labelNames: ['name', 'method', 'status_code'],
+      buckets: [0.000016, 0.000064, 0.000256, 0.001024, 0.004096, 0.016384, 0.065536, 0.262144, 1.048576],
+      registers: r,
+    }),
+    cacheValueSize: new Histogram({
+      name: 'loki_cache_value_size_bytes',
+      help: 'Size of values in the cache.',
+      labelNames: ['name', 'method'],
+      buckets: [1024, 4096, 16384, 65536, 262144, 1048576, 4194304],
+      registers: r,
+    }),
   };
 }
 

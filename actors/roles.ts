@@ -4,12 +4,13 @@
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { ByteBudget, Checkpoints, IngestLog, Leases, Members, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
+import { ByteBudget, Checkpoints, IngestLog, Leases, Members, ResultsCache, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
 import { durationMs, type Config } from '../config/index.ts';
 import { IndexWriter, openObjectStore, type StorageConfig } from '../storage/index.ts';
 import { Distributor } from './distributor/distributor.ts';
 import { pushStreamOf } from './distributor/push-stream.ts';
 import { Frontend } from './frontend/frontend.ts';
+import { FrontendCache } from './frontend/results-cache.ts';
 import { Gateway } from './gateway/gateway.ts';
 import type { Route } from './http-server.ts';
 import { Ingester } from './ingester/ingester.ts';
@@ -105,7 +106,22 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         max_query_parallelism: cfg.limits_config.max_query_parallelism,
         max_query_length_ms: durationMs(cfg.limits_config.max_query_length),
       },
-      { nc: p.nc, queue: await WorkQueue.open(p.nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas), metrics: p.metrics },
+      {
+        nc: p.nc,
+        queue: await WorkQueue.open(p.nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas),
+        metrics: p.metrics,
+        cache: new FrontendCache(
+          cfg.query_range.cache_results
+            ? await ResultsCache.open(p.nc, {
+                ttlMs: durationMs(cfg.query_range.results_cache.ttl),
+                maxBytes: cfg.query_range.results_cache.max_size_mb * 1024 * 1024,
+                replicas: cfg.nats.replicas,
+              })
+            : undefined,
+          durationMs(cfg.limits_config.max_cache_freshness_per_query),
+          p.metrics,
+        ),
+      },
     );
     frontend.start();
     return { stop: () => frontend.stop() };

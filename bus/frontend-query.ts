@@ -7,13 +7,17 @@ import { BusError, isNoResponders } from './errors.ts';
 import { Inbox, replyInParts } from './inbox.ts';
 import { queueGroups, subjects } from './subjects.ts';
 
-/** A query as the HTTP API received it; nanosecond times travel as decimal strings. */
-export type QueryRequest =
+/**
+ * A query as the HTTP API received it; nanosecond times travel as decimal strings. `noCache`: the
+ * client asked for an answer computed now (Cache-Control: no-cache), not one from the results cache.
+ */
+export type QueryRequest = { noCache?: boolean } & (
   | { kind: 'query_range'; tenant: string; query: string; start: string; end: string; step: number; interval?: number; limit: number; direction: 'forward' | 'backward'; shard?: Shard }
   | { kind: 'query'; tenant: string; query: string; time: string; limit: number; direction: 'forward' | 'backward' }
   | { kind: 'labels'; tenant: string; start: string; end: string; query?: string }
   | { kind: 'label_values'; tenant: string; name: string; start: string; end: string; query?: string }
-  | { kind: 'series'; tenant: string; match: string[]; start: string; end: string };
+  | { kind: 'series'; tenant: string; match: string[]; start: string; end: string }
+);
 
 interface Envelope {
   id: string;

@@ -17,4 +17,5 @@ export { WorkQueue, queueStatus, type Task, type QueueStatus } from './work-queu
 export { jetStreamStatus, type JetStreamStatus, type StreamStatus } from './jetstream-status.ts';
 export { serveIngesterQueries, askIngesters, type IngesterAnswer, type IngesterQuery, type IngestersAnswer } from './ingester-query.ts';
 export { serveFrontend, askFrontend, type FrontendAnswer, type QueryRequest } from './frontend-query.ts';
+export { ResultsCache, type ResultsCacheOptions } from './results-cache.ts';
 export { servePush, pushOverBus, type BusPushStream } from './push.ts';

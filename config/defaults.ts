@@ -80,6 +80,17 @@ export const defaults = {
      * better). A log query gets half as many. Raise it with the querier threads of the cluster.
      */
     shard_count: 8,
+    /**
+     * Keep metric queries' answers per split interval (and log queries' empty ones, and /series
+     * and /labels answers) in the NATS KV bucket muninn-results-cache, shared by every frontend.
+     */
+    cache_results: true,
+    results_cache: {
+      /** How long an answer stays in the cache. */
+      ttl: '1h',
+      /** The bucket's size; past it the oldest answers are dropped. */
+      max_size_mb: 256,
+    },
   },
   frontend: {
     /** Sub-queries of one tenant a frontend has on the queue and not yet answered; past it a query answers 429 (Loki's default). */
@@ -137,6 +148,8 @@ export const defaults = {
     max_query_length: '721h',
     /** Sub-queries of one query in flight at once. */
     max_query_parallelism: 32,
+    /** Answers about the last this much of time are never cached: data may still arrive for it (Loki's name). */
+    max_cache_freshness_per_query: '10m',
     /** Compressed chunk bytes one sub-query may read (Loki's name; 0: no limit); past it the query gets 400. */
     max_querier_bytes_read: 8 * 1024 ** 3,
   },

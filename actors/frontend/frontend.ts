@@ -10,9 +10,11 @@ import type { MatrixSeries, StreamResult } from '../../logql/results.ts';
 import { QueryError, QueryTimeoutError, alignedRange } from '../../logql/eval/index.ts';
 import { formatGoDuration } from '../../logql/go-convert.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
+import { emptyStats, type LokiStats } from '../../logql/stats.ts';
 import { msToNs } from '../../model/time.ts';
 import type { Metrics } from '../metrics.ts';
 import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './merge.ts';
+import { newCacheStats, type CacheStats, type FrontendCache } from './results-cache.ts';
 import { splitLogRange, splitStepRange } from './split.ts';
 
 export interface FrontendOptions {
@@ -39,6 +41,11 @@ interface Running {
   inbox: Inbox;
   deadline: number;
   warnings: Set<string>;
+  /** What the results cache did for it, and its stores still under way (awaited before the stats are told). */
+  cache: CacheStats;
+  stores: Array<Promise<void>>;
+  /** performance.now() when it began: the summary's execTime is the query's, not its pieces' added up. */
+  began: number;
 }
 
 /** Loki's answer to a tenant past max_outstanding_per_tenant. */
@@ -56,7 +63,7 @@ export class Frontend {
 
   constructor(
     private readonly opts: FrontendOptions,
-    private readonly deps: { nc: NatsConnection; queue: WorkQueue; metrics: Metrics },
+    private readonly deps: { nc: NatsConnection; queue: WorkQueue; metrics: Metrics; cache: FrontendCache },
   ) {}
 
   start(): void {
@@ -72,7 +79,7 @@ export class Frontend {
    * of. Once `signal` aborts (its client went away) no piece is put on the queue any more.
    */
   async handle(req: QueryRequest, deadline: number, signal?: AbortSignal): Promise<FrontendAnswer> {
-    const q: Running = { tenant: req.tenant, inbox: new Inbox(this.deps.nc), deadline, warnings: new Set() };
+    const q: Running = { tenant: req.tenant, inbox: new Inbox(this.deps.nc), deadline, warnings: new Set(), cache: newCacheStats(), stores: [], began: performance.now() };
     const end = () => {
       q.over = true;
       q.inbox.close();
@@ -87,7 +94,7 @@ export class Frontend {
   }
 
   private async answer(q: Running, req: QueryRequest): Promise<unknown> {
-    if (req.kind !== 'query_range') return await this.runTask(q, req);
+    if (req.kind !== 'query_range') return await this.piece(q, req);
     const expr = parseExpr(req.query); // a bad query fails here, once, with its 400
     const start = BigInt(req.start);
     const end = BigInt(req.end);
@@ -101,13 +108,15 @@ export class Frontend {
       // (`|~ "status=5.."` limit 100 over 10M lines: 4 shards 0.06 s, 8 shards 0.10 s)
       const parts = await this.runLogPieces(q, req, ranges, Math.ceil(shards / 2));
       const streams = mergeStreams(parts.map((p) => p.result as StreamResult[]), req.direction, req.limit);
-      return { resultType: 'streams', result: streams, stats: totalStats(parts, streams) };
+      await Promise.all(q.stores);
+      return { resultType: 'streams', result: streams, stats: totalStats(q, parts, { splits: ranges.length, shards: Math.ceil(shards / 2) }, streams) };
     }
     const step = BigInt(req.step);
     const grid = alignedRange(start, end, req.step);
     const ranges = splitStepRange(grid.start, grid.end, step, interval);
     const parts = await this.runAll(q, ranges.flatMap((r) => sharded({ ...req, start: String(r.start), end: String(r.end) }, shards)));
-    return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(parts) };
+    await Promise.all(q.stores);
+    return { resultType: 'matrix', result: mergeMatrix(parts.map((p) => p.result as MatrixSeries[])), stats: totalStats(q, parts, { splits: ranges.length, shards }) };
   }
 
   /** Loki's max_query_length, with its text: a 400 before any work. */
@@ -127,7 +136,7 @@ export class Frontend {
     const wave = Math.max(1, Math.floor(this.opts.max_query_parallelism / shards));
     for (let i = 0; i < ranges.length && entries < req.limit; i += wave) {
       const pieces = ranges.slice(i, i + wave).flatMap((r) => sharded({ ...req, start: String(r.start), end: String(r.end) }, shards));
-      for (const part of await this.runAll(q, pieces)) {
+      for (const part of await this.runAll(q, pieces, true)) {
         done.push(part);
         for (const s of part.result as StreamResult[]) entries += s.values.length;
       }
@@ -136,7 +145,7 @@ export class Frontend {
   }
 
   /** Every piece, at most max_query_parallelism on the queue at once; answers in the pieces' order. */
-  private async runAll(q: Running, reqs: QueryRequest[]): Promise<ResultWithStats[]> {
+  private async runAll(q: Running, reqs: QueryRequest[], log = false): Promise<ResultWithStats[]> {
     const out: ResultWithStats[] = new Array(reqs.length);
     let next = 0;
     let failed = false;
@@ -144,7 +153,7 @@ export class Frontend {
       while (next < reqs.length && !failed) {
         const at = next++;
         try {
-          out[at] = (await this.runTask(q, reqs[at])) as ResultWithStats;
+          out[at] = (await this.piece(q, reqs[at], log)) as ResultWithStats;
         } catch (err) {
           failed = true; // the others stop taking pieces: the query has failed
           throw err;
@@ -174,10 +183,26 @@ export class Frontend {
   }
 
   /**
+   * One piece's answer: from the results cache when it holds it, else from a querier (and then
+   * kept in the cache when it may be). `log`: a piece of a log query.
+   */
+  private async piece(q: Running, req: QueryRequest, log = false): Promise<unknown> {
+    const cacheable = this.deps.cache.cacheable(req, log);
+    if (cacheable) {
+      const hit = await this.deps.cache.lookup(cacheable.key, q.cache);
+      if (hit) return hit.data;
+    }
+    const { data, warnings = [] } = await this.runTask(q, req);
+    for (const w of warnings) q.warnings.add(w);
+    if (cacheable && warnings.length === 0 && cacheable.keep(data)) q.stores.push(this.deps.cache.store(cacheable.key, data, q.cache));
+    return data;
+  }
+
+  /**
    * One piece on the work queue; a piece nobody answers within subquery_timeout is put there
    * again (max_retries), until the query's deadline, when the whole query answers 504.
    */
-  private async runTask(q: Running, req: QueryRequest): Promise<unknown> {
+  private async runTask(q: Running, req: QueryRequest): Promise<{ data: unknown; warnings?: string[] }> {
     for (let attempt = 0; attempt <= this.opts.max_retries; attempt++) {
       const wait = Math.min(this.opts.subquery_timeout_ms, q.deadline - Date.now());
       if (q.over) throw new BusError('the query has ended: its piece is not tried again');
@@ -191,8 +216,7 @@ export class Frontend {
         await this.deps.queue.put({ id, reply: q.inbox.subject, deadline: Date.now() + wait, body: { req } });
         const got = decode<{ data: unknown; warnings?: string[] }>(await answer);
         this.deps.metrics.subqueries.inc({ outcome: 'ok' });
-        for (const w of got.warnings ?? []) q.warnings.add(w);
-        return got.data;
+        return got;
       } catch (err) {
         q.inbox.forget(id);
         // a querier's own answer (bad query, corrupt chunk, its deadline) is final; silence is
@@ -218,11 +242,22 @@ type RangeRequest = Extract<QueryRequest, { kind: 'query_range' }>;
 const sharded = (req: RangeRequest, shards: number): RangeRequest[] =>
   shards > 1 ? Array.from({ length: shards }, (_, index) => ({ ...req, shard: { index, of: shards } })) : [req];
 
-function totalStats(parts: ResultWithStats[], streams?: StreamResult[]): unknown {
-  const stats = parts.reduce<unknown>((acc, p) => addStats(acc, p.stats ?? {}), {}) as { summary?: Record<string, number> };
-  if (stats.summary) {
-    stats.summary.subqueries = parts.length;
-    if (streams) stats.summary.totalEntriesReturned = streams.reduce((n, s) => n + s.values.length, 0);
-  }
+/**
+ * Loki's stats object for the whole query: its pieces' counts added up, the summary's rates over
+ * the query's own time, splits (time pieces) and shards (sub-queries of sharded pieces), and what
+ * the results cache did.
+ */
+function totalStats(q: Running, parts: ResultWithStats[], cut: { splits: number; shards: number }, streams?: StreamResult[]): LokiStats {
+  const ran = parts.filter((p) => p.stats);
+  const stats = ran.reduce((acc, p) => addStats(acc, p.stats) as LokiStats, emptyStats());
+  const s = stats.summary;
+  s.execTime = (performance.now() - q.began) / 1000;
+  s.bytesProcessedPerSecond = s.execTime > 0 ? Math.round(s.totalBytesProcessed / s.execTime) : 0;
+  s.linesProcessedPerSecond = s.execTime > 0 ? Math.round(s.totalLinesProcessed / s.execTime) : 0;
+  s.subqueries = ran.length;
+  s.splits = cut.splits;
+  s.shards = cut.shards > 1 ? parts.length : 0;
+  if (streams) s.totalEntriesReturned = streams.reduce((n, st) => n + st.values.length, 0);
+  stats.cache.result = { ...q.cache };
   return stats;
 }

@@ -67,8 +67,12 @@ export class Gateway {
     return sp;
   }
 
-  /** The frontend's answer; a client that goes away first stops the query: no more of its pieces are put on the queue. */
-  private async ask(res: ServerResponse, req: QueryRequest): Promise<void> {
+  /**
+   * The frontend's answer; a client that goes away first stops the query: no more of its pieces
+   * are put on the queue. `Cache-Control: no-cache` asks for an answer computed now, not cached.
+   */
+  private async ask(http: IncomingMessage, res: ServerResponse, req: QueryRequest): Promise<void> {
+    if (/\bno-(cache|store)\b/i.test(http.headers['cache-control'] ?? '')) req.noCache = true;
     const gone = new AbortController();
     const onClose = () => {
       if (!res.writableFinished) gone.abort();
@@ -88,7 +92,7 @@ export class Gateway {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const p = parseRangeQuery(await this.params(req, url), new Date());
     this.checkLimit(p.limit);
-    await this.ask(res, {
+    await this.ask(req, res, {
       kind: 'query_range',
       tenant,
       query: p.query,
@@ -105,20 +109,20 @@ export class Gateway {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const p = parseInstantQuery(await this.params(req, url), new Date());
     this.checkLimit(p.limit);
-    await this.ask(res, { kind: 'query', tenant, query: p.query, time: String(p.time), limit: p.limit, direction: p.direction });
+    await this.ask(req, res, { kind: 'query', tenant, query: p.query, time: String(p.time), limit: p.limit, direction: p.direction });
   }
 
   private async labels(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const p = parseLabelsQuery(await this.params(req, url), new Date());
-    await this.ask(res, { kind: 'labels', tenant, start: String(p.start), end: String(p.end), query: p.query });
+    await this.ask(req, res, { kind: 'labels', tenant, start: String(p.start), end: String(p.end), query: p.query });
   }
 
   private async labelValues(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const name = decodeURIComponent(url.pathname.split('/')[5]);
     const p = parseLabelsQuery(await this.params(req, url), new Date());
-    await this.ask(res, { kind: 'label_values', tenant, name, start: String(p.start), end: String(p.end), query: p.query });
+    await this.ask(req, res, { kind: 'label_values', tenant, name, start: String(p.start), end: String(p.end), query: p.query });
   }
 
   /** Loki's format_query: the query printed canonically, or its parse error as a 400. */
@@ -130,7 +134,7 @@ export class Gateway {
   private async series(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const p = parseSeriesQuery(await this.params(req, url), new Date());
-    await this.ask(res, { kind: 'series', tenant, match: p.match, start: String(p.start), end: String(p.end) });
+    await this.ask(req, res, { kind: 'series', tenant, match: p.match, start: String(p.start), end: String(p.end) });
   }
 }
 

@@ -6,7 +6,7 @@ import { evaluate, type QueryParams } from '../../logql/eval/index.ts';
 import { labelNamesOf, labelsToObject, labelValuesOf } from '../../model/labels.ts';
 import { parseExpr, parseMatchers } from '../../logql/parser/index.ts';
 import type { Matcher } from '../../model/matchers.ts';
-import { statsBlock } from './stats.ts';
+import { statsBlock } from '../../logql/stats.ts';
 import { TenantSource, type SourceDeps } from './source.ts';
 
 export interface QuerierOptions {

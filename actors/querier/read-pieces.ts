@@ -7,7 +7,7 @@ import { pastBound, type SelectHint, type Span } from '../../logql/eval/index.ts
 import { lineBytes, type ChunkReader } from '../../storage/index.ts';
 import { mergeBatches } from './merge-batches.ts';
 import type { Piece } from './read-plan.ts';
-import type { ReadStats } from './stats.ts';
+import type { ReadStats } from '../../logql/stats.ts';
 
 /** A piece with its chunks as fetched (undefined: left out, past the bound) and the range to read. */
 export interface Fetched {
@@ -37,7 +37,12 @@ export function* pieceBatches(f: Fetched, hint?: SelectHint): Generator<EntryBat
   if (piece.memory) parts.push(piece.memory);
   // parts that follow each other in time hold no entry twice: handed over as they are
   if (followEachOther(parts)) yield* parts;
-  else yield mergeBatches(parts);
+  else {
+    const merged = mergeBatches(parts);
+    for (const p of parts) f.stats.duplicates += p.ts.length;
+    f.stats.duplicates -= merged.ts.length;
+    yield merged;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { decodeChunk, type ChunkReader, type ChunkRef, type IndexReader, type Ob
 import { Prefetcher } from './prefetcher.ts';
 import { pieceBatches, pieceCounts, type Fetched } from './read-pieces.ts';
 import { inDirection, planPieces, type Piece } from './read-plan.ts';
-import { newReadStats } from './stats.ts';
+import { newReadStats } from '../../logql/stats.ts';
 
 /** Who holds each partition's lease now (a watched copy, asked on every sub-query). */
 export interface PartitionOwners {
@@ -137,9 +137,10 @@ export class TenantSource implements Source {
   private async fromIngesters(matchers: Matcher[], start: bigint, end: bigint, seriesOnly: boolean, hint?: SelectHint): Promise<IngestStream[]> {
     const within = this.deps.queryIngestersWithinMs;
     if (within > 0 && end < msToNs(Date.now() - within)) return [];
+    const owners = this.deps.partitions.owners();
     const got = await askIngesters(
       this.deps.nc,
-      this.deps.partitions.owners(),
+      owners,
       { tenant: this.tenant, matchers, start: String(start), end: String(end), seriesOnly, limit: hint?.limit, direction: hint?.direction, shard: this.shard },
       this.deps.ingesterTimeoutMs,
       parseLabels,
@@ -153,13 +154,20 @@ export class TenantSource implements Source {
           ? `partition ${p} cannot read the ingest log right now (retrying): its newest lines may be missing`
           : `partition ${p} is ${lag} messages behind the ingest log (catching up): its newest lines may be missing`,
       );
-    for (const s of got.streams) this.stats.ingesterEntries += s.batch.ts.length;
+    this.stats.ingestersReached += owners.length - got.silent.length;
+    this.stats.ingesterStreams += got.streams.length;
+    for (const s of got.streams) {
+      this.stats.ingesterEntries += s.batch.ts.length;
+      this.stats.ingesterBytes += s.batch.offsets[s.batch.ts.length] - s.batch.offsets[0];
+    }
     return got.streams;
   }
 
   /** One chunk, fetched and its header and block index checked; its blocks are decompressed as they are read. */
   private async fetch(ref: ChunkRef): Promise<ChunkReader> {
+    const began = performance.now();
     const buf = await this.deps.store.get(ref.key);
+    this.stats.chunksDownloadTime += Math.round((performance.now() - began) * 1e6);
     this.stats.chunksDownloaded++;
     this.stats.chunkBytes += buf.length;
     return decodeChunk(ref.key, buf, (b) => {
