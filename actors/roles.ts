@@ -96,6 +96,18 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
 
   async frontend(p) {
     const { cfg } = p;
+    await p.members.live();
+    // every querier thread busy and as many pieces waiting on the queue behind them (at least 16),
+    // counted again once a second, not for every piece
+    let slots = 16;
+    let countedAt = 0;
+    const queriersSlots = () => {
+      if (Date.now() - countedAt > 1000) {
+        countedAt = Date.now();
+        slots = Math.max(16, 2 * cfg.querier.max_concurrent * p.members.liveNow().filter((m) => m.roles.includes('querier')).length);
+      }
+      return slots;
+    };
     const frontend = new Frontend(
       {
         split_queries_by_interval_ms: durationMs(cfg.query_range.split_queries_by_interval),
@@ -105,6 +117,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         subquery_timeout_ms: durationMs(cfg.frontend.subquery_timeout),
         max_query_parallelism: cfg.limits_config.max_query_parallelism,
         max_query_length_ms: durationMs(cfg.limits_config.max_query_length),
+        max_in_flight: () => cfg.frontend.max_subqueries_in_flight || queriersSlots(),
       },
       {
         nc: p.nc,

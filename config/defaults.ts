@@ -98,6 +98,12 @@ export const defaults = {
     max_retries: 5,
     /** How long the frontend waits for one sub-query before retrying it. */
     subquery_timeout: '30s',
+    /**
+     * Sub-queries a frontend keeps on the work queue at once, all tenants together; the rest wait
+     * at the frontend in a queue per tenant, served in turn, so one tenant's flood cannot make
+     * another's queries wait behind it. 0: twice the live queriers' max_concurrent.
+     */
+    max_subqueries_in_flight: 0,
   },
   querier: {
     /** Sub-queries a querier process runs at once, spread over its threads. */

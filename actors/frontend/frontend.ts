@@ -2,6 +2,7 @@
 // puts the pieces on the work queue, retries pieces nobody answered, and merges what the
 // queriers send back.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { NatsConnection } from 'nats';
 import { BusError, decode, Inbox, RemoteError, serveFrontend, type FrontendAnswer, type QueryRequest, type WorkQueue } from '../../bus/index.ts';
 import { isLogExpr } from '../../logql/ast.ts';
@@ -16,6 +17,7 @@ import type { Metrics } from '../metrics.ts';
 import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './merge.ts';
 import { newCacheStats, type CacheStats, type FrontendCache } from './results-cache.ts';
 import { splitLogRange, splitStepRange } from './split.ts';
+import { TenantQueues } from './tenant-queues.ts';
 
 export interface FrontendOptions {
   split_queries_by_interval_ms: number;
@@ -29,6 +31,8 @@ export interface FrontendOptions {
   max_query_parallelism: number;
   /** The longest time range a query may cover (limits_config.max_query_length); 0: no limit. */
   max_query_length_ms: number;
+  /** Sub-queries of this frontend on the work queue at once, all tenants together (asked as they go). */
+  max_in_flight: () => number;
 }
 
 /** One query in flight: its tenant, where its pieces answer, when it must end, what they warned of. */
@@ -38,6 +42,8 @@ interface Running {
   refused?: boolean;
   /** Answered or failed: its pieces still out are not waited for, nor tried again. */
   over?: boolean;
+  /** Aborts when it is over: its pieces still waiting for a place on the work queue give up. */
+  ended: AbortController;
   inbox: Inbox;
   deadline: number;
   warnings: Set<string>;
@@ -60,11 +66,14 @@ export class Frontend {
   private stopServing: (() => void) | undefined;
   /** Per tenant, sub-queries put on the queue and not answered yet (one tenant cannot fill the queue). */
   private readonly outstanding = new Map<string, number>();
+  private readonly queues: TenantQueues;
 
   constructor(
     private readonly opts: FrontendOptions,
     private readonly deps: { nc: NatsConnection; queue: WorkQueue; metrics: Metrics; cache: FrontendCache },
-  ) {}
+  ) {
+    this.queues = new TenantQueues(opts.max_in_flight);
+  }
 
   start(): void {
     this.stopServing = serveFrontend(this.deps.nc, (req, deadline, signal) => this.handle(req, deadline, signal));
@@ -79,11 +88,14 @@ export class Frontend {
    * of. Once `signal` aborts (its client went away) no piece is put on the queue any more.
    */
   async handle(req: QueryRequest, deadline: number, signal?: AbortSignal): Promise<FrontendAnswer> {
-    const q: Running = { tenant: req.tenant, inbox: new Inbox(this.deps.nc), deadline, warnings: new Set(), cache: newCacheStats(), stores: [], began: performance.now() };
+    const q: Running = { tenant: req.tenant, inbox: new Inbox(this.deps.nc), ended: new AbortController(), deadline, warnings: new Set(), cache: newCacheStats(), stores: [], began: performance.now() };
     const end = () => {
       q.over = true;
       q.inbox.close();
+      q.ended.abort(new BusError('the query has ended: its piece is not placed'));
     };
+    // each of its pieces waiting for a place listens for its end
+    setMaxListeners(0, q.ended.signal);
     signal?.addEventListener('abort', end, { once: true });
     try {
       return { data: await this.answer(q, req), warnings: [...q.warnings] };
@@ -199,20 +211,24 @@ export class Frontend {
   }
 
   /**
-   * One piece on the work queue; a piece nobody answers within subquery_timeout is put there
-   * again (max_retries), until the query's deadline, when the whole query answers 504.
+   * One piece on the work queue, once its tenant's turn gives it a place there; a piece nobody
+   * answers within subquery_timeout is put there again (max_retries), until the query's
+   * deadline, when the whole query answers 504.
    */
   private async runTask(q: Running, req: QueryRequest): Promise<{ data: unknown; warnings?: string[] }> {
     for (let attempt = 0; attempt <= this.opts.max_retries; attempt++) {
-      const wait = Math.min(this.opts.subquery_timeout_ms, q.deadline - Date.now());
       if (q.over) throw new BusError('the query has ended: its piece is not tried again');
-      if (wait <= 0) break;
+      if (q.deadline <= Date.now()) break;
       this.take(q);
       const id = randomUUID();
-      const answer = q.inbox.wait(id, wait);
-      // it may fail while the put is still pending (the query ended, its inbox closed): not unhandled
-      answer.catch(() => undefined);
+      let release: (() => void) | undefined;
       try {
+        release = await this.queues.slot(q.tenant, q.deadline, q.ended.signal);
+        const wait = Math.min(this.opts.subquery_timeout_ms, q.deadline - Date.now());
+        if (!release || wait <= 0) break;
+        const answer = q.inbox.wait(id, wait);
+        // it may fail while the put is still pending (the query ended, its inbox closed): not unhandled
+        answer.catch(() => undefined);
         await this.deps.queue.put({ id, reply: q.inbox.subject, deadline: Date.now() + wait, body: { req } });
         const got = decode<{ data: unknown; warnings?: string[] }>(await answer);
         this.deps.metrics.subqueries.inc({ outcome: 'ok' });
@@ -228,6 +244,7 @@ export class Frontend {
         }
         this.deps.metrics.subqueries.inc({ outcome: 'retried' });
       } finally {
+        release?.();
         this.give(q.tenant);
       }
     }

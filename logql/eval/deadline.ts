@@ -4,6 +4,11 @@ import { QueryTimeoutError } from '../errors.ts';
 
 /** Units of work (lines, steps of a series, template iterations) between two looks at the clock. */
 const CHECK_EVERY = 256;
+/**
+ * Work a sub-query does before it lets the others on its thread run: a querier thread runs a few
+ * sub-queries at once, and one long evaluation must not hold a quick one until its deadline.
+ */
+const SLICE_MS = 20;
 
 export class Deadline {
   // the first tick looks, so a deadline already past stops a loop before any work
@@ -22,5 +27,23 @@ export class Deadline {
   /** Throws QueryTimeoutError when past the deadline; for loops whose every step is long. */
   check(): void {
     if (this.at !== undefined && Date.now() > this.at) throw new QueryTimeoutError();
+  }
+
+  private sliceFrom = performance.now();
+
+  /**
+   * For loops whose every step is long: checks the deadline, and once a slice of work has been
+   * done gives a promise to await, which lets the thread's other work run first; undefined
+   * otherwise (awaiting nothing costs nothing in a tight loop).
+   */
+  pace(): Promise<void> | undefined {
+    this.check();
+    if (performance.now() - this.sliceFrom < SLICE_MS) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.sliceFrom = performance.now();
+        resolve();
+      }),
+    );
   }
 }

@@ -61,7 +61,7 @@ export async function evalLogQuery(
   // a batch per block: a stream's hash is computed once per label set read, not per batch
   const hashes = new WeakMap<Labels, bigint>();
   for await (const batch of source.select(expr.matchers, start, end, hint)) {
-    deadline.check();
+    await deadline.pace();
     let hash = hashes.get(batch.labels);
     if (hash === undefined) hashes.set(batch.labels, (hash = streamHash(batch.labels)));
     const part = withinBound(batch, bound(), forward);

@@ -83,7 +83,7 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
   const from = first - r + 1n;
   const to = last + 1n;
   for await (const batch of source.select(log.matchers, from, to)) {
-    deadline.check();
+    await deadline.pace();
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < from || ts >= to) return;
@@ -120,14 +120,21 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
     const failing = s.labels.find(([n]) => n === ERROR);
     let lo = 0;
     let hi = 0;
-    const values = grid.steps.map((step) => {
+    const values: Array<number | undefined> = [];
+    for (const step of grid.steps) {
+      // a window's aggregate (a quantile sorts it) may be long: other sub-queries go on meanwhile
+      const pause = deadline.pace();
+      if (pause) await pause;
       const t = step - BigInt(offset);
       while (hi < w.ts.length && w.ts[hi] <= t) hi++;
       while (lo < hi && w.ts[lo] <= t - r) lo++;
-      if (hi === lo) return undefined;
+      if (hi === lo) {
+        values.push(undefined);
+        continue;
+      }
       if (failing) throw pipelineError(failing[1], formatLabels(s.labels));
-      return aggregateWindow(e.op, { ts: w.ts, values: w.values, lo, hi }, range, unwrap !== undefined, e.param);
-    });
+      values.push(aggregateWindow(e.op, { ts: w.ts, values: w.values, lo, hi }, range, unwrap !== undefined, e.param));
+    }
     series.push({ labels: s.labels, values });
   }
   if (e.op === 'absent_over_time') return absent(log.matchers, series, grid.steps.length);
