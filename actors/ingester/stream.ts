@@ -14,6 +14,8 @@ import { Head } from './head.ts';
 export interface CutChunk {
   blocks: EncodedBlock[];
   entries: number;
+  /** The bytes of its lines (Loki's uncompressed size), for the index. */
+  lineBytes: number;
   from: bigint;
   through: bigint;
   minSeq: number;
@@ -84,6 +86,7 @@ export class StreamActor {
     const chunk: CutChunk = {
       blocks,
       entries,
+      lineBytes: blocks.reduce((n, b) => n + b.lineBytes, 0),
       from: blocks[0].minTs,
       through: blocks[blocks.length - 1].maxTs,
       minSeq: this.headSeqMin,
