@@ -112,6 +112,18 @@ export class StreamActor {
     return this.head.entries === 0 && !this.flushing && this.retained.length === 0;
   }
 
+  /** Chunks cut and still in memory: kept after their flush, or being flushed (the index may hold them too). */
+  heldChunks(): CutChunk[] {
+    const out = this.retained.map((r) => r.chunk);
+    if (this.flushing) out.push(this.flushing);
+    return out;
+  }
+
+  /** The head's entries as spans, for counting without decompressing (head.ts). */
+  headSpans(add: (minTs: bigint, maxTs: bigint, entries: number, lineBytes: number) => void): void {
+    this.head.spans(add);
+  }
+
   /** Every entry held in memory with start <= ts < end, ascending, as one batch. */
   read(start: bigint, end: bigint): EntryBatch | undefined {
     const some: EntryBatch[] = [];
