@@ -14,6 +14,7 @@ import { msToNs } from '../../model/time.ts';
 import type { Metrics } from '../metrics.ts';
 import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './merge.ts';
 import { splitLogRange, splitStepRange } from './split.ts';
+import { volumeAnswer, volumePieces } from './volume.ts';
 
 export interface FrontendOptions {
   split_queries_by_interval_ms: number;
@@ -87,6 +88,7 @@ export class Frontend {
   }
 
   private async answer(q: Running, req: QueryRequest): Promise<unknown> {
+    if (req.kind === 'volume') return volumeAnswer(req, await this.runAll(q, volumePieces(req)));
     if (req.kind !== 'query_range') return await this.runTask(q, req);
     const expr = parseExpr(req.query); // a bad query fails here, once, with its 400
     const start = BigInt(req.start);
