@@ -237,3 +237,13 @@ CREATE INDEX chunks_by_series ON chunks (fp, through_ns);`);
   // a chunk the range cuts counts its share of the time: [10 s, 20 s] cut at 15 s
   t.deepEqual(await api(url, 'index/stats', { query: '{app="old"}', start: at(15), end: at(120) }), { streams: 1, chunks: 1, bytes: 617, entries: 20 });
 });
+
+test('a window with more names than limits_config.volume_max_series fails with Loki\'s message', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url, { 'limits_config.volume_max_series': '2' });
+  await push(url, pushed);
+  const res = await get(url, '/loki/api/v1/index/volume', { query: '{}', ...range });
+  t.is(res.status, 400);
+  t.is((await res.text()).trim(), 'the query hit the max number of series limit (limit: 2 series)');
+  t.is((await get(url, '/loki/api/v1/index/volume', { query: '{app=~".+"}', targetLabels: 'app', ...range })).status, 200, 'two names are within it');
+});
