@@ -88,6 +88,8 @@ export class Frontend {
   }
 
   private async answer(q: Running, req: QueryRequest): Promise<unknown> {
+    // max_query_length as Loki applies it to index queries: to each volume bucket, so an instant volume's whole range
+    if (req.kind === 'index_stats' || (req.kind === 'volume' && req.step <= 0)) this.checkLength(BigInt(req.start), BigInt(req.end));
     if (req.kind === 'volume') return volumeAnswer(req, await this.runAll(q, volumePieces(req)));
     if (req.kind !== 'query_range') return await this.runTask(q, req);
     const expr = parseExpr(req.query); // a bad query fails here, once, with its 400

@@ -38,21 +38,25 @@ export function parseVolumeQuery(sp: URLSearchParams, now: Date, range: boolean)
   const limit = volumeLimit(sp.get('limit') ?? '');
   const withLimit = new URLSearchParams(sp);
   withLimit.set('limit', String(limit));
-  let start: bigint;
-  let end: bigint;
-  let step = 0n;
-  if (range) ({ start, end, step } = parseRangeQuery(withLimit, now));
-  else parseInstantQuery(withLimit, now); // Loki reads an instant query's time and direction too, and refuses bad ones
+  // in Loki's order: the range's parameters (or the instant query's time and direction, read
+  // and refused when bad though unused), aggregateBy, then an instant volume's start and end
+  let ranged: { start: bigint; end: bigint; step: bigint } | undefined;
+  if (range) ranged = parseRangeQuery(withLimit, now);
+  else parseInstantQuery(withLimit, now);
   const aggregateBy = sp.get('aggregateBy') || 'series';
   if (aggregateBy !== 'series' && aggregateBy !== 'labels') throw httpErrors.badRequest('invalid aggregation option');
-  if (!range) {
-    ({ start, end } = parseLabelsQuery(sp, now));
-    if (end < start) throw httpErrors.endBeforeStart();
-  }
+  const { start, end } = ranged ?? instantBounds(sp, now);
   const query = sp.get('query') ?? '';
   parseVolumeSelector(query);
   const targetLabels = (sp.get('targetLabels') ?? '').split(',').filter((n) => n !== '');
-  return { query, start: start!, end: end!, step, limit, targetLabels, aggregateBy };
+  return { query, start, end, step: ranged?.step ?? 0n, limit, targetLabels, aggregateBy };
+}
+
+/** An instant volume's range: start and end (or since) as the labels endpoints read them; end before start is a 400. */
+function instantBounds(sp: URLSearchParams, now: Date): { start: bigint; end: bigint } {
+  const { start, end } = parseLabelsQuery(sp, now);
+  if (end < start) throw httpErrors.endBeforeStart();
+  return { start, end };
 }
 
 /** Loki's volume limit: none or 0 is the default, below 0 a 400. */

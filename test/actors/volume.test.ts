@@ -193,6 +193,8 @@ test('bad index stats and volume parameters get 400 with Loki\'s message', async
     ['index/stats', { query: '{}' }, /parse error/],
     ['index/stats', { query: '{app="x"} | json' }, /^only label matchers are supported$/],
     ['index/stats', { query: '{app="x"}', start: at(10), end: at(5) }, /end timestamp must not be before or equal to start time/],
+    ['index/stats', { query: '{app="x"}', since: '800h' }, /the query time range exceeds the limit \(query length: 800h0m0s, limit: 721h0m0s\)/],
+    ['index/volume', { query: '{app="x"}', since: '800h' }, /the query time range exceeds the limit/],
   ];
   for (const [path, params, message] of cases) {
     const res = await get(url, `/loki/api/v1/${path}`, params);
@@ -200,8 +202,10 @@ test('bad index stats and volume parameters get 400 with Loki\'s message', async
     t.is(res.status, 400, `${path} ${JSON.stringify(params)}: ${text}`);
     t.regex(text, message, `${path} ${JSON.stringify(params)}`);
   }
-  // limit 0 is Loki's default, not an error; POST with a form body works as GET
+  // limit 0 is Loki's default, not an error; a range longer than max_query_length is cut in buckets
+  // each within it, as Loki checks them; POST with a form body works as GET
   t.is((await get(url, '/loki/api/v1/index/volume', { query: '{app="x"}', limit: '0' })).status, 200);
+  t.is((await get(url, '/loki/api/v1/index/volume_range', { query: '{app="x"}', since: '800h', step: '24h' })).status, 200);
   const post = await fetch(`${url}/loki/api/v1/index/volume_range`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
