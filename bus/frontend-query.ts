@@ -17,7 +17,28 @@ export type QueryRequest = { noCache?: boolean } & (
   | { kind: 'labels'; tenant: string; start: string; end: string; query?: string }
   | { kind: 'label_values'; tenant: string; name: string; start: string; end: string; query?: string }
   | { kind: 'series'; tenant: string; match: string[]; start: string; end: string }
+  // index stats and log volume: counted from the index and ingester memory (actors/querier/volume.ts)
+  | { kind: 'index_stats'; tenant: string; query: string; start: string; end: string }
+  | VolumeRequest
 );
+
+/** Loki's /index/volume (step 0) and /index/volume_range: bytes of lines per stream or label over windows of `step` ns. */
+export interface VolumeRequest {
+  kind: 'volume';
+  tenant: string;
+  query: string;
+  start: string;
+  end: string;
+  step: number;
+  limit: number;
+  targetLabels: string[];
+  aggregateBy: 'series' | 'labels';
+}
+
+/** A querier's answer to a volume (sub-)query: per window with any volume, its end (ns) and its top `limit` names with their bytes. */
+export interface VolumePiece {
+  windows: Array<[end: string, volumes: Array<[name: string, bytes: number]>]>;
+}
 
 interface Envelope {
   id: string;

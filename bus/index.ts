@@ -16,6 +16,15 @@ export { Inbox, replyInParts, RemoteError } from './inbox.ts';
 export { WorkQueue, queueStatus, type Task, type QueueStatus } from './work-queue.ts';
 export { jetStreamStatus, type JetStreamStatus, type StreamStatus } from './jetstream-status.ts';
 export { serveIngesterQueries, askIngesters, type IngesterAnswer, type IngesterQuery, type IngestersAnswer } from './ingester-query.ts';
-export { serveFrontend, askFrontend, type FrontendAnswer, type QueryRequest } from './frontend-query.ts';
+export {
+  serveIngesterVolumes,
+  askIngesterVolumes,
+  type IngesterVolumeQuery,
+  type IngesterVolumeAnswer,
+  type IngestersVolumeAnswer,
+  type MemoryPart,
+  type StreamVolume,
+} from './ingester-volume.ts';
 export { ResultsCache, type ResultsCacheOptions } from './results-cache.ts';
+export { serveFrontend, askFrontend, type FrontendAnswer, type QueryRequest, type VolumePiece, type VolumeRequest } from './frontend-query.ts';
 export { servePush, pushOverBus, type BusPushStream } from './push.ts';

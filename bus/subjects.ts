@@ -29,6 +29,8 @@ export const subjects = {
   ingest: (partition: number) => `muninn.ingest.${partition}`,
   ingestAll: 'muninn.ingest.*',
   ingesterQuery: 'muninn.ingester.query',
+  /** Queriers ask every live ingester for counts of what it holds (index stats, log volume); bus/ingester-volume.ts. */
+  ingesterVolume: 'muninn.ingester.volume',
   /** Gateways ask frontends to run a query; not in DESIGN's first table, added with the query path. */
   frontendQuery: 'muninn.frontend.query',
   /** A gateway whose client went away tells every frontend the query's id: the one running it stops. */

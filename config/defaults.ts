@@ -158,6 +158,8 @@ export const defaults = {
     max_cache_freshness_per_query: '10m',
     /** Compressed chunk bytes one sub-query may read (Loki's name; 0: no limit); past it the query gets 400. */
     max_querier_bytes_read: 8 * 1024 ** 3,
+    /** Streams or labels one window of a log-volume answer may hold before the query fails with 400 (Loki's default; 0: no limit). */
+    volume_max_series: 1000,
   },
 };
 

@@ -18,6 +18,7 @@ import { addStats, mergeMatrix, mergeStreams, type ResultWithStats } from './mer
 import { newCacheStats, type CacheStats, type FrontendCache } from './results-cache.ts';
 import { splitLogRange, splitStepRange } from './split.ts';
 import { TenantQueues } from './tenant-queues.ts';
+import { volumeAnswer, volumePieces } from './volume.ts';
 
 export interface FrontendOptions {
   split_queries_by_interval_ms: number;
@@ -106,6 +107,9 @@ export class Frontend {
   }
 
   private async answer(q: Running, req: QueryRequest): Promise<unknown> {
+    // max_query_length as Loki applies it to index queries: to each volume bucket, so an instant volume's whole range
+    if (req.kind === 'index_stats' || (req.kind === 'volume' && req.step <= 0)) this.checkLength(BigInt(req.start), BigInt(req.end));
+    if (req.kind === 'volume') return volumeAnswer(req, await this.runAll(q, volumePieces(req)));
     if (req.kind !== 'query_range') return await this.piece(q, req);
     const expr = parseExpr(req.query); // a bad query fails here, once, with its 400
     const start = BigInt(req.start);

@@ -10,6 +10,7 @@ import { printExpr } from '../../logql/printer.ts';
 import { sendJson } from '../http-respond.ts';
 import type { Handler, Route } from '../http-server.ts';
 import { tenantOf } from './tenant.ts';
+import { parseIndexStatsQuery, parseVolumeQuery } from './volume-params.ts';
 
 export interface GatewayOptions {
   max_request_body_bytes: number;
@@ -46,6 +47,9 @@ export class Gateway {
       route(q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)),
       route(q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)),
       route(q, /^\/loki\/api\/v1\/format_query$/, 'format_query', (req, res, url) => this.formatQuery(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/index\/stats$/, 'index_stats', (req, res, url) => this.indexStats(req, res, url)),
+      route(q, /^\/loki\/api\/v1\/index\/volume$/, 'volume', (req, res, url) => this.volume(req, res, url, false)),
+      route(q, /^\/loki\/api\/v1\/index\/volume_range$/, 'volume_range', (req, res, url) => this.volume(req, res, url, true)),
     ];
   }
 
@@ -70,8 +74,9 @@ export class Gateway {
   /**
    * The frontend's answer; a client that goes away first stops the query: no more of its pieces
    * are put on the queue. `Cache-Control: no-cache` asks for an answer computed now, not cached.
+   * `bare`: the data alone, not in Loki's status envelope (index stats answer so).
    */
-  private async ask(http: IncomingMessage, res: ServerResponse, req: QueryRequest): Promise<void> {
+  private async ask(http: IncomingMessage, res: ServerResponse, req: QueryRequest, bare = false): Promise<void> {
     if (/\bno-(cache|store)\b/i.test(http.headers['cache-control'] ?? '')) req.noCache = true;
     const gone = new AbortController();
     const onClose = () => {
@@ -79,6 +84,8 @@ export class Gateway {
     };
     res.once('close', onClose);
     const { data, warnings } = await askFrontend(this.deps.nc, req, Date.now() + this.opts.query_timeout_ms, gone.signal).finally(() => res.off('close', onClose));
+    // `bare`: an answer Loki gives as its data alone (index stats), without status or warnings
+    if (bare) return sendJson(res, 200, data);
     // Loki's response warnings: what the answer could not cover, said beside it
     sendJson(res, 200, warnings.length ? { status: 'success', data, warnings } : { status: 'success', data });
   }
@@ -129,6 +136,21 @@ export class Gateway {
   private async formatQuery(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const sp = await this.params(req, url);
     sendJson(res, 200, { status: 'success', data: printExpr(parseExpr(sp.get('query') ?? '')) });
+  }
+
+  /** Loki's index stats: streams, chunks, entries and bytes of lines a selector has in a range, from the index and ingester memory. */
+  private async indexStats(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const p = parseIndexStatsQuery(await this.params(req, url), new Date());
+    await this.ask(req, res, { kind: 'index_stats', tenant, query: p.query, start: String(p.start), end: String(p.end) }, true);
+  }
+
+  /** Loki's log volume, instant or over a range of steps. */
+  private async volume(req: IncomingMessage, res: ServerResponse, url: URL, range: boolean): Promise<void> {
+    const tenant = tenantOf(req, this.opts.auth_enabled);
+    const p = parseVolumeQuery(await this.params(req, url), new Date(), range);
+    const { query, limit, targetLabels, aggregateBy } = p;
+    await this.ask(req, res, { kind: 'volume', tenant, query, start: String(p.start), end: String(p.end), step: Number(p.step), limit, targetLabels, aggregateBy });
   }
 
   private async series(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

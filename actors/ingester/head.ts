@@ -92,6 +92,15 @@ export class Head {
     return out;
   }
 
+  /**
+   * What the head holds, for counting without decompressing: each sealed block by its totals (a
+   * span from its first to its last time), then each entry of the open block on its own.
+   */
+  spans(add: (minTs: bigint, maxTs: bigint, entries: number, lineBytes: number) => void): void {
+    for (const b of this.blocks) add(b.minTs, b.maxTs, b.entries, b.lineBytes);
+    for (let i = 0; i < this.n; i++) add(this.ts[i], this.ts[i], 1, this.offsets[i + 1] - this.offsets[i]);
+  }
+
   /** The head as a chunk's blocks, ascending, exact duplicates dropped; the head is spent. */
   cut(): { blocks: EncodedBlock[]; entries: number } {
     this.seal();

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import {
   decodeIngestBatch,
   serveIngesterQueries,
+  serveIngesterVolumes,
   CheckpointFencedError,
   type ByteBudget,
   type Checkpoints,
@@ -12,6 +13,8 @@ import {
   type IngestLog,
   type IngesterAnswer,
   type IngesterQuery,
+  type IngesterVolumeAnswer,
+  type IngesterVolumeQuery,
   type IngestStream,
 } from '../../bus/index.ts';
 import type { ChunkEncoding } from '../../config/index.ts';
@@ -20,6 +23,7 @@ import { inShard } from '../../model/fingerprint.ts';
 import { parseLabels, type Labels } from '../../model/labels.ts';
 import { remembered } from '../../model/remember.ts';
 import { Scratch } from '../../model/scratch.ts';
+import { Windows } from '../../model/windows.ts';
 import type { IndexWriter } from '../../storage/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
@@ -31,6 +35,7 @@ import { Partition } from './partition.ts';
 import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
 import { StreamIndex } from './stream-index.ts';
+import { streamVolumes } from './volume.ts';
 
 export interface IngesterOptions extends FlushLimits {
   id: string;
@@ -88,6 +93,7 @@ export class Ingester {
   /** When the log was last purged. */
   private purgedAt = 0;
   private stopQueries: (() => void) | undefined;
+  private stopVolumes: (() => void) | undefined;
   private ownership!: Ownership;
 
   constructor(
@@ -102,6 +108,7 @@ export class Ingester {
    */
   async start(): Promise<void> {
     this.stopQueries = serveIngesterQueries(this.deps.nc, this.opts.id, (q) => this.query(q));
+    this.stopVolumes = serveIngesterVolumes(this.deps.nc, this.opts.id, (q) => this.volumes(q));
     this.scheduleFlush();
     this.ownership = new Ownership(
       { id: this.opts.id, partitions: this.opts.partitions, ttl_ms: this.opts.lease_ttl_ms },
@@ -334,10 +341,24 @@ export class Ingester {
    * this ingester holds, has caught up on and may still answer for; those partitions come back too.
    */
   private query(q: IngesterQuery): IngesterAnswer {
+    const { partitions, behind } = this.coverage();
+    return { partitions, behind, streams: this.streamsFor(q, new Set(partitions)) };
+  }
+
+  /** The partitions this ingester may answer for now, and those of them far behind the log. */
+  private coverage(): { partitions: number[]; behind: Array<[number, number]> } {
     const covered = [...this.partitions.values()].filter((p) => p.ready && this.ownership.valid(p.id));
     // a reader failing to read (a NATS server lost, a consumer moving) falls behind unseen: its lag is unknown
     const behind = covered.filter((p) => this.troubled.has(p.id) || p.lag > BEHIND_MESSAGES).map((p): [number, number] => [p.id, this.troubled.has(p.id) ? -1 : p.lag]);
-    return { partitions: covered.map((p) => p.id), behind, streams: this.streamsFor(q, new Set(covered.map((p) => p.id))) };
+    return { partitions: covered.map((p) => p.id), behind };
+  }
+
+  /** Counts of what memory holds of one tenant's matching streams, per window (volume.ts), for index stats and log volume. */
+  private volumes(q: IngesterVolumeQuery): IngesterVolumeAnswer {
+    const { partitions, behind } = this.coverage();
+    const covered = new Set(partitions);
+    const streams = this.byLabels.select(q.tenant, q.matchers).filter((s) => covered.has(s.partition));
+    return { partitions, behind, streams: streamVolumes(streams, new Windows(BigInt(q.start), BigInt(q.end), BigInt(q.step))) };
   }
 
   private streamsFor(q: IngesterQuery, covered: Set<number>): IngestStream[] {
@@ -383,6 +404,7 @@ export class Ingester {
     }
     await this.ownership.stop(others);
     this.stopQueries?.();
+    this.stopVolumes?.();
   }
 }
 

@@ -14,6 +14,8 @@ import { Head } from './head.ts';
 export interface CutChunk {
   blocks: EncodedBlock[];
   entries: number;
+  /** The bytes of its lines (Loki's uncompressed size), for the index. */
+  lineBytes: number;
   from: bigint;
   through: bigint;
   minSeq: number;
@@ -84,6 +86,7 @@ export class StreamActor {
     const chunk: CutChunk = {
       blocks,
       entries,
+      lineBytes: blocks.reduce((n, b) => n + b.lineBytes, 0),
       from: blocks[0].minTs,
       through: blocks[blocks.length - 1].maxTs,
       minSeq: this.headSeqMin,
@@ -107,6 +110,18 @@ export class StreamActor {
   expire(now: number): boolean {
     if (this.retained.length && this.retained[0].until <= now) this.retained = this.retained.filter((r) => r.until > now);
     return this.head.entries === 0 && !this.flushing && this.retained.length === 0;
+  }
+
+  /** Chunks cut and still in memory: kept after their flush, or being flushed (the index may hold them too). */
+  heldChunks(): CutChunk[] {
+    const out = this.retained.map((r) => r.chunk);
+    if (this.flushing) out.push(this.flushing);
+    return out;
+  }
+
+  /** The head's entries as spans, for counting without decompressing (head.ts). */
+  headSpans(add: (minTs: bigint, maxTs: bigint, entries: number, lineBytes: number) => void): void {
+    this.head.spans(add);
   }
 
   /** Every entry held in memory with start <= ts < end, ascending, as one batch. */

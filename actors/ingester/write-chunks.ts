@@ -34,10 +34,10 @@ export async function writeChunks(
       const { stream, chunk } = items[next++];
       const meta: ChunkMeta = { tenant: stream.tenant, fingerprint: stream.fp, labels: stream.labels, maxSeq: chunk.maxSeq };
       const { buf, checksum } = await assemble(meta, chunk.blocks, opts.chunk_encoding);
-      const { from, through, entries } = chunk;
+      const { from, through, entries, lineBytes } = chunk;
       const key = chunkKey(meta, from, through, checksum);
       await store.put(key, buf);
-      refs.push({ tenant: stream.tenant, fingerprint: stream.fp, labels: stream.labels, key, from, through, entries, bytes: buf.length, maxSeq: chunk.maxSeq });
+      refs.push({ tenant: stream.tenant, fingerprint: stream.fp, labels: stream.labels, key, from, through, entries, bytes: buf.length, rawBytes: lineBytes, maxSeq: chunk.maxSeq });
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrent_flushes, items.length) }, worker));

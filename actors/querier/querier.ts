@@ -8,12 +8,15 @@ import { parseExpr, parseMatchers } from '../../logql/parser/index.ts';
 import type { Matcher } from '../../model/matchers.ts';
 import { statsBlock } from '../../logql/stats.ts';
 import { TenantSource, type SourceDeps } from './source.ts';
+import { indexStats, volume } from './volume.ts';
 
 export interface QuerierOptions {
   max_concurrent: number;
   max_query_series: number;
   /** Templates may not make a line or label longer than this (limits_config.max_line_size). */
   max_line_size: number;
+  /** Names one window of a volume query may hold (limits_config.volume_max_series); 0: no limit. */
+  volume_max_series?: number;
 }
 
 export class Querier {
@@ -80,6 +83,11 @@ export class Querier {
           }
         return [...seen.values()];
       }
+      // counted from the index and ingester memory, no chunk read (volume.ts)
+      case 'index_stats':
+        return indexStats(this.deps, req, source.warnings);
+      case 'volume':
+        return volume(this.deps, req, this.opts.volume_max_series ?? 0, source.warnings);
     }
   }
 

@@ -145,15 +145,7 @@ export class TenantSource implements Source {
       this.deps.ingesterTimeoutMs,
       parseLabels,
     );
-    const missing: number[] = [];
-    for (let p = 0; p < this.deps.partitions.count; p++) if (!got.covered.has(p)) missing.push(p);
-    if (missing.length) this.warnings.add(uncovered(missing));
-    for (const [p, lag] of got.behind)
-      this.warnings.add(
-        lag < 0
-          ? `partition ${p} cannot read the ingest log right now (retrying): its newest lines may be missing`
-          : `partition ${p} is ${lag} messages behind the ingest log (catching up): its newest lines may be missing`,
-      );
+    for (const w of coverageWarnings(this.deps.partitions.count, got.covered, got.behind)) this.warnings.add(w);
     this.stats.ingestersReached += owners.length - got.silent.length;
     this.stats.ingesterStreams += got.streams.length;
     for (const s of got.streams) {
@@ -175,6 +167,21 @@ export class TenantSource implements Source {
       this.stats.decompressedLines += b.entries;
     });
   }
+}
+
+/** Loki's response warnings for what the ingesters' answers leave out: partitions nobody answered for, and those far behind the log. */
+export function coverageWarnings(count: number, covered: ReadonlySet<number>, behind: ReadonlyMap<number, number>): string[] {
+  const out: string[] = [];
+  const missing: number[] = [];
+  for (let p = 0; p < count; p++) if (!covered.has(p)) missing.push(p);
+  if (missing.length) out.push(uncovered(missing));
+  for (const [p, lag] of behind)
+    out.push(
+      lag < 0
+        ? `partition ${p} cannot read the ingest log right now (retrying): its newest lines may be missing`
+        : `partition ${p} is ${lag} messages behind the ingest log (catching up): its newest lines may be missing`,
+    );
+  return out;
 }
 
 /** The warning for partitions no ingester answered for. */

@@ -45,6 +45,7 @@ const querier = new Querier(
     max_concurrent: data.concurrency,
     max_query_series: cfg.limits_config.max_query_series,
     max_line_size: cfg.limits_config.max_line_size,
+    volume_max_series: cfg.limits_config.volume_max_series,
   },
   {
     nc,

@@ -42,6 +42,8 @@ export interface EncodedBlock {
   stored: Buffer;
   rawLength: number;
   entries: number;
+  /** The bytes of its lines together (Loki's uncompressed size; not on disk: the index keeps a chunk's sum). */
+  lineBytes: number;
   minTs: bigint;
   maxTs: bigint;
   /** CRC-32 of the stored bytes. */
@@ -139,7 +141,7 @@ export function encodeBlock(entries: EntryColumns, from: number, to: number, cod
     rawBlock(entries, from, to, withMeta, raw);
     stored = compressSync(raw.subarray(0, size));
   } else rawBlock(entries, from, to, withMeta, (stored = Buffer.allocUnsafe(size)));
-  return { stored, rawLength: size, entries: to - from, minTs: entries.ts[from], maxTs: entries.ts[to - 1], crc: crc32(stored), flags: withMeta ? BlockFlag.metadata : 0 };
+  return { stored, rawLength: size, entries: to - from, lineBytes: entries.offsets[to] - entries.offsets[from], minTs: entries.ts[from], maxTs: entries.ts[to - 1], crc: crc32(stored), flags: withMeta ? BlockFlag.metadata : 0 };
 }
 
 /** Entries must be in ascending time order; `codec` is for tests and tools (lz4 unless told). */

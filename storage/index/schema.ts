@@ -2,7 +2,7 @@
 // SQLite file (their SQL lives with each table family: series-table.ts, chunks-table.ts).
 import type Database from 'better-sqlite3';
 import type { Labels } from '../../model/labels.ts';
-import { CHUNKS_DDL } from './chunks-table.ts';
+import { addRawBytes, CHUNKS_DDL } from './chunks-table.ts';
 import { SERIES_DDL } from './series-table.ts';
 
 export interface ChunkRef {
@@ -16,14 +16,22 @@ export interface ChunkRef {
   from: bigint;
   through: bigint;
   entries: number;
+  /** Stored (compressed) size. */
   bytes: number;
+  /** The bytes of its lines, Loki's uncompressed size; undefined when read from a file older than schema 2. */
+  rawBytes?: number;
   maxSeq: number;
 }
 
-/** Bumped when the tables change shape; a reader refuses files newer than it knows. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped when the tables change shape; a reader refuses files newer than it knows, and reads older
+ * ones. 1: the first; 2: chunks.raw_bytes, the bytes of a chunk's lines (index stats and volume).
+ */
+export const SCHEMA_VERSION = 2;
 
+/** The tables of a new file, or an older file's brought to this schema (a writer resuming a segment it left). */
 export function createTables(db: Database.Database): void {
   db.exec(SERIES_DDL + CHUNKS_DDL);
+  addRawBytes(db);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }

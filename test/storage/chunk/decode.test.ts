@@ -196,7 +196,7 @@ for (const [name, { codec, again, bomb }] of Object.entries(recompressed)) {
 
   test(`a ${name} block that decompresses to more than its index says is corrupt, and is never inflated past it`, async (t) => {
     const stored = bomb(Buffer.alloc(256 << 20));
-    const block = { stored, rawLength: 1000, entries: 1, minTs: 1n, maxTs: 1n, crc: crc32(stored), flags: 0 };
+    const block = { stored, rawLength: 1000, entries: 1, lineBytes: 988, minTs: 1n, maxTs: 1n, crc: crc32(stored), flags: 0 };
     const rss = process.memoryUsage().rss;
     expectCorrupt(t, assembleChunk(meta, [block], codec).buf, /does not decompress/, `${stored.length} bytes that inflate to 256 MiB`);
     t.true(process.memoryUsage().rss - rss < 64 << 20, 'the bomb was not inflated');
