@@ -24,7 +24,7 @@ export {
 } from './chunk/encode.ts';
 export { toBrotli } from './chunk/brotli.ts';
 export { toZstd } from './chunk/zstd.ts';
-export { decodeChunk, decodeBlock, lineBytes, ChunkCorruptError, type ChunkReader } from './chunk/decode.ts';
+export { decodeChunk, openChunk, decodeBlock, lineBytes, ChunkCorruptError, type BlockInfo, type ChunkReader } from './chunk/decode.ts';
 export { IndexWriter, SEGMENT_BYTES } from './index/writer.ts';
 export { IndexReader } from './index/reader.ts';
 export { type ChunkRef } from './index/schema.ts';

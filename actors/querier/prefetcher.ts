@@ -17,17 +17,21 @@ export class Prefetcher<T> {
   private ahead = 0;
   private closed = false;
 
-  /** `unwanted`: asked just before a chunk would be fetched; true leaves it out (next() gives undefined). */
+  /**
+   * `unwanted`: asked just before a chunk would be fetched; true leaves it out (next() gives
+   * undefined). `aheadChunks`: how many chunks are fetched ahead of the reader.
+   */
   constructor(
     private readonly refs: ChunkRef[],
     private readonly fetch: (r: ChunkRef) => Promise<T>,
     private readonly unwanted: (r: ChunkRef) => boolean = () => false,
+    private readonly aheadChunks = FETCH_AHEAD_CHUNKS,
   ) {
     this.pump();
   }
 
   private pump(): void {
-    while (!this.closed && this.started < this.refs.length && this.inFlight < FETCH_CONCURRENCY && (this.started === this.taken || (this.started - this.taken < FETCH_AHEAD_CHUNKS && this.ahead < FETCH_AHEAD_BYTES))) {
+    while (!this.closed && this.started < this.refs.length && this.inFlight < FETCH_CONCURRENCY && (this.started === this.taken || (this.started - this.taken < this.aheadChunks && this.ahead < FETCH_AHEAD_BYTES))) {
       const ref = this.refs[this.started];
       if (this.unwanted(ref)) {
         this.pending[this.started++] = { fetched: Promise.resolve(undefined), bytes: 0 };

@@ -1,6 +1,7 @@
-// Reads one piece of a sub-query's data (see read-plan.ts): a lone chunk block by block, so that a
-// limited log query leaves out the blocks past its bound and a count takes a block by its totals
-// without decompressing it; chunks and memory that meet in time, merged into one batch without
+// Reads one piece of a sub-query's data (see read-plan.ts): a lone chunk block by block, each
+// block's bytes loaded just before it is read (the next one meanwhile), so that a limited log query
+// neither fetches nor decompresses the blocks past its bound and a count takes a block by its
+// totals without fetching it; chunks and memory that meet in time, merged into one batch without
 // duplicates.
 import { batchInRange, followEachOther, type EntryBatch } from '../../model/batch.ts';
 import { pastBound, type SelectHint, type Span } from '../../logql/eval/index.ts';
@@ -19,7 +20,7 @@ export interface Fetched {
 }
 
 /** The piece's entries in [start, end); with a hint, in its direction and without what lies past its bound. */
-export function* pieceBatches(f: Fetched, hint?: SelectHint): Generator<EntryBatch> {
+export async function* pieceBatches(f: Fetched, hint?: SelectHint): AsyncGenerator<EntryBatch> {
   const { piece, chunks } = f;
   if (!piece.memory && chunks.length === 1) {
     if (chunks[0]) yield* chunkBatches(f, chunks[0], hint);
@@ -28,8 +29,9 @@ export function* pieceBatches(f: Fetched, hint?: SelectHint): Generator<EntryBat
   const parts: EntryBatch[] = [];
   for (const c of chunks) {
     if (!c) continue;
-    for (const i of c.blocksIn(f.start, f.end)) {
-      if (pastBound(hint, c.blocks[i].minTs, c.blocks[i].maxTs)) continue;
+    const wanted = c.blocksIn(f.start, f.end).filter((i) => !pastBound(hint, c.blocks[i].minTs, c.blocks[i].maxTs));
+    await c.load(wanted);
+    for (const i of wanted) {
       const b = blockIn(f, c, i);
       if (b.ts.length) parts.push(b);
     }
@@ -50,20 +52,23 @@ export function* pieceBatches(f: Fetched, hint?: SelectHint): Generator<EntryBat
  * `whole` holds comes as a Span made from its index entry alone (not one with metadata, whose
  * entries each have labels of their own, nor one the range cuts).
  */
-export function* pieceCounts(f: Fetched, whole: (minTs: bigint, maxTs: bigint) => boolean): Generator<EntryBatch | Span> {
+export async function* pieceCounts(f: Fetched, whole: (minTs: bigint, maxTs: bigint) => boolean): AsyncGenerator<EntryBatch | Span> {
   const c = f.chunks[0];
   if (f.piece.memory || f.chunks.length !== 1 || !c) {
     yield* pieceBatches(f);
     return;
   }
+  const takenWhole = (b: (typeof c.blocks)[number]) => lineBytes(b) !== undefined && b.minTs >= f.start && b.maxTs < f.end && whole(b.minTs, b.maxTs);
+  const read = c.blocksIn(f.start, f.end).filter((i) => !takenWhole(c.blocks[i]));
+  const loads = new Loads(c, read);
   for (const i of c.blocksIn(f.start, f.end)) {
     const b = c.blocks[i];
-    const bytes = lineBytes(b);
-    if (bytes !== undefined && b.minTs >= f.start && b.maxTs < f.end && whole(b.minTs, b.maxTs)) {
+    if (takenWhole(b)) {
       f.stats.storeEntries += b.entries;
-      yield { labels: c.meta.labels, minTs: b.minTs, maxTs: b.maxTs, entries: b.entries, bytes };
+      yield { labels: c.meta.labels, minTs: b.minTs, maxTs: b.maxTs, entries: b.entries, bytes: lineBytes(b)! };
       continue;
     }
+    await loads.take(i);
     const batch = blockIn(f, c, i);
     if (batch.ts.length) yield batch;
   }
@@ -74,16 +79,46 @@ export function* pieceCounts(f: Fetched, whole: (minTs: bigint, maxTs: bigint) =
  * after it. Blocks that share a time at their edge are read in time order even backward, so that
  * entries pushed at one time keep their order.
  */
-function* chunkBatches(f: Fetched, c: ChunkReader, hint: SelectHint | undefined): Generator<EntryBatch> {
+async function* chunkBatches(f: Fetched, c: ChunkReader, hint: SelectHint | undefined): AsyncGenerator<EntryBatch> {
   const runs = touchingRuns(c, c.blocksIn(f.start, f.end));
   if (hint?.direction === 'backward') runs.reverse();
+  const loads = new Loads(c, runs.flat());
   for (const run of runs) {
     if (pastBound(hint, c.blocks[run[0]].minTs, c.blocks[run[run.length - 1]].maxTs)) return;
     for (const i of run) {
       if (pastBound(hint, c.blocks[i].minTs, c.blocks[i].maxTs)) continue;
+      await loads.take(i);
       const b = blockIn(f, c, i);
       if (b.ts.length) yield b;
     }
+  }
+}
+
+/**
+ * A chunk's blocks loaded in the order they will be read: the one asked for, and the next one in
+ * that order meanwhile, so fetching overlaps reading while at most two blocks' bytes are held.
+ */
+class Loads {
+  private readonly pending = new Map<number, Promise<void>>();
+  private at = 0;
+
+  constructor(
+    private readonly c: ChunkReader,
+    private readonly order: number[],
+  ) {}
+
+  async take(i: number): Promise<void> {
+    const loading = this.pending.get(i) ?? this.c.load([i]);
+    this.pending.delete(i);
+    const k = this.order.indexOf(i, this.at);
+    const next = k >= 0 ? this.order[k + 1] : undefined;
+    if (k >= 0) this.at = k;
+    if (next !== undefined && !this.pending.has(next)) {
+      const p = this.c.load([next]);
+      p.catch(() => undefined); // surfaced when taken; one never taken must not go unhandled
+      this.pending.set(next, p);
+    }
+    await loading;
   }
 }
 

@@ -10,7 +10,7 @@ import type { EntryBatch } from '../../model/batch.ts';
 import { labelsKey, parseLabels, type Labels } from '../../model/labels.ts';
 import { msToNs } from '../../model/time.ts';
 import { formatHumanBytes } from '../../logql/go-convert.ts';
-import { decodeChunk, type ChunkReader, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
+import { decodeChunk, openChunk, type BlockInfo, type ChunkReader, type ChunkRef, type IndexReader, type ObjectStore } from '../../storage/index.ts';
 import { Prefetcher } from './prefetcher.ts';
 import { pieceBatches, pieceCounts, type Fetched } from './read-pieces.ts';
 import { inDirection, planPieces, type Piece } from './read-plan.ts';
@@ -23,6 +23,9 @@ export interface PartitionOwners {
   /** The distinct ingesters holding a live lease. */
   owners(): string[];
 }
+
+/** Chunks a limited log query opens ahead of the one it reads (each opened for range reads, cheaply). */
+const LIMITED_AHEAD_CHUNKS = 4;
 
 export interface SourceDeps {
   nc: NatsConnection;
@@ -56,13 +59,13 @@ export class TenantSource implements Source {
   async *select(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<EntryBatch> {
     const pieces = await this.plan(matchers, start, end, hint);
     for await (const f of this.fetched(hint ? inDirection(pieces, hint.direction) : pieces, start, end, hint))
-      for (const b of pieceBatches(f, hint)) yield this.processed(b);
+      for await (const b of pieceBatches(f, hint)) yield this.processed(b);
   }
 
   /** As select, with blocks that a count takes whole given by their index entries (see Source.count). */
   async *count(matchers: Matcher[], start: bigint, end: bigint, whole: (minTs: bigint, maxTs: bigint) => boolean): AsyncIterable<EntryBatch | Span> {
-    for await (const f of this.fetched(await this.plan(matchers, start, end), start, end))
-      for (const p of pieceCounts(f, whole)) yield this.processed(p);
+    for await (const f of this.fetched(await this.plan(matchers, start, end), start, end, undefined, true))
+      for await (const p of pieceCounts(f, whole)) yield this.processed(p);
   }
 
   /** The pieces to read: the index's chunks and the ingesters' memory, checked against max_querier_bytes_read. */
@@ -79,8 +82,13 @@ export class TenantSource implements Source {
    * which leaves out those past the hint's bound. Pieces come in the hint's direction, so once
    * one lies past its bound, so do all after it.
    */
-  private async *fetched(pieces: Piece[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<Fetched> {
-    const chunks = new Prefetcher(pieces.flatMap((p) => p.refs), (r) => this.fetch(r), (r) => pastBound(hint, r.from, r.through));
+  private async *fetched(pieces: Piece[], start: bigint, end: bigint, hint?: SelectHint, counting = false): AsyncIterable<Fetched> {
+    // a chunk read whole takes one get; one read in part (a limited query's bound, a range that
+    // cuts it, a count that takes blocks by their totals) its index first, then its blocks by range
+    const inPart = (r: ChunkRef) => counting || hint !== undefined || r.from < start || r.through >= end;
+    // a limited query fetches little ahead: its bound, once met, leaves the rest unread
+    const ahead = hint ? LIMITED_AHEAD_CHUNKS : undefined;
+    const chunks = new Prefetcher(pieces.flatMap((p) => p.refs), (r) => this.fetch(r, inPart(r)), (r) => pastBound(hint, r.from, r.through), ahead);
     try {
       for (const piece of pieces) {
         if (pastBound(hint, piece.from, piece.through)) return;
@@ -155,17 +163,25 @@ export class TenantSource implements Source {
     return got.streams;
   }
 
-  /** One chunk, fetched and its header and block index checked; its blocks are decompressed as they are read. */
-  private async fetch(ref: ChunkRef): Promise<ChunkReader> {
-    const began = performance.now();
-    const buf = await this.deps.store.get(ref.key);
-    this.stats.chunksDownloadTime += Math.round((performance.now() - began) * 1e6);
-    this.stats.chunksDownloaded++;
-    this.stats.chunkBytes += buf.length;
-    return decodeChunk(ref.key, buf, (b) => {
+  /**
+   * One chunk, its header and block index checked: fetched whole, or (`inPart`) opened for range
+   * reads of the blocks wanted; its blocks are decompressed as they are read.
+   */
+  private async fetch(ref: ChunkRef, inPart: boolean): Promise<ChunkReader> {
+    const decompressed = (b: BlockInfo) => {
       this.stats.decompressedBytes += b.rawLength;
       this.stats.decompressedLines += b.entries;
-    });
+    };
+    const timed = async (get: Promise<Buffer>): Promise<Buffer> => {
+      const began = performance.now();
+      const buf = await get;
+      this.stats.chunksDownloadTime += Math.round((performance.now() - began) * 1e6);
+      this.stats.chunkBytes += buf.length;
+      return buf;
+    };
+    this.stats.chunksDownloaded++;
+    if (inPart) return openChunk(ref.key, ref.bytes, (offset, length) => timed(this.deps.store.getRange(ref.key, offset, length)), decompressed);
+    return decodeChunk(ref.key, await timed(this.deps.store.get(ref.key)), decompressed);
   }
 }
 
