@@ -18,3 +18,5 @@ export { jetStreamStatus, type JetStreamStatus, type StreamStatus } from './jets
 export { serveIngesterQueries, askIngesters, type IngesterAnswer, type IngesterQuery, type IngestersAnswer } from './ingester-query.ts';
 export { serveFrontend, askFrontend, type FrontendAnswer, type QueryRequest } from './frontend-query.ts';
 export { servePush, pushOverBus, type BusPushStream } from './push.ts';
+export { openTail, serveTails, KEEPALIVE_MS, type TailEvents, type TailFrame, type TailLink, type TailRequest, type TailSink, type OpenTail } from './tail.ts';
+export { TailInterest, announceTails, publishTailFeed, subscribeTailFeed, INTEREST_EVERY_MS } from './tail-feed.ts';
