@@ -31,6 +31,7 @@ import { Partition } from './partition.ts';
 import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
 import { StreamIndex } from './stream-index.ts';
+import { TailPublisher } from './tail-publish.ts';
 
 export interface IngesterOptions extends FlushLimits {
   id: string;
@@ -89,6 +90,7 @@ export class Ingester {
   private purgedAt = 0;
   private stopQueries: (() => void) | undefined;
   private ownership!: Ownership;
+  private tails: TailPublisher | undefined;
 
   constructor(
     private readonly opts: IngesterOptions,
@@ -102,6 +104,8 @@ export class Ingester {
    */
   async start(): Promise<void> {
     this.stopQueries = serveIngesterQueries(this.deps.nc, this.opts.id, (q) => this.query(q));
+    this.tails = new TailPublisher(this.deps.nc);
+    this.tails.start();
     this.scheduleFlush();
     this.ownership = new Ownership(
       { id: this.opts.id, partitions: this.opts.partitions, ttl_ms: this.opts.lease_ttl_ms },
@@ -210,7 +214,11 @@ export class Ingester {
       return;
     }
     const now = Date.now();
-    for (const s of batch.streams) this.streamFor(batch.tenant, s, part).append(s.batch, seq, now);
+    // live tails get what a caught-up partition reads: a replayed message was fed to them by the
+    // owner that read it first, or is history a tail asks the store and the ingesters for
+    const accepted: IngestStream[] | undefined = part.ready && this.tails?.wanted(batch.tenant) ? [] : undefined;
+    for (const s of batch.streams) if (this.streamFor(batch.tenant, s, part).append(s.batch, seq, now)) accepted?.push(s);
+    if (accepted) this.tails!.publish(batch, data, accepted);
   }
 
   private streamFor(tenant: string, s: IngestStream, part: Partition): StreamActor {
@@ -383,6 +391,7 @@ export class Ingester {
     }
     await this.ownership.stop(others);
     this.stopQueries?.();
+    this.tails?.stop();
   }
 }
 
