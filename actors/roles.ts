@@ -88,6 +88,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         stall_ms: durationMs(cfg.querier.query_timeout) + STALL_GRACE_MS,
       },
       p.log.child({ role: 'querier' }),
+      (active) => p.metrics.tailsActive.set(active),
     );
     await queriers.start();
     return { stop: () => queriers.stop() };

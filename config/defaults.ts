@@ -103,6 +103,8 @@ export const defaults = {
     query_ingesters_within: '0s',
     /** How long a querier waits for every live ingester's in-memory answer. */
     ingester_query_timeout: '10s',
+    /** A live tail is ended after this long (Loki's tail_max_duration), so none is held for ever. */
+    tail_max_duration: '1h',
   },
   storage_config: {
     /** filesystem (default) or s3. */
@@ -139,6 +141,8 @@ export const defaults = {
     max_query_parallelism: 32,
     /** Compressed chunk bytes one sub-query may read (Loki's name; 0: no limit); past it the query gets 400. */
     max_querier_bytes_read: 8 * 1024 ** 3,
+    /** Live tails (/loki/api/v1/tail) one tenant may hold at once across the cluster; past it a tail is refused, as Loki's. */
+    max_concurrent_tail_requests: 10,
   },
 };
 
