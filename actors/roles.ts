@@ -70,7 +70,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
       },
       { nc: p.nc, distributor: await p.distributor() },
     );
-    return { routes: gateway.routes(), stop: () => undefined };
+    return { routes: gateway.routes(), stop: () => gateway.stop() };
   },
 
   async querier(p) {

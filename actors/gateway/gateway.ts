@@ -10,6 +10,7 @@ import { printExpr } from '../../logql/printer.ts';
 import { sendJson } from '../http-respond.ts';
 import type { Handler, Route } from '../http-server.ts';
 import { tenantOf } from './tenant.ts';
+import { TailRoute } from './tail.ts';
 
 export interface GatewayOptions {
   max_request_body_bytes: number;
@@ -29,10 +30,14 @@ export interface GatewayDeps {
 }
 
 export class Gateway {
+  private readonly tail: TailRoute;
+
   constructor(
     private readonly opts: GatewayOptions,
     private readonly deps: GatewayDeps,
-  ) {}
+  ) {
+    this.tail = new TailRoute(opts, deps.nc);
+  }
 
   /** Loki's API, for the process's HTTP port. */
   routes(): Route[] {
@@ -46,7 +51,16 @@ export class Gateway {
       route(q, /^\/loki\/api\/v1\/label\/[^/]+\/values$/, 'label_values', (req, res, url) => this.labelValues(req, res, url)),
       route(q, /^\/loki\/api\/v1\/series$/, 'series', (req, res, url) => this.series(req, res, url)),
       route(q, /^\/loki\/api\/v1\/format_query$/, 'format_query', (req, res, url) => this.formatQuery(req, res, url)),
+      {
+        ...route(['GET'], /^\/loki\/api\/v1\/tail$/, 'tail', (req, res, url) => this.tail.plain(req, res, url)),
+        upgrade: (req, socket, head, url) => this.tail.upgrade(req, socket, head, url),
+      },
     ];
+  }
+
+  /** Ends the live tails; their clients reconnect elsewhere. */
+  stop(): void {
+    this.tail.stop();
   }
 
   private async push(req: IncomingMessage, res: ServerResponse): Promise<void> {
