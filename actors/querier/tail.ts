@@ -132,12 +132,13 @@ export class Tails {
       this.feeds.set(req.tenant, (feed = f));
     }
     feed.tails.add(tail);
+    // at once, so other holders count this tail in the tenant's limit
+    this.announce();
     this.changed();
     try {
-      // the feed's subscription is in place before ingesters hear of it, and they hear of it
-      // (on this connection) before the history asks them: what they read from then on is published
+      // the history asks the ingesters only once the feed's subscription is in place and they
+      // have heard of it (on this connection, in order): what they read from then on is published
       await this.deps.feedNc.flush();
-      this.announce();
       await this.deps.nc.flush();
     } catch (err) {
       this.remove(tail);
