@@ -15,20 +15,23 @@ export interface TailEntry {
 
 /** Loki's maxEntriesPerTailResponse. */
 const FRAME_ENTRIES = 100;
-/** A frame's line bytes, well under nats-server's default max_payload of 1 MiB. */
-const FRAME_BYTES = 512 * 1024;
+/**
+ * A frame's lines, counted in string length (free, where bytes are not): at three UTF-8 bytes a
+ * unit at most, a frame stays under nats-server's default max_payload of 1 MiB.
+ */
+const FRAME_CHARS = 256 * 1024;
 /** Loki's maxDroppedEntriesPerTailResponse: past it drops are not even named. */
 const MAX_DROPPED = 1000;
 /** Entries held at once: five seconds of delay at 2,000 lines a second. */
 export const MAX_PENDING_ENTRIES = 10_000;
-/** Line bytes held at once. */
-const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/** Line characters held at once. */
+const MAX_PENDING_CHARS = 16 * 1024 * 1024;
 /** How long history entries are remembered, so the same entry arriving live as well is sent once. */
 const HISTORY_OVERLAP_MS = 10_000;
 
 export class TailSession {
   private pending: TailEntry[] = [];
-  private pendingBytes = 0;
+  private pendingChars = 0;
   private dropped: Array<[string, string]> = [];
   /** Live entries wait behind the history, which goes first. */
   private historyIn = false;
@@ -47,7 +50,7 @@ export class TailSession {
 
   /** Whether a new entry would be dropped: the caller may skip its pipeline. */
   get full(): boolean {
-    return this.pending.length >= MAX_PENDING_ENTRIES || this.pendingBytes >= MAX_PENDING_BYTES;
+    return this.pending.length >= MAX_PENDING_ENTRIES || this.pendingChars >= MAX_PENDING_CHARS;
   }
 
   /** A live entry that passed the pipeline. */
@@ -55,7 +58,7 @@ export class TailSession {
     if (this.full) return this.drop(e.labels, e.ts);
     if (this.historyKeys?.has(keyOf(e))) return;
     this.pending.push(e);
-    this.pendingBytes += e.line.length;
+    this.pendingChars += e.line.length;
   }
 
   /** Names an entry left out. */
@@ -68,7 +71,7 @@ export class TailSession {
     // an entry the ingesters published while the history read their memory is in both
     const keys = new Set(entries.map(keyOf));
     this.pending = [...this.pending.filter((e) => !keys.has(keyOf(e))), ...entries];
-    this.pendingBytes = this.pending.reduce((n, e) => n + e.line.length, 0);
+    this.pendingChars = this.pending.reduce((n, e) => n + e.line.length, 0);
     this.historyKeys = keys;
     this.historyUntil = now + HISTORY_OVERLAP_MS;
     this.historyIn = true;
@@ -87,7 +90,7 @@ export class TailSession {
     if (!n) return;
     const out = this.pending.slice(0, n);
     this.pending = this.pending.slice(n);
-    for (const e of out) this.pendingBytes -= e.line.length;
+    for (const e of out) this.pendingChars -= e.line.length;
     this.sendAll(out.filter((e) => this.firstSend(e)));
   }
 
@@ -105,8 +108,8 @@ export class TailSession {
   private sendAll(entries: TailEntry[]): void {
     for (let at = 0; at < entries.length; ) {
       let end = at;
-      let bytes = 0;
-      while (end < entries.length && end - at < FRAME_ENTRIES && (end === at || bytes + entries[end].line.length <= FRAME_BYTES)) bytes += entries[end++].line.length;
+      let chars = 0;
+      while (end < entries.length && end - at < FRAME_ENTRIES && (end === at || chars + entries[end].line.length <= FRAME_CHARS)) chars += entries[end++].line.length;
       this.sendFrame(entries.slice(at, end));
       at = end;
     }
