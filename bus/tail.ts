@@ -139,9 +139,9 @@ export function serveTails(nc: NatsConnection, open: OpenTail): () => void {
       };
       open(env.req, sink).then(
         (stop) => {
-          if (held.get(env.id) !== h) return stop(); // ended while it opened
-          h.stop = stop;
           msg.respond(encode({ control }));
+          if (held.get(env.id) === h) h.stop = stop;
+          else stop(); // ended while it opened (its end frame is on its way)
         },
         (e: Error) => {
           held.delete(env.id);
