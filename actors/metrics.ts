@@ -67,6 +67,11 @@ export function createMetrics() {
       labelNames: ['tenant'],
       registers: r,
     }),
+    tailsActive: new Gauge({
+      name: 'loki_querier_tail_active',
+      help: 'Live tails (/loki/api/v1/tail) the querier threads of this process hold.',
+      registers: r,
+    }),
     subqueries: new Counter({
       name: 'muninn_frontend_subqueries_total',
       help: 'Sub-queries the frontend placed on the work queue, by outcome.',

@@ -71,7 +71,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
       },
       { nc: p.nc, distributor: await p.distributor() },
     );
-    return { routes: gateway.routes(), stop: () => undefined };
+    return { routes: gateway.routes(), stop: () => gateway.stop() };
   },
 
   async querier(p) {
@@ -89,6 +89,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         stall_ms: durationMs(cfg.querier.query_timeout) + STALL_GRACE_MS,
       },
       p.log.child({ role: 'querier' }),
+      (active) => p.metrics.tailsActive.set(active),
     );
     await queriers.start();
     return { stop: () => queriers.stop() };

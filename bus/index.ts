@@ -28,3 +28,5 @@ export {
 export { ResultsCache, type ResultsCacheOptions } from './results-cache.ts';
 export { serveFrontend, askFrontend, type FrontendAnswer, type QueryRequest, type VolumePiece, type VolumeRequest } from './frontend-query.ts';
 export { servePush, pushOverBus, type BusPushStream } from './push.ts';
+export { openTail, serveTails, KEEPALIVE_MS, type TailEvents, type TailFrame, type TailLink, type TailRequest, type TailSink, type OpenTail } from './tail.ts';
+export { TailInterest, announceTails, publishTailFeed, subscribeTailFeed, INTEREST_EVERY_MS } from './tail-feed.ts';

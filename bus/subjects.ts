@@ -21,6 +21,8 @@ export const buckets = {
 export const queueGroups = {
   distributors: 'distributors',
   frontends: 'frontends',
+  /** Querier threads that hold live tails: one of them takes each tail a gateway opens. */
+  tailers: 'tailers',
 } as const;
 
 export const subjects = {
@@ -37,4 +39,11 @@ export const subjects = {
   frontendCancel: 'muninn.frontend.cancel',
   queryTasks: 'muninn.query.tasks',
   tail: (tenant: string) => `muninn.tail.${token(tenant)}`,
+  /**
+   * Gateways ask a querier (queue group `tailers`) to hold a tail; the tail's control and its
+   * frames then travel on inboxes. Not under muninn.tail.*, where a tenant could be called `open`.
+   */
+  tailOpen: 'muninn.tailer.open',
+  /** Tail holders say which tenants they tail, now and then: ingesters publish only those tenants' entries. */
+  tailInterest: 'muninn.tailer.interest',
 } as const;

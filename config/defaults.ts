@@ -120,6 +120,8 @@ export const defaults = {
     query_ingesters_within: '0s',
     /** How long a querier waits for every live ingester's in-memory answer. */
     ingester_query_timeout: '10s',
+    /** A live tail is ended after this long (Loki's tail_max_duration), so none is held for ever. */
+    tail_max_duration: '1h',
   },
   storage_config: {
     /** filesystem (default) or s3. */
@@ -160,6 +162,8 @@ export const defaults = {
     max_querier_bytes_read: 8 * 1024 ** 3,
     /** Streams or labels one window of a log-volume answer may hold before the query fails with 400 (Loki's default; 0: no limit). */
     volume_max_series: 1000,
+    /** Live tails (/loki/api/v1/tail) one tenant may hold at once across the cluster; past it a tail is refused, as Loki's. */
+    max_concurrent_tail_requests: 10,
   },
 };
 

@@ -11,6 +11,7 @@ import { sendJson } from '../http-respond.ts';
 import type { Handler, Route } from '../http-server.ts';
 import { tenantOf } from './tenant.ts';
 import { parseIndexStatsQuery, parseVolumeQuery } from './volume-params.ts';
+import { TailRoute } from './tail.ts';
 
 export interface GatewayOptions {
   max_request_body_bytes: number;
@@ -30,10 +31,14 @@ export interface GatewayDeps {
 }
 
 export class Gateway {
+  private readonly tail: TailRoute;
+
   constructor(
     private readonly opts: GatewayOptions,
     private readonly deps: GatewayDeps,
-  ) {}
+  ) {
+    this.tail = new TailRoute(opts, deps.nc);
+  }
 
   /** Loki's API, for the process's HTTP port. */
   routes(): Route[] {
@@ -50,7 +55,16 @@ export class Gateway {
       route(q, /^\/loki\/api\/v1\/index\/stats$/, 'index_stats', (req, res, url) => this.indexStats(req, res, url)),
       route(q, /^\/loki\/api\/v1\/index\/volume$/, 'volume', (req, res, url) => this.volume(req, res, url, false)),
       route(q, /^\/loki\/api\/v1\/index\/volume_range$/, 'volume_range', (req, res, url) => this.volume(req, res, url, true)),
+      {
+        ...route(['GET'], /^\/loki\/api\/v1\/tail$/, 'tail', (req, res, url) => this.tail.plain(req, res, url)),
+        upgrade: (req, socket, head, url) => this.tail.upgrade(req, socket, head, url),
+      },
     ];
+  }
+
+  /** Ends the live tails; their clients reconnect elsewhere. */
+  stop(): void {
+    this.tail.stop();
   }
 
   private async push(req: IncomingMessage, res: ServerResponse): Promise<void> {

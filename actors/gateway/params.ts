@@ -38,6 +38,15 @@ export interface LabelsQueryParams {
   query?: string;
 }
 
+export interface TailQueryParams {
+  query: string;
+  /** ns; the first answer holds the newest `limit` entries from here to now. */
+  start: bigint;
+  limit: number;
+  /** Seconds, 0 to 5. */
+  delayFor: number;
+}
+
 export interface SeriesQueryParams {
   /** `match[]` and `match` together, deduplicated and sorted; empty for none or a lone `{}`. */
   match: string[];
@@ -91,6 +100,21 @@ export function parseSeriesQuery(sp: URLSearchParams, now: Date): SeriesQueryPar
   let match = [...new Set([...sp.getAll('match'), ...sp.getAll('match[]')])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (match.length === 1 && match[0].replaceAll(' ', '') === '{}') match = [];
   return { match, start, end };
+}
+
+/** Loki's longest delay_for (maxDelayForInTailing). */
+const MAX_DELAY_FOR_S = 5;
+
+/** `/loki/api/v1/tail`, checked in Loki's order: limit, start (`end` and `since` as for a range), delay_for. */
+export function parseTailQuery(sp: URLSearchParams, now: Date): TailQueryParams {
+  const query = get(sp, 'query');
+  const limit = parseLimit(get(sp, 'limit'));
+  const { start } = bounds(sp, now);
+  const text = get(sp, 'delay_for');
+  // Loki keeps it as a uint32: a negative one wraps past the maximum
+  const delay = text === '' ? 0n : goInt(text, 'strconv.Atoi');
+  if (delay < 0n || delay > BigInt(MAX_DELAY_FOR_S)) throw httpErrors.badRequest(`delay_for can't be greater than ${MAX_DELAY_FOR_S}`);
+  return { query, start, limit, delayFor: Number(delay) };
 }
 
 /**

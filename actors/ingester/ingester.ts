@@ -36,6 +36,7 @@ import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
 import { StreamIndex } from './stream-index.ts';
 import { streamVolumes } from './volume.ts';
+import { TailPublisher } from './tail-publish.ts';
 
 export interface IngesterOptions extends FlushLimits {
   id: string;
@@ -95,6 +96,7 @@ export class Ingester {
   private stopQueries: (() => void) | undefined;
   private stopVolumes: (() => void) | undefined;
   private ownership!: Ownership;
+  private tails: TailPublisher | undefined;
 
   constructor(
     private readonly opts: IngesterOptions,
@@ -109,6 +111,8 @@ export class Ingester {
   async start(): Promise<void> {
     this.stopQueries = serveIngesterQueries(this.deps.nc, this.opts.id, (q) => this.query(q));
     this.stopVolumes = serveIngesterVolumes(this.deps.nc, this.opts.id, (q) => this.volumes(q));
+    this.tails = new TailPublisher(this.deps.nc);
+    this.tails.start();
     this.scheduleFlush();
     this.ownership = new Ownership(
       { id: this.opts.id, partitions: this.opts.partitions, ttl_ms: this.opts.lease_ttl_ms },
@@ -217,7 +221,11 @@ export class Ingester {
       return;
     }
     const now = Date.now();
-    for (const s of batch.streams) this.streamFor(batch.tenant, s, part).append(s.batch, seq, now);
+    // live tails get what a caught-up partition reads: a replayed message was fed to them by the
+    // owner that read it first, or is history a tail asks the store and the ingesters for
+    const accepted: IngestStream[] | undefined = part.ready && this.tails?.wanted(batch.tenant) ? [] : undefined;
+    for (const s of batch.streams) if (this.streamFor(batch.tenant, s, part).append(s.batch, seq, now)) accepted?.push(s);
+    if (accepted) this.tails!.publish(batch, data, accepted);
   }
 
   private streamFor(tenant: string, s: IngestStream, part: Partition): StreamActor {
@@ -405,6 +413,7 @@ export class Ingester {
     await this.ownership.stop(others);
     this.stopQueries?.();
     this.stopVolumes?.();
+    this.tails?.stop();
   }
 }
 

@@ -68,9 +68,12 @@ export class StreamActor {
     return this.head.entries ? this.headSeqMin : undefined;
   }
 
-  /** Appends a batch that arrived in log message `seq`; entries of a replayed, already flushed message are skipped. */
-  append(batch: EntryBatch, seq: number, now: number): void {
-    if (seq <= this.flushedSeq || batch.ts.length === 0) return;
+  /**
+   * Appends a batch that arrived in log message `seq`; entries of a replayed, already flushed
+   * message are skipped. True when the entries were taken (live tails are fed only those).
+   */
+  append(batch: EntryBatch, seq: number, now: number): boolean {
+    if (seq <= this.flushedSeq || batch.ts.length === 0) return false;
     if (this.head.entries === 0) {
       this.headSeqMin = seq;
       this.firstAppendAt = now;
@@ -78,6 +81,7 @@ export class StreamActor {
     this.headSeqMax = seq;
     this.lastAppendAt = now;
     this.head.append(batch);
+    return true;
   }
 
   /** Takes the head as a chunk to flush; the head starts empty. */

@@ -8,6 +8,7 @@ import { Leases, WorkQueue, connectBus, leaseOf, watchConnection } from '../../b
 import { durationMs, type Config } from '../../config/index.ts';
 import { IndexReader, openObjectStore, type StorageConfig } from '../../storage/index.ts';
 import { Querier } from './querier.ts';
+import { Tails } from './tail.ts';
 
 export interface QuerierThreadData {
   entry: string;
@@ -23,7 +24,7 @@ export interface QuerierThreadData {
 }
 
 /** Messages a querier thread posts to its supervisor. */
-export type ThreadMessage = { type: 'ready' } | { type: 'alive' } | { type: 'stopped' };
+export type ThreadMessage = { type: 'ready' } | { type: 'alive' } | { type: 'stopped' } | { type: 'tails'; active: number };
 
 /** How often a thread says it is alive: its event loop turns, so a stall is visible. */
 export const ALIVE_MS = 1000;
@@ -40,6 +41,18 @@ const store = await openObjectStore(data.storage);
 const leases = (await Leases.open(nc, { ttlMs: durationMs(cfg.ingester.lease_ttl), replicas: cfg.nats.replicas })).view();
 await leases.start();
 const index = new IndexReader({ store, cacheDir: join(data.dataDir, 'index-cache') });
+const source = {
+  nc,
+  partitions: {
+    count: cfg.distributor.partitions,
+    owners: () => [...new Set([...leases.current().values()].map((e) => leaseOf(e.key, e.value, e.revision, e.created)?.owner).filter((o): o is string => !!o))],
+  },
+  store,
+  index,
+  ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
+  queryIngestersWithinMs: durationMs(cfg.querier.query_ingesters_within),
+  maxBytesRead: cfg.limits_config.max_querier_bytes_read,
+};
 const querier = new Querier(
   {
     max_concurrent: data.concurrency,
@@ -47,27 +60,31 @@ const querier = new Querier(
     max_line_size: cfg.limits_config.max_line_size,
     volume_max_series: cfg.limits_config.volume_max_series,
   },
-  {
-    nc,
-    queue: await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas),
-    partitions: {
-      count: cfg.distributor.partitions,
-      owners: () => [...new Set([...leases.current().values()].map((e) => leaseOf(e.key, e.value, e.revision, e.created)?.owner).filter((o): o is string => !!o))],
-    },
-    store,
-    index,
-    ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
-    queryIngestersWithinMs: durationMs(cfg.querier.query_ingesters_within),
-    maxBytesRead: cfg.limits_config.max_querier_bytes_read,
-  },
+  { ...source, queue: await WorkQueue.open(nc, durationMs(cfg.querier.query_timeout), cfg.nats.replicas) },
 );
 querier.start();
+// live tails read their tenants' feeds on a connection of their own (see tail.ts)
+const feedNc = await connectBus(cfg.nats.url, `${data.nodeId}-tail-${threadId}`);
+watchConnection(feedNc, log.child({ connection: 'tail' }));
+const tails = new Tails(
+  {
+    holder: `${data.nodeId}-${threadId}`,
+    max_concurrent_tail_requests: cfg.limits_config.max_concurrent_tail_requests,
+    max_line_size: cfg.limits_config.max_line_size,
+    query_timeout_ms: durationMs(cfg.querier.query_timeout),
+    tail_max_duration_ms: durationMs(cfg.querier.tail_max_duration),
+  },
+  { nc, feedNc, source, log, onActive: (active) => post({ type: 'tails', active }) },
+);
+tails.start();
 const alive = setInterval(() => post({ type: 'alive' }), ALIVE_MS);
 port.on('message', (m: { type: string }) => {
   if (m.type !== 'stop') return;
   clearInterval(alive);
   void (async () => {
+    tails.stop();
     await querier.stop();
+    await feedNc.drain().catch(() => undefined);
     leases.stop();
     await nc.drain().catch(() => undefined);
     index.close();

@@ -21,6 +21,8 @@ const RESPAWN_MS = 1000;
 interface Slot {
   worker: Worker;
   lastAlive: number;
+  /** Live tails the thread holds, as it last said. */
+  tails: number;
 }
 
 export class QuerierThreads {
@@ -31,6 +33,8 @@ export class QuerierThreads {
   constructor(
     private readonly opts: QuerierThreadsOptions,
     private readonly log: Logger,
+    /** Told the live tails all threads hold, whenever that changes (loki_querier_tail_active). */
+    private readonly onTails?: (active: number) => void,
   ) {}
 
   get count(): number {
@@ -49,12 +53,13 @@ export class QuerierThreads {
 
   private spawn(i: number, data: QuerierThreadData): Promise<void> {
     const worker = new Worker(new URL('../ts-worker.mjs', import.meta.url), { workerData: data });
-    const slot: Slot = { worker, lastAlive: Date.now() };
+    const slot: Slot = { worker, lastAlive: Date.now(), tails: 0 };
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let started = false;
       worker.on('message', (m: ThreadMessage) => {
         slot.lastAlive = Date.now();
+        if (m.type === 'tails') this.tailsChanged(slot, m.active);
         if (m.type === 'ready' && !started) {
           started = true;
           resolve();
@@ -65,6 +70,7 @@ export class QuerierThreads {
         if (!started) reject(err);
       });
       worker.on('exit', (code) => {
+        this.tailsChanged(slot, 0); // its tails ended with it
         if (!started) return reject(new Error(`querier thread exited with ${code} before it started`));
         if (this.stopping || this.slots[i] !== slot) return;
         this.log.warn({ thread: worker.threadId, code }, 'querier thread ended; starting another');
@@ -73,6 +79,11 @@ export class QuerierThreads {
         }, RESPAWN_MS);
       });
     });
+  }
+
+  private tailsChanged(slot: Slot, active: number): void {
+    slot.tails = active;
+    this.onTails?.(this.slots.reduce((n, s) => n + (s?.tails ?? 0), 0));
   }
 
   private check(): void {
