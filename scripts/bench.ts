@@ -93,6 +93,8 @@ async function main() {
     console.log(`\nqueries over a flushed corpus of ${c.lines} lines (${(c.lineBytes / 1e9).toFixed(2)} GB of lines over ${c.rangeSeconds} s, stored in ${(c.storedBytes / 1e6).toFixed(0)} MB: ${c.compression}x), median of 3; baseline: one core indexOf-scanning the same bytes\n`);
     console.log(['query', 'seconds', 'indexOf s', 'ratio', 'answer'].join('\t'));
     for (const r of c.rows) console.log([r.query, r.seconds, r.indexOfSeconds, r.ratio, r.answer].join('\t'));
+    const rp = c.readPath;
+    console.log(`\nread path over the corpus, a 24h range: sum by (level) (count_over_time(... | logfmt [5m])) ${rp.coldSeconds} s cold, ${rp.warmSeconds} s from the results cache (${rp.warmHits} of ${rp.warmLookups} pieces); /index/volume_range ${rp.volumeSeconds} s; a needle in its stream's newest block found in ${rp.needleSeconds} s, fetching ${rp.needleFetchedBytes} bytes and decompressing ${rp.needleDecompressedBytes}; a full scan of ${(rp.scanBytes / 1e9).toFixed(2)} GB grew the node's peak RSS by ${rp.scanPeakGrowthMiB} MiB`);
     const k = c.codec;
     console.log(`\nchunks (codec ${k.codec}), ${k.chunks} read on one core: ${k.ratio}x line bytes per stored byte, decoded at ${k.decodeMBps} MB/s of lines; baseline, the same lines as gzip: ${k.gzipRatio}x, ${k.gunzipMBps} MB/s`);
 
