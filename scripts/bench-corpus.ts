@@ -3,6 +3,7 @@
 // data, then asked the queries of the side-by-side table with Loki (three runs each, the median).
 // Beside each, the baseline: one core scanning the same number of line bytes with Buffer.indexOf.
 import { benchCodec, type CodecFigures } from './bench-codec.ts';
+import { tree } from './bench-sustained.ts';
 import { line, startPusher } from './bench-push.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,26 +91,13 @@ interface Stats {
 
 /** Peak resident memory of a process and every process under it, MiB (Linux). */
 function peakRssMiB(pid: number): number {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
   let kb = 0;
-  const walk = (p: number) => {
+  for (const p of tree(pid))
     try {
       kb += Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
       // gone meanwhile
     }
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  walk(pid);
   return kb / 1024;
 }
 
@@ -143,8 +131,8 @@ export async function benchCorpus(o: CorpusOptions): Promise<{ figures: CorpusFi
     const pusher = startPusher({ url: o.node.url, inFlight: o.inFlight, streams: o.streams });
     while (lines + pusher.lines() < o.targetLines) await sleep(500);
     const r = await pusher.stop();
-    lines += r.lines;
-    lineBytes += r.lineBytes;
+    lines += r.stored.lines;
+    lineBytes += r.stored.lineBytes;
   }
   // one line that no other holds, the newest of its stream: the needle the read path looks for
   const needle = `needle-${Date.now().toString(36)}`;
@@ -214,7 +202,9 @@ async function askAll(node: MuninnProcess, o: CorpusOptions, lines: number, line
  * by reading that block, not the chunk).
  */
 async function readPathOf(url: string, day: { start: string; end: string }, needle: string, scanBytes: number, scanPeakGrowthMiB: number): Promise<ReadPathFigures> {
-  const levels = { query: 'sum by (level) (count_over_time({job="bench"} | logfmt | __error__="" [5m]))', ...day, step: '300' };
+  // a one-minute step, as Grafana draws a day: its last step ends before the read path runs, so
+  // every piece of the query may be cached (a piece reaching past now is not)
+  const levels = { query: 'sum by (level) (count_over_time({job="bench"} | logfmt | __error__="" [5m]))', ...day, step: '60' };
   const cold = await query(url, 'query_range', levels, true);
   const warm = await query(url, 'query_range', levels, true);
   if (warm.answer !== cold.answer) throw new Error(`the cached answer differs: ${warm.answer} vs ${cold.answer}`);

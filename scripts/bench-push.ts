@@ -43,6 +43,8 @@ export interface PushResult {
   lineBytes: number;
   failures: number;
   p99Ms: number;
+  /** Everything acknowledged, pushes that were in flight at stop included: what the store holds. */
+  stored: { lines: number; lineBytes: number };
 }
 
 export interface Pusher {
@@ -130,7 +132,7 @@ export function startPusher(o: PusherOptions): Pusher {
       latencies.sort((a, b) => a - b);
       const p99Ms = Math.round(latencies[Math.floor(latencies.length * 0.99)] ?? 0);
       // what was acknowledged within the measured time; pushes still in flight at stop are not counted
-      return { seconds, ...counted, failures, p99Ms };
+      return { seconds, ...counted, failures, p99Ms, stored: { lines, lineBytes } };
     },
   };
 }

@@ -32,7 +32,7 @@ export interface SustainedRow extends PushResult {
 }
 
 /** A process and its descendants (a node's workers and querier threads are in it). */
-function tree(root: number): number[] {
+export function tree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;

@@ -80,8 +80,8 @@ async function main() {
     const corpus = await benchCorpus({
       node: all.node,
       flags: all.flags,
-      pushed: all.row.lines,
-      lineBytes: all.row.lineBytes,
+      pushed: all.row.stored.lines,
+      lineBytes: all.row.stored.lineBytes,
       startedMs: Math.round(Date.now() - (all.row.seconds + all.row.catchUpSeconds) * 1000),
       targetLines: CORPUS_LINES,
       inFlight: CONCURRENCY,

@@ -144,13 +144,15 @@ export class Frontend {
 
   /**
    * In direction order, a wave of whole time pieces (all their shards) at a time, stopping once
-   * earlier pieces already fill the limit.
+   * earlier pieces already fill the limit. The first wave is the newest (or oldest) piece alone and
+   * each next one twice as wide: a query its first piece answers (a needle in the newest lines)
+   * reads nothing older, and one that must go far back soon runs max_query_parallelism at once.
    */
   private async runLogPieces(q: Running, req: RangeRequest, ranges: Array<{ start: bigint; end: bigint }>, shards: number) {
     const done: ResultWithStats[] = [];
     let entries = 0;
-    const wave = Math.max(1, Math.floor(this.opts.max_query_parallelism / shards));
-    for (let i = 0; i < ranges.length && entries < req.limit; i += wave) {
+    const widest = Math.max(1, Math.floor(this.opts.max_query_parallelism / shards));
+    for (let i = 0, wave = 1; i < ranges.length && entries < req.limit; i += wave, wave = Math.min(widest, wave * 2)) {
       const pieces = ranges.slice(i, i + wave).flatMap((r) => sharded({ ...req, start: String(r.start), end: String(r.end) }, shards));
       for (const part of await this.runAll(q, pieces, true)) {
         done.push(part);
