@@ -202,9 +202,11 @@ async function askAll(node: MuninnProcess, o: CorpusOptions, lines: number, line
  * by reading that block, not the chunk).
  */
 async function readPathOf(url: string, day: { start: string; end: string }, needle: string, scanBytes: number, scanPeakGrowthMiB: number): Promise<ReadPathFigures> {
-  // a one-minute step, as Grafana draws a day: its last step ends before the read path runs, so
-  // every piece of the query may be cached (a piece reaching past now is not)
+  // a one-minute step, as Grafana draws a day; a piece reaching past now is never cached, so the
+  // read path waits for the minute the corpus ends in to pass: then the next run is all cache
   const levels = { query: 'sum by (level) (count_over_time({job="bench"} | logfmt | __error__="" [5m]))', ...day, step: '60' };
+  const lastStepMs = Math.ceil(Number(BigInt(day.end) / 1_000_000n) / 60_000) * 60_000;
+  await sleep(Math.max(0, lastStepMs + 1000 - Date.now()));
   const cold = await query(url, 'query_range', levels, true);
   const warm = await query(url, 'query_range', levels, true);
   if (warm.answer !== cold.answer) throw new Error(`the cached answer differs: ${warm.answer} vs ${cold.answer}`);
