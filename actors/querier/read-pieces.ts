@@ -1,5 +1,5 @@
-// Reads one piece of a sub-query's data (see read-plan.ts): a lone chunk block by block, each
-// block's bytes loaded just before it is read (the next one meanwhile), so that a limited log query
+// Reads one piece of a sub-query's data (see read-plan.ts): a lone chunk block by block, its
+// blocks' bytes loaded in growing batches as the read goes on (Loads), so that a limited log query
 // neither fetches nor decompresses the blocks past its bound and a count takes a block by its
 // totals without fetching it; chunks and memory that meet in time, merged into one batch without
 // duplicates.
@@ -94,13 +94,21 @@ async function* chunkBatches(f: Fetched, c: ChunkReader, hint: SelectHint | unde
   }
 }
 
+/** Blocks fetched together at most, once a read has gone on long enough to want them. */
+const MAX_BATCH_BLOCKS = 8;
+
 /**
- * A chunk's blocks loaded in the order they will be read: the one asked for, and the next one in
- * that order meanwhile, so fetching overlaps reading while at most two blocks' bytes are held.
+ * A chunk's blocks loaded in the order they will be read, in batches of adjacent blocks fetched by
+ * one range read each: the first block alone (a query its first block answers fetches nothing
+ * more), then 2, 4, up to MAX_BATCH_BLOCKS, the next batch fetched while the reader is in the last
+ * one. A full read takes a few range reads per chunk; at most two batches' bytes are held.
  */
 class Loads {
   private readonly pending = new Map<number, Promise<void>>();
-  private at = 0;
+  /** Which batch each started block is in. */
+  private readonly batchOf = new Map<number, number>();
+  private started = 0;
+  private batches = 0;
 
   constructor(
     private readonly c: ChunkReader,
@@ -108,17 +116,26 @@ class Loads {
   ) {}
 
   async take(i: number): Promise<void> {
+    // blocks the reader skipped (past its bound) are passed over
+    while (!this.pending.has(i) && this.started < this.order.length) this.startNext();
     const loading = this.pending.get(i) ?? this.c.load([i]);
     this.pending.delete(i);
-    const k = this.order.indexOf(i, this.at);
-    const next = k >= 0 ? this.order[k + 1] : undefined;
-    if (k >= 0) this.at = k;
-    if (next !== undefined && !this.pending.has(next)) {
-      const p = this.c.load([next]);
-      p.catch(() => undefined); // surfaced when taken; one never taken must not go unhandled
-      this.pending.set(next, p);
-    }
+    // in the newest batch (not the first block alone), the next batch is fetched meanwhile
+    if (this.batches > 1 && this.batchOf.get(i) === this.batches - 1) this.startNext();
     await loading;
+  }
+
+  private startNext(): void {
+    if (this.started >= this.order.length) return;
+    const batch = this.order.slice(this.started, this.started + Math.min(MAX_BATCH_BLOCKS, 2 ** this.batches));
+    this.started += batch.length;
+    const loading = this.c.load(batch);
+    loading.catch(() => undefined); // surfaced when taken; one never taken must not go unhandled
+    for (const b of batch) {
+      this.pending.set(b, loading);
+      this.batchOf.set(b, this.batches);
+    }
+    this.batches++;
   }
 }
 
