@@ -100,3 +100,16 @@ export async function spawnNode(t: ExecutionContext, natsUrl: string, dataDir: s
   });
   return { child, kill, url, exited, output: () => out };
 }
+
+/**
+ * The read path's shape in the issue's tests: one node in this process with the gateway,
+ * distributor, ingester and frontend, and two querier processes pulling its work queue, all over
+ * one store; `flags` go to all three.
+ */
+export async function frontendWithTwoQueriers(t: ExecutionContext, natsUrl: string, flags: Record<string, string> = {}): Promise<TestNode> {
+  const dir = await tempDir(t);
+  const shared = { 'storage_config.filesystem.directory': join(dir, 'store'), ...flags };
+  const node = await startTestNode(t, natsUrl, { ...shared, target: 'gateway,distributor,ingester,frontend' });
+  await Promise.all(['q1', 'q2'].map((q) => spawnNode(t, natsUrl, join(dir, q), { ...shared, target: 'querier' })));
+  return node;
+}

@@ -4,8 +4,7 @@
 // placed (here over a thousand).
 import test from 'ava';
 import { startNats } from '../../helpers/nats.ts';
-import { join } from 'node:path';
-import { spawnNode, startTestNode, tempDir } from '../../helpers/node.ts';
+import { frontendWithTwoQueriers } from '../../helpers/node.ts';
 import { metricValue, pushJson, streamBody } from '../../helpers/loki.ts';
 
 const DAY_S = 86_400;
@@ -14,11 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("a tenant's query is answered while another tenant's queries fill the queue", async (t) => {
   t.timeout(120_000);
   const nats = await startNats(t);
-  // one frontend, and two querier processes pulling the work queue
-  const dir = await tempDir(t);
-  const shared = { 'storage_config.filesystem.directory': join(dir, 'store') };
-  const { url } = await startTestNode(t, nats.url, { ...shared, target: 'gateway,distributor,ingester,frontend' });
-  await Promise.all(['q1', 'q2'].map((q) => spawnNode(t, nats.url, join(dir, q), { ...shared, target: 'querier' })));
+  const { url } = await frontendWithTwoQueriers(t, nats.url);
   const nowS = Math.floor(Date.now() / 1000);
   const ts = String(BigInt(nowS - 60) * 1_000_000_000n);
   t.is((await pushJson(url, streamBody({ app: 'x' }, [[ts, 'a']]), { tenant: 'flood' })).status, 204);

@@ -3,9 +3,8 @@
 // log queries keep only empty pieces; /series and /labels are cached; tenants never share an
 // answer; `Cache-Control: no-cache` bypasses it. Two querier processes and one frontend.
 import test from 'ava';
-import { join } from 'node:path';
 import { startNats } from '../../helpers/nats.ts';
-import { spawnNode, startTestNode, tempDir } from '../../helpers/node.ts';
+import { frontendWithTwoQueriers, startTestNode } from '../../helpers/node.ts';
 import { metricValue, pushJson, waitFor } from '../../helpers/loki.ts';
 import { connectBus } from '../../../bus/index.ts';
 
@@ -50,12 +49,7 @@ function corpus(endS: number, tenantSalt = 0) {
 test('two queriers and a frontend: cached answers equal fresh ones; the newest minutes, tenants and no-cache stay apart', async (t) => {
   t.timeout(240_000);
   const nats = await startNats(t);
-  const dir = await tempDir(t);
-  const store = join(dir, 'store');
-  const shared = { 'storage_config.filesystem.directory': store, 'limits_config.ingestion_rate_mb': '100', 'limits_config.ingestion_burst_size_mb': '200' };
-  const { url } = await startTestNode(t, nats.url, { ...shared, target: 'gateway,distributor,ingester,frontend' });
-  await spawnNode(t, nats.url, join(dir, 'q1'), { ...shared, target: 'querier' });
-  await spawnNode(t, nats.url, join(dir, 'q2'), { ...shared, target: 'querier' });
+  const { url } = await frontendWithTwoQueriers(t, nats.url, { 'limits_config.ingestion_rate_mb': '100', 'limits_config.ingestion_burst_size_mb': '200' });
 
   const end = nowS();
   t.is((await pushJson(url, corpus(end))).status, 204);

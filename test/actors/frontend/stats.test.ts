@@ -64,7 +64,7 @@ test("a query's stats are Loki's whole object, with what it read from the store 
   const range = { start: String(nowS - 3600n), end: String(nowS + 60n) };
   const HALF_HOUR = 1800n * S;
   const splits = splitLogRange((nowS - 3600n) * S, (nowS + 60n) * S, HALF_HOUR).length;
-  const grid = alignedRange((nowS - 3600n) * S, (nowS + 60n) * S, 60);
+  const grid = alignedRange((nowS - 3600n) * S, (nowS + 60n) * S, 60e9);
   const metricSplits = splitStepRange(grid.start, grid.end, 60n * S, HALF_HOUR).length;
   const log = await statsOf(url, { query: '{app="st"}', limit: '1000', ...range });
   t.deepEqual(shape(log.stats), LOKI_SHAPE);
