@@ -3,7 +3,7 @@
 import { QueryTimeoutError } from '../errors.ts';
 
 /** Units of work (lines, steps of a series, template iterations) between two looks at the clock. */
-const CHECK_EVERY = 256;
+export const CHECK_EVERY = 256;
 /**
  * Work a sub-query does before it lets the others on its thread run: a querier thread runs a few
  * sub-queries at once, and one long evaluation must not hold a quick one until its deadline.
@@ -30,13 +30,17 @@ export class Deadline {
   }
 
   private sliceFrom = performance.now();
+  private paceLeft = 1;
 
   /**
-   * For loops whose every step is long: checks the deadline, and once a slice of work has been
-   * done gives a promise to await, which lets the thread's other work run first; undefined
-   * otherwise (awaiting nothing costs nothing in a tight loop).
+   * Counts `n` units of work (a step, or a whole batch: CHECK_EVERY); every CHECK_EVERY units it
+   * checks the deadline, and once a slice of work has been done gives a promise to await, which
+   * lets the thread's other work run first. Undefined otherwise: awaiting nothing costs nothing in
+   * a tight loop, and the clock is not read per step.
    */
-  pace(): Promise<void> | undefined {
+  pace(n = 1): Promise<void> | undefined {
+    if ((this.paceLeft -= n) > 0) return undefined;
+    this.paceLeft = CHECK_EVERY;
     this.check();
     if (performance.now() - this.sliceFrom < SLICE_MS) return undefined;
     return new Promise<void>((resolve) =>

@@ -8,7 +8,7 @@ import { formatLabels, labelsToObject, type Labels } from '../../model/labels.ts
 import type { StreamResult } from '../results.ts';
 import { compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
 import { streamHash } from '../../model/stream-hash.ts';
-import { Deadline } from './deadline.ts';
+import { CHECK_EVERY, Deadline } from './deadline.ts';
 import type { SelectHint, Source } from './source.ts';
 
 /** A kept entry: views into its batch. */
@@ -61,7 +61,7 @@ export async function evalLogQuery(
   // a batch per block: a stream's hash is computed once per label set read, not per batch
   const hashes = new WeakMap<Labels, bigint>();
   for await (const batch of source.select(expr.matchers, start, end, hint)) {
-    await deadline.pace();
+    await deadline.pace(CHECK_EVERY);
     let hash = hashes.get(batch.labels);
     if (hash === undefined) hashes.set(batch.labels, (hash = streamHash(batch.labels)));
     const part = withinBound(batch, bound(), forward);

@@ -8,7 +8,7 @@ import { formatLabels, labelsKey, sortLabels, type Labels } from '../../model/la
 import { filterNames, parserHints, requiredLabelNames, type ParserHints } from '../pipeline/hints.ts';
 import { ERROR, ERROR_DETAILS } from '../pipeline/label-filter.ts';
 import { compileLabelFilter, compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
-import { Deadline } from './deadline.ts';
+import { CHECK_EVERY, Deadline } from './deadline.ts';
 import { pipelineError } from '../errors.ts';
 import { aggregateWindow } from './range-functions.ts';
 import { countsOnly, evalRangeCounts } from './range-counts.ts';
@@ -83,7 +83,7 @@ export async function evalRangeAggregation(e: RangeAggregation, grid: Grid, sour
   const from = first - r + 1n;
   const to = last + 1n;
   for await (const batch of source.select(log.matchers, from, to)) {
-    await deadline.pace();
+    await deadline.pace(CHECK_EVERY);
     pipeline.run(batch, (i, line, labels) => {
       const ts = batch.ts[i];
       if (ts < from || ts >= to) return;

@@ -12,7 +12,7 @@ import { pipelineError } from '../errors.ts';
 import { ERROR } from '../pipeline/label-filter.ts';
 import { compilePipeline, type PipelineOptions } from '../pipeline/index.ts';
 import type { ParserHints } from '../pipeline/hints.ts';
-import { Deadline } from './deadline.ts';
+import { CHECK_EVERY, Deadline } from './deadline.ts';
 import type { Source, Span } from './source.ts';
 import type { Grid, StepSeries } from './steps.ts';
 
@@ -64,7 +64,7 @@ export async function evalRangeCounts(e: RangeAggregation, grid: Grid, source: S
   const to = w.ends[n - 1] + 1n;
   const pieces = bare && source.count ? source.count(log.matchers, from, to, w.whole) : source.select(log.matchers, from, to);
   for await (const p of pieces) {
-    await deadline.pace();
+    await deadline.pace(CHECK_EVERY);
     if (!('ts' in p)) w.addSpan(seriesOf(p.labels), p);
     else if (bare && !p.metadata) deadline.tick(w.addBatch(seriesOf(p.labels), p, 0, p.ts.length));
     else pipeline.run(p, (i, line, labels) => w.addEntry(seriesOf(labels), p.ts[i], line.length));
