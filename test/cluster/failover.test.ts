@@ -91,6 +91,8 @@ test('a three-server NATS cluster with replicas 3 loses one server (SIGKILL) mid
   const readFrom = Date.now();
   const { lost, doubled, returned, warnings } = await readBack(gateway.url, load, 'natsdown', 60_000);
   t.log(`acknowledged ${load.ackedLines()} lines, read back ${returned} after ${Date.now() - readFrom} ms; refused pushes: ${JSON.stringify(Object.fromEntries(load.refusals))}; last warnings: ${JSON.stringify(warnings)}`);
+  // what the ingesters said of their readers, for a failure that only comes under load
+  if (lost.length) for (const p of [a, b]) t.log(`ingester ${p.id}, its last log lines:\n${p.output().split('\n').filter((l) => !l.includes('"level":30')).slice(-40).join('\n')}`);
   t.deepEqual(lost.slice(0, 10), [], `lost ${lost.length} acknowledged lines`);
   t.deepEqual(doubled.slice(0, 10), [], `${doubled.length} lines shown twice`);
 });
