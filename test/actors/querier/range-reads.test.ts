@@ -31,6 +31,8 @@ function noise(i: number): string {
 }
 
 async function check(t: ExecutionContext, flags: Record<string, string>) {
+  // a loaded CI machine flushes to s3rver slowly (retries included): the waits are generous
+  t.timeout(180_000);
   const nats = await startNats(t);
   const { url } = await startTestNode(t, nats.url, {
     ...flags,
@@ -46,7 +48,7 @@ async function check(t: ExecutionContext, flags: Record<string, string>) {
   for (let i = 0; i < LINES; i++) values.push([String(base + BigInt(i) * 100_000_000n), i === 0 ? `first-needle ${noise(i)}` : i === LINES - 1 ? `last-needle ${noise(i)}` : noise(i)]);
   // one push: pushes a busy machine spaced past chunk_idle_period would cut the stream into several chunks
   t.is((await pushJson(url, { streams: [{ stream: { app: 'rr' }, values }] })).status, 204);
-  await waitFor('the chunk flushed and gone from memory', async () => (await metricValue(url, 'loki_ingester_chunks_flushed_total')) >= 1 && (await metricValue(url, 'loki_ingester_memory_streams')) === 0);
+  await waitFor('the chunk flushed and gone from memory', async () => (await metricValue(url, 'loki_ingester_chunks_flushed_total')) >= 1 && (await metricValue(url, 'loki_ingester_memory_streams')) === 0, 90_000);
   const range = { start: String(base), end: String(base + BigInt(LINES) * 100_000_000n) };
 
   const whole = await queryRange(url, { query: '{app="rr"}', ...range, limit: String(LINES) });
