@@ -48,7 +48,12 @@ async function check(t: ExecutionContext, flags: Record<string, string>) {
   for (let i = 0; i < LINES; i++) values.push([String(base + BigInt(i) * 100_000_000n), i === 0 ? `first-needle ${noise(i)}` : i === LINES - 1 ? `last-needle ${noise(i)}` : noise(i)]);
   // one push: pushes a busy machine spaced past chunk_idle_period would cut the stream into several chunks
   t.is((await pushJson(url, { streams: [{ stream: { app: 'rr' }, values }] })).status, 204);
-  await waitFor('the chunk flushed and gone from memory', async () => (await metricValue(url, 'loki_ingester_chunks_flushed_total')) >= 1 && (await metricValue(url, 'loki_ingester_memory_streams')) === 0, 90_000);
+  const flushed = async () => (await metricValue(url, 'loki_ingester_chunks_flushed_total')) >= 1 && (await metricValue(url, 'loki_ingester_memory_streams')) === 0;
+  await waitFor('the chunk flushed and gone from memory', flushed, 90_000).catch(async (err: Error) => {
+    // it timed out twice in fresh-clone CI on S3 and never alone: say what the node was doing
+    const figures = await Promise.all(['loki_ingester_chunks_flushed_total', 'loki_ingester_chunks_flush_failures_total', 'loki_ingester_memory_streams'].map(async (m) => `${m} ${await metricValue(url, m)}`));
+    throw new Error(`${err.message}: ${figures.join(', ')}`);
+  });
   const range = { start: String(base), end: String(base + BigInt(LINES) * 100_000_000n) };
 
   const whole = await queryRange(url, { query: '{app="rr"}', ...range, limit: String(LINES) });
@@ -80,9 +85,10 @@ async function check(t: ExecutionContext, flags: Record<string, string>) {
   t.true(count.data.stats.querier.store.chunk.compressedBytes < chunkBytes / 10, `count: ${count.data.stats.querier.store.chunk.compressedBytes} of ${chunkBytes} bytes fetched`);
 }
 
-test('on the filesystem, a query reads only the blocks it needs of a chunk, by range reads', (t) => check(t, {}));
+// one at a time: two nodes, s3rver and the test in one process flush slowly on a loaded machine
+test.serial('on the filesystem, a query reads only the blocks it needs of a chunk, by range reads', (t) => check(t, {}));
 
-test('on S3, a query reads only the blocks it needs of a chunk, by range reads', async (t) => {
+test.serial('on S3, a query reads only the blocks it needs of a chunk, by range reads', async (t) => {
   const s3 = await startS3(t);
   await check(t, s3.flags);
 });
