@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import type { Shard } from '../model/fingerprint.ts';
 import { decode, encode } from './codec.ts';
+import { subscribeDecoded } from './subscribe.ts';
 import { BusError, isNoResponders } from './errors.ts';
 import { Inbox, replyInParts } from './inbox.ts';
 import { queueGroups, subjects } from './subjects.ts';
@@ -75,16 +76,10 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, de
       }
     },
   });
-  const sub = nc.subscribe(subjects.frontendQuery, {
-    queue: queueGroups.frontends,
-    callback: (err, msg) => {
-      if (err) return;
-      let env: Envelope;
-      try {
-        env = decode<Envelope>(msg.data);
-      } catch {
-        return;
-      }
+  const sub = subscribeDecoded<Envelope>(
+    nc,
+    subjects.frontendQuery,
+    (env, msg) => {
       // acknowledge receipt at once, so the gateway can tell "no frontend" from "slow query"
       msg.respond(encode({ ok: true }));
       const abort = new AbortController();
@@ -96,7 +91,8 @@ export function serveFrontend(nc: NatsConnection, handle: (req: QueryRequest, de
         )
         .finally(() => running.delete(env.id));
     },
-  });
+    { queue: queueGroups.frontends },
+  );
   return () => {
     sub.unsubscribe();
     cancels.unsubscribe();

@@ -1,7 +1,8 @@
 // Replies too large for one NATS message travel in parts to an inbox; the inbox reassembles
 // each sender's parts and hands over whole bodies (or the sender's error).
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
-import { decode, encode } from './codec.ts';
+import { encode } from './codec.ts';
+import { subscribeDecoded } from './subscribe.ts';
 import { BusError, BusTimeoutError } from './errors.ts';
 
 /** Well under nats-server's default max_payload of 1 MiB. */
@@ -57,18 +58,13 @@ export class Inbox {
   private readonly waiters = new Map<string, Waiter>();
 
   constructor(nc: NatsConnection) {
-    this.sub = nc.subscribe(this.subject, {
-      callback: (err, msg) => {
-        if (err) return;
-        let p: Part;
-        try {
-          p = decode<Part>(msg.data);
-        } catch {
-          return;
-        }
+    this.sub = subscribeDecoded<Part>(
+      nc,
+      this.subject,
+      (p) => {
         this.onPart(p);
       },
-    });
+    );
   }
 
   private onPart(p: Part): void {

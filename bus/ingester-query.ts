@@ -7,6 +7,7 @@ import type { Matcher } from '../model/matchers.ts';
 import type { Direction } from '../model/batch.ts';
 import type { Labels } from '../model/labels.ts';
 import { decode, encode } from './codec.ts';
+import { subscribeDecoded } from './subscribe.ts';
 import { Inbox, replyInParts } from './inbox.ts';
 import { decodeIngestBatch, encodeIngestBatch, type IngestStream } from './ingest-batch.ts';
 import { subjects } from './subjects.ts';
@@ -55,15 +56,10 @@ export function serveIngesterQueries(
   ingesterId: string,
   handle: (q: IngesterQuery) => IngesterAnswer,
 ): () => void {
-  const sub = nc.subscribe(subjects.ingesterQuery, {
-    callback: (err, msg) => {
-      if (err) return;
-      let req: Request;
-      try {
-        req = decode<Request>(msg.data);
-      } catch {
-        return;
-      }
+  const sub = subscribeDecoded<Request>(
+    nc,
+    subjects.ingesterQuery,
+    (req) => {
       try {
         const answer = handle(req);
         const body = encode({ partitions: answer.partitions, behind: answer.behind, batch: encodeIngestBatch({ tenant: req.tenant, streams: answer.streams }) });
@@ -72,7 +68,7 @@ export function serveIngesterQueries(
         replyInParts(nc, req.reply, ingesterId, e as Error);
       }
     },
-  });
+  );
   return () => sub.unsubscribe();
 }
 

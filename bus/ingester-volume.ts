@@ -8,6 +8,7 @@
 import type { NatsConnection } from 'nats';
 import type { Matcher } from '../model/matchers.ts';
 import { decode, encode } from './codec.ts';
+import { subscribeDecoded } from './subscribe.ts';
 import { Inbox, replyInParts } from './inbox.ts';
 import { subjects } from './subjects.ts';
 
@@ -52,15 +53,10 @@ export interface IngestersVolumeAnswer {
 
 /** Answers volume questions from queriers; returns a function that stops answering. */
 export function serveIngesterVolumes(nc: NatsConnection, ingesterId: string, handle: (q: IngesterVolumeQuery) => IngesterVolumeAnswer): () => void {
-  const sub = nc.subscribe(subjects.ingesterVolume, {
-    callback: (err, msg) => {
-      if (err) return;
-      let req: IngesterVolumeQuery & { reply: string };
-      try {
-        req = decode<IngesterVolumeQuery & { reply: string }>(msg.data);
-      } catch {
-        return;
-      }
+  const sub = subscribeDecoded<IngesterVolumeQuery & { reply: string }>(
+    nc,
+    subjects.ingesterVolume,
+    (req) => {
       let body: Uint8Array | Error;
       try {
         const a = handle(req);
@@ -70,7 +66,7 @@ export function serveIngesterVolumes(nc: NatsConnection, ingesterId: string, han
       }
       replyInParts(nc, req.reply, ingesterId, body);
     },
-  });
+  );
   return () => sub.unsubscribe();
 }
 

@@ -3,7 +3,8 @@
 // each announces the tenants it tails, with how many tails, now and then and at every change; an
 // announcement lapses when not renewed, so a holder that dies stops the publishing by itself.
 import type { NatsConnection, Subscription } from 'nats';
-import { decode, encode } from './codec.ts';
+import { encode } from './codec.ts';
+import { subscribeDecoded } from './subscribe.ts';
 import { subjects } from './subjects.ts';
 
 /** How often a holder renews its announcement. */
@@ -37,18 +38,13 @@ export class TailInterest {
   constructor(private readonly nc: NatsConnection) {}
 
   start(): void {
-    this.sub = this.nc.subscribe(subjects.tailInterest, {
-      callback: (err, msg) => {
-        if (err) return;
-        let a: Announcement;
-        try {
-          a = decode<Announcement>(msg.data);
-        } catch {
-          return;
-        }
+    this.sub = subscribeDecoded<Announcement>(
+      this.nc,
+      subjects.tailInterest,
+      (a) => {
         this.heard(a, Date.now());
       },
-    });
+    );
   }
 
   private heard(a: Announcement, now: number): void {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInbox, type NatsConnection, type Subscription } from 'nats';
 import { decode, encode } from './codec.ts';
+import { subscribeDecoded } from './subscribe.ts';
 import { BusError, isNoResponders } from './errors.ts';
 import { RemoteError } from './inbox.ts';
 import { queueGroups, subjects } from './subjects.ts';
@@ -99,33 +100,22 @@ export function serveTails(nc: NatsConnection, open: OpenTail): () => void {
     return true;
   };
 
-  const controls = nc.subscribe(control, {
-    callback: (err, msg) => {
-      if (err) return;
-      let c: Control;
-      try {
-        c = decode<Control>(msg.data);
-      } catch {
-        return;
-      }
+  const controls = subscribeDecoded<Control>(
+    nc,
+    control,
+    (c) => {
       if (c.op === 'cancel') finish(c.id);
       else {
         const h = held.get(c.id);
         if (h) h.heardAt = Date.now();
       }
     },
-  });
+  );
 
-  const opens = nc.subscribe(subjects.tailOpen, {
-    queue: queueGroups.tailers,
-    callback: (err, msg) => {
-      if (err) return;
-      let env: OpenEnvelope;
-      try {
-        env = decode<OpenEnvelope>(msg.data);
-      } catch {
-        return;
-      }
+  const opens = subscribeDecoded<OpenEnvelope>(
+    nc,
+    subjects.tailOpen,
+    (env, msg) => {
       const now = Date.now();
       // held before it opens: the history it sends first goes out through it
       const h: Held = { reply: env.reply, stop: () => undefined, heardAt: now, sentAt: now };
@@ -149,7 +139,8 @@ export function serveTails(nc: NatsConnection, open: OpenTail): () => void {
         },
       );
     },
-  });
+    { queue: queueGroups.tailers },
+  );
 
   const ticking = setInterval(() => {
     const now = Date.now();
@@ -191,19 +182,14 @@ export async function openTail(nc: NatsConnection, req: TailRequest, events: Tai
   const id = randomUUID();
   const inbox = createInbox();
   let heardAt = Date.now();
-  const frames: Subscription = nc.subscribe(inbox, {
-    callback: (err, msg) => {
-      if (err) return;
-      let f: TailFrame;
-      try {
-        f = decode<TailFrame>(msg.data);
-      } catch {
-        return;
-      }
+  const frames: Subscription = subscribeDecoded<TailFrame>(
+    nc,
+    inbox,
+    (f) => {
       heardAt = Date.now();
       events.frame(f);
     },
-  });
+  );
   let answer: OpenReply;
   try {
     const m = await nc.request(subjects.tailOpen, encode({ id, reply: inbox, req }), { timeout: OPEN_TIMEOUT_MS });
