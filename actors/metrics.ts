@@ -48,6 +48,11 @@ export function createMetrics() {
       labelNames: ['tenant'],
       registers: r,
     }),
+    readerRestarts: new Counter({
+      name: 'muninn_ingester_reader_restarts_total',
+      help: 'Partitions read anew because their ingest-log reader made no progress with messages waiting (reader-watch.ts).',
+      registers: r,
+    }),
     partitionLag: new Gauge({
       name: 'muninn_ingester_partition_lag',
       help: 'Ingest-log messages past the checkpoint (the head minus the checkpoint), per owned partition.',

@@ -15,11 +15,31 @@ export class ByteBudget {
 
   constructor(readonly total: number) {}
 
-  /** Resolves once `bytes` (capped at the total) are reserved; give them back with the returned function. */
-  async take(bytes: number): Promise<() => void> {
+  /**
+   * Resolves once `bytes` (capped at the total) are reserved; give them back with the returned
+   * function. Rejects, reserving nothing, if `signal` aborts first.
+   */
+  async take(bytes: number, signal?: AbortSignal): Promise<() => void> {
     const n = Math.min(bytes, this.total);
+    signal?.throwIfAborted();
     if (this.waiters.length === 0 && this.used + n <= this.total) this.used += n;
-    else await new Promise<void>((grant) => this.waiters.push({ bytes: n, grant }));
+    else
+      await new Promise<void>((resolve, reject) => {
+        const abort = () => {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          this.wake(); // a smaller waiter behind it may fit now
+          reject(signal!.reason);
+        };
+        const w: Waiter = {
+          bytes: n,
+          grant: () => {
+            signal?.removeEventListener('abort', abort);
+            resolve();
+          },
+        };
+        this.waiters.push(w);
+        signal?.addEventListener('abort', abort, { once: true });
+      });
     let returned = false;
     return () => {
       if (returned) return;

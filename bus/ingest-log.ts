@@ -94,6 +94,9 @@ export class IngestLog {
       get next() {
         return reader.next;
       },
+      get state() {
+        return reader.state;
+      },
       renew: () => reader.renew(),
       stop: () => {
         this.readers.delete(reader);

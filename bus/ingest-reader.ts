@@ -27,9 +27,18 @@ export interface ReaderEvents {
   recovered?(): void;
 }
 
+/** What a reader is doing now, and since when (for a reader that seems stuck). */
+export interface ReaderState {
+  phase: 'opening' | 'reserving' | 'pulling' | 'retrying' | 'stopped';
+  since: number;
+  /** Pulls made so far. */
+  pulls: number;
+}
+
 export interface PartitionReader {
   /** The next sequence the reader will hand over. */
   readonly next: number;
+  readonly state: ReaderState;
   /** Gives up the pull in flight and reads on with a new consumer: the connection was made again, and the pull and maybe its consumer's server are gone. */
   renew(): void;
   stop(): Promise<void>;
@@ -62,16 +71,23 @@ export function readPartition(
   let lastDelivered = 0;
   let pullNo = 0;
   let wake: (() => void) | undefined;
+  /** Aborts a wait for budget when the reader stops. */
+  const stopping = new AbortController();
   // the largest pull any message can need: the server's max_payload and the envelope around it
   const maxPull = Math.max(MIN_PULL_BYTES, (nc.info?.max_payload ?? 1024 * 1024) + 64 * 1024);
   const base = createInbox();
   let current: { no: number; count: number; end: (e: PullEnd) => void } | undefined;
+  const state: ReaderState = { phase: 'opening', since: Date.now(), pulls: 0 };
+  const enter = (phase: ReaderState['phase']) => {
+    state.phase = phase;
+    state.since = Date.now();
+  };
 
   const sub = nc.subscribe(`${base}.*`, { callback: (err, msg) => (err ? undefined : onMsg(msg)) });
 
   function onMsg(msg: Msg): void {
     const c = current;
-    if (!c) return; // a pull given up earlier: its consumer is being replaced
+    if (!c || stopped) return; // a pull given up earlier (its consumer is being replaced), or a reader replaced
     // data has its ack subject as reply; only a status has none, and only then are headers parsed
     const code = msg.reply ? 0 : (msg.headers?.code ?? 0);
     if (code) {
@@ -146,11 +162,17 @@ export function readPartition(
     let failures = 0;
     while (!stopped) {
       try {
-        consumer ??= await open();
-        const give = await opts.budget.take(bytes);
+        if (!consumer) {
+          enter('opening');
+          consumer = await open();
+        }
+        enter('reserving');
+        const give = await opts.budget.take(bytes, stopping.signal);
         let end: PullEnd;
         try {
           if (stopped) break;
+          enter('pulling');
+          state.pulls++;
           end = await pull(consumer, bytes);
         } finally {
           give();
@@ -174,15 +196,20 @@ export function readPartition(
       } catch (err) {
         if (stopped) break;
         if (failures++ === 0) ev.trouble?.(err as Error);
+        enter('retrying');
         drop();
         await sleep(RETRY_MS[Math.min(failures, RETRY_MS.length) - 1], () => stopped);
       }
     }
+    enter('stopped');
   })();
 
   return {
     get next() {
       return next;
+    },
+    get state() {
+      return { ...state };
     },
     renew() {
       current?.end('gone');
@@ -190,6 +217,7 @@ export function readPartition(
     async stop() {
       stopped = true;
       wake?.();
+      stopping.abort();
       await done;
       drop();
       sub.unsubscribe();

@@ -32,6 +32,7 @@ import { firstEntries } from './first-entries.ts';
 import { flushReason, type FlushLimits, type FlushReason } from './flush.ts';
 import { Ownership } from './ownership.ts';
 import { Partition } from './partition.ts';
+import { STALL_MS, stalledReaders } from './reader-watch.ts';
 import { writeChunks, type FlushItem } from './write-chunks.ts';
 import { StreamActor } from './stream.ts';
 import { StreamIndex } from './stream-index.ts';
@@ -88,6 +89,7 @@ export class Ingester {
   /** Partitions whose reader is retrying after a failure. */
   private readonly troubled = new Set<number>();
   private ticker: NodeJS.Timeout | undefined;
+  private watcher: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private flushFailures = 0;
   private stopped = false;
@@ -114,6 +116,7 @@ export class Ingester {
     this.tails = new TailPublisher(this.deps.nc);
     this.tails.start();
     this.scheduleFlush();
+    this.watcher = setInterval(() => void this.watchReaders().catch((err) => this.deps.logger.warn({ err }, 'watching the ingest-log readers failed')), STALL_MS / 3);
     this.ownership = new Ownership(
       { id: this.opts.id, partitions: this.opts.partitions, ttl_ms: this.opts.lease_ttl_ms },
       {
@@ -138,8 +141,18 @@ export class Ingester {
     const revision = await this.deps.checkpoints.set(p, cp, cp.revision);
     const part = new Partition(p, cp, head, revision);
     this.partitions.set(p, part);
+    this.readFrom(part, cp.seq);
+    void part.whenReady().then(() => {
+      // tell queriers at once rather than at the next renewal
+      if (!part.dropped) void this.ownership.renew(p);
+    });
+  }
+
+  /** Starts the partition's reader at `seq`. */
+  private readFrom(part: Partition, seq: number): void {
+    const p = part.id;
     const log = this.deps.logger;
-    part.reader = this.deps.log.read(p, cp.seq, this.deps.budget, {
+    part.reader = this.deps.log.read(p, seq, this.deps.budget, {
       message: (m) => {
         if (part.dropped) return;
         this.onMessage(part, m.seq, m.data);
@@ -156,10 +169,20 @@ export class Ingester {
         if (this.troubled.size === 0) log.info('reading the ingest log again');
       },
     });
-    void part.whenReady().then(() => {
-      // tell queriers at once rather than at the next renewal
-      if (!part.dropped) void this.ownership.renew(p);
-    });
+  }
+
+  /** Reads anew, from where they stood, the partitions whose readers are stuck (reader-watch.ts). */
+  private async watchReaders(): Promise<void> {
+    for (const part of await stalledReaders(this.partitions.values(), (p) => this.deps.log.lastSeq(p))) {
+      if (part.dropped || this.partitions.get(part.id) !== part) continue;
+      const old = part.reader!;
+      this.deps.logger.warn({ partition: part.id, next: old.next, reader: old.state, quietMs: Date.now() - part.progressAt }, 'an ingest-log reader made no progress with messages waiting; reading the partition anew');
+      this.deps.metrics.readerRestarts.inc();
+      this.troubled.delete(part.id);
+      part.progressAt = Date.now();
+      void old.stop();
+      this.readFrom(part, part.consumed + 1);
+    }
   }
 
   /**
@@ -170,7 +193,9 @@ export class Ingester {
     const part = this.partitions.get(p);
     if (!part) return Promise.resolve();
     const done = this.flushing.then(async () => {
-      await part.reader?.stop();
+      const reader = part.reader;
+      part.reader = undefined; // not read again (reader-watch.ts) while its streams flush
+      await reader?.stop();
       const of = (s: StreamActor) => s.partition === p;
       await this.flushRound((s) => (of(s) && s.headEntries ? 'not_owned' : undefined), [p]);
       part.dropped = true;
@@ -403,6 +428,7 @@ export class Ingester {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.ticker) clearTimeout(this.ticker);
+    if (this.watcher) clearInterval(this.watcher);
     const others = this.deps.liveIngesters().some((id) => id !== this.opts.id);
     if (!others) {
       await Promise.all([...this.partitions.values()].map((s) => s.reader?.stop()));

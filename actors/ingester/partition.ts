@@ -12,6 +12,8 @@ export class Partition {
   /** Messages after the last one read, as the log last said. */
   lag = 0;
   reader: PartitionReader | undefined;
+  /** When the reader last handed over a message or found the log's head (reader-watch.ts). */
+  progressAt = Date.now();
   /** Lost or handed over: nothing more is read, answered or written for it. */
   dropped = false;
   private caughtUp = false;
@@ -40,12 +42,14 @@ export class Partition {
   read(seq: number, pending: number): void {
     this.consumed = seq;
     this.lag = pending;
+    this.progressAt = Date.now();
     if (seq >= this.head) this.markCaughtUp();
   }
 
   /** A pull came back empty: nothing is left to read. */
   idle(): void {
     this.lag = 0;
+    this.progressAt = Date.now();
     this.markCaughtUp();
   }
 
