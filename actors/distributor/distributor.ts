@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import { partitionOf } from '../../model/fingerprint.ts';
 import { fingerprint } from './fingerprint.ts';
 import { decodePush } from './push-body.ts';
+import { decodeOtlp } from './push-otlp.ts';
 import type { PushStream } from './push-stream.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { StreamsSeen, type PlacedStream } from './streams-seen.ts';
@@ -97,6 +98,11 @@ export class Distributor {
   /** A Loki push body as the gateway receives it: decoded (push-body.ts, 400 or 413 when bad), then pushed. */
   async pushBody(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void> {
     await this.push(tenant, await decodePush(body, contentType, contentEncoding, maxBytes));
+  }
+
+  /** An OTLP/HTTP logs body (push-otlp.ts: mapped to streams as Loki 3 maps them), pushed like any other. */
+  async pushOtlp(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void> {
+    await this.push(tenant, await decodeOtlp(body, contentType, contentEncoding, maxBytes));
   }
 
   private async append(tenant: string, streams: PlacedStream[]): Promise<void> {
