@@ -27,7 +27,25 @@ export function createMetrics() {
     }),
     discardedSamples: new Counter({
       name: 'loki_discarded_samples_total',
-      help: 'Lines refused by validation, by reason and tenant.',
+      help: 'Lines refused by validation or limits, by reason and tenant.',
+      labelNames: ['reason', 'tenant'],
+      registers: r,
+    }),
+    discardedBytes: new Counter({
+      name: 'loki_discarded_bytes_total',
+      help: 'Bytes of lines refused by validation or limits, by reason and tenant.',
+      labelNames: ['reason', 'tenant'],
+      registers: r,
+    }),
+    mutatedSamples: new Counter({
+      name: 'loki_mutated_samples_total',
+      help: 'Lines changed on the way in (cut to max_line_size: reason line_too_long), by reason and tenant.',
+      labelNames: ['reason', 'tenant'],
+      registers: r,
+    }),
+    mutatedBytes: new Counter({
+      name: 'loki_mutated_bytes_total',
+      help: 'Bytes cut off lines on the way in, by reason and tenant.',
       labelNames: ['reason', 'tenant'],
       registers: r,
     }),

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { stringify } from 'yaml';
 import { MEMBER_TTL_MS, Members, connectBus, watchConnection, whenAnswered, type Member } from '../bus/index.ts';
-import { durationMs, type Config } from '../config/index.ts';
+import { durationMs, RuntimeConfig, type Config } from '../config/index.ts';
 import type { StorageConfig } from '../storage/index.ts';
 import type { Distributor } from './distributor/distributor.ts';
 import type { CoreLink } from './cores/worker.ts';
@@ -88,6 +88,9 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
   try {
     const members = await Members.open(nc, cfg.nats.replicas);
     stops.push(() => members.close());
+    const runtime = new RuntimeConfig(cfg.limits_config, cfg.runtime_config.file, durationMs(cfg.runtime_config.period), log.child({ part: 'runtime-config' }));
+    await runtime.start();
+    stops.push(() => runtime.stop());
     let distributor: Promise<Distributor> | undefined;
     const parts: NodeParts = {
       cfg,
@@ -97,8 +100,9 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
       metrics,
       nc,
       members,
+      runtime,
       storage: storageOf(cfg, dataDir),
-      distributor: () => (distributor ??= openDistributor(cfg, nc, metrics)),
+      distributor: () => (distributor ??= openDistributor(parts)),
       onStop: (fn) => void stops.push(fn),
     };
 
@@ -107,7 +111,7 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
     const http = new HttpServer({ address: cfg.server.http_listen_address, port: cfg.server.http_listen_port }, metrics);
     const nodeNotReady = link ? () => link.ready() : async () => notReady();
     const metricsText = link ? () => link.metrics() : () => metrics.registry.metrics();
-    http.mount(opsRoutes({ notReady: nodeNotReady, metricsText, metrics, configText: () => stringify(cfg), version: VERSION }));
+    http.mount(opsRoutes({ notReady: nodeNotReady, metricsText, metrics, configText: () => stringify(cfg), runtimeConfigText: (diff) => runtime.text(diff), version: VERSION }));
     if (link) {
       link.share(metrics.registry);
       const reporting = setInterval(() => link.report(notReady()), REPORT_MS);

@@ -1,5 +1,6 @@
 // What every process answers on its HTTP port, whatever its roles: /ready (200, or 503 saying
-// why not), /metrics, /config (the effective configuration) and Loki's buildinfo.
+// why not), /metrics, /config (the effective configuration), /runtime_config (the per-tenant
+// overrides in effect) and Loki's buildinfo.
 import { sendJson, sendText } from './http-respond.ts';
 import type { Route } from './http-server.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,6 +12,8 @@ export interface OpsDeps {
   metricsText: () => Promise<string>;
   metrics: Metrics;
   configText: () => string;
+  /** The runtime config in effect: every overridden tenant's limits, or (`diff`) the overrides as written. */
+  runtimeConfigText: (diff: boolean) => string;
   version: string;
 }
 
@@ -33,6 +36,12 @@ export function opsRoutes(d: OpsDeps): Route[] {
       handle: async (_req, res) => sendText(res, 200, await d.metricsText(), d.metrics.registry.contentType),
     },
     { methods: ['GET'], pattern: /^\/config$/, name: 'config', handle: async (_req, res) => sendText(res, 200, d.configText(), 'text/yaml; charset=utf-8') },
+    {
+      methods: ['GET'],
+      pattern: /^\/runtime_config$/,
+      name: 'runtime_config',
+      handle: async (_req, res, url) => sendText(res, 200, d.runtimeConfigText(url.searchParams.get('mode') === 'diff'), 'text/yaml; charset=utf-8'),
+    },
     {
       methods: ['GET'],
       pattern: /^\/loki\/api\/v1\/status\/buildinfo$/,

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { ByteBudget, Checkpoints, IngestLog, Leases, Members, ResultsCache, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
-import { durationMs, type Config } from '../config/index.ts';
+import { durationMs, type Config, type RuntimeConfig } from '../config/index.ts';
 import { IndexWriter, openObjectStore, type StorageConfig } from '../storage/index.ts';
+import { ClusterView } from './distributor/cluster-view.ts';
 import { Distributor } from './distributor/distributor.ts';
 import { pushStreamOf } from './distributor/push-stream.ts';
 import { Frontend } from './frontend/frontend.ts';
@@ -40,6 +41,8 @@ export interface NodeParts {
   metrics: Metrics;
   nc: NatsConnection;
   members: Members;
+  /** Per-tenant overrides of the push limits, read again every runtime_config.period. */
+  runtime: RuntimeConfig;
   /** storage_config with the filesystem default (<path_prefix>/store) filled in. */
   storage: StorageConfig;
   distributor(): Promise<Distributor>;
@@ -211,8 +214,27 @@ export const ingestLogOptions = (cfg: Config) => ({
   replicas: cfg.nats.replicas,
 });
 
-/** The distributor pushes of this process go through, on the process's own connection. */
-export async function openDistributor(cfg: Config, nc: NatsConnection, metrics: Metrics): Promise<Distributor> {
-  const log = await IngestLog.open(nc, ingestLogOptions(cfg));
-  return new Distributor(log, { partitions: cfg.distributor.partitions, limits: () => cfg.limits_config, append_timeout_ms: durationMs(cfg.ingester_client.remote_timeout) }, metrics);
+/**
+ * The distributor pushes of this process go through, on the process's own connection, with each
+ * tenant's limits as the runtime config has them now.
+ */
+export async function openDistributor(p: Pick<NodeParts, 'cfg' | 'nc' | 'metrics' | 'members' | 'runtime'>): Promise<Distributor> {
+  const { cfg } = p;
+  const log = await IngestLog.open(p.nc, ingestLogOptions(cfg));
+  await p.members.live();
+  const cluster = new ClusterView(() => p.members.liveNow());
+  const global = cfg.limits_config.ingestion_rate_strategy === 'global';
+  return new Distributor(
+    log,
+    {
+      partitions: cfg.distributor.partitions,
+      limits: (tenant) => p.runtime.limits(tenant),
+      rateShare: global ? () => 1 / cluster.distributors() : () => 1,
+      clusterStreams: (tenant) => cluster.tenantStreams(tenant),
+      out_of_order_window_ms: durationMs(cfg.ingester.max_chunk_age) / 2,
+      stream_idle_ms: durationMs(cfg.ingester.chunk_idle_period),
+      append_timeout_ms: durationMs(cfg.ingester_client.remote_timeout),
+    },
+    p.metrics,
+  );
 }

@@ -140,7 +140,9 @@ export const defaults = {
     },
   },
   limits_config: {
+    /** Longer lines are refused (line_too_long), or cut to this length when max_line_size_truncate is on; 0: any length. */
     max_line_size: 256 * 1024,
+    max_line_size_truncate: false,
     max_label_names_per_series: 30,
     max_label_name_length: 1024,
     max_label_value_length: 2048,
@@ -150,6 +152,14 @@ export const defaults = {
     /** Per-tenant push rate in MB/s (0: unlimited) and burst; over it a push gets 429. */
     ingestion_rate_mb: 4,
     ingestion_burst_size_mb: 6,
+    /**
+     * `global`: ingestion_rate_mb is the tenant's rate across the cluster, each distributor
+     * allowing its share (the rate over the live distributors); `local`: each distributor
+     * allows the whole rate. Loki's default; not overridable per tenant, as in Loki.
+     */
+    ingestion_rate_strategy: 'global' as 'global' | 'local',
+    /** Streams a tenant may have in ingester memory across the cluster; past it a push of a new stream gets 429 (0: no limit). */
+    max_global_streams_per_user: 5000,
     max_query_series: 500,
     max_entries_limit_per_query: 5000,
     /** The longest time range a query may cover (Loki's 30d1h); 0: no limit. */
@@ -164,6 +174,11 @@ export const defaults = {
     volume_max_series: 1000,
     /** Live tails (/loki/api/v1/tail) one tenant may hold at once across the cluster; past it a tail is refused, as Loki's. */
     max_concurrent_tail_requests: 10,
+  },
+  runtime_config: {
+    /** A YAML file of per-tenant overrides (`overrides: { <tenant>: { <limits_config keys> } }`), read again every period; empty: none. */
+    file: '',
+    period: '10s',
   },
 };
 

@@ -57,6 +57,7 @@ function checkDurations(t: Tree, path: string): void {
 /** Keys that take one of a few words. */
 const CHOICES: Record<string, readonly string[]> = {
   'ingester.chunk_encoding': CHUNK_ENCODINGS,
+  'limits_config.ingestion_rate_strategy': ['global', 'local'],
 };
 
 function checkChoices(t: Tree): void {
@@ -64,6 +65,17 @@ function checkChoices(t: Tree): void {
     const v = key.split('.').reduce<unknown>((at, k) => (isTree(at) ? at[k] : undefined), t);
     if (!allowed.includes(String(v))) throw new ConfigError(`configuration key ${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   }
+}
+
+/**
+ * `over` laid onto `base` as a configuration file's section is, every key checked the same way
+ * (unknown keys, types, durations): runtime overrides are read so.
+ */
+export function overlaySection(base: object, over: unknown, path: string): Tree {
+  if (!isTree(over)) throw new ConfigError(`${path} must be a map`);
+  const out = overlay(base as Tree, over, path);
+  checkDurations(out, path);
+  return out;
 }
 
 /** `--server.http_listen_port=3200` → { server: { http_listen_port: '3200' } } */

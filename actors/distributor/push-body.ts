@@ -32,7 +32,7 @@ export async function decodePush(
   return json ? (scanPushJson(raw) ?? decodeJson(raw)) : decodeProtobuf(raw, maxBytes);
 }
 
-async function decodeContent(body: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {
+export async function decodeContent(body: Buffer, encoding: string, maxBytes: number): Promise<Buffer> {
   // zlib inflates in chunks and stops with ERR_BUFFER_TOO_LARGE once their sum passes this,
   // so a bomb costs about maxBytes of memory, never its inflated size. No Buffer holds more than MAX_LENGTH.
   const opts = { maxOutputLength: Math.min(maxBytes, MAX_LENGTH) };

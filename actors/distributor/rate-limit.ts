@@ -1,7 +1,6 @@
-// Per-tenant ingestion rate, as Loki's local strategy: a token bucket of bytes per second
-// (ingestion_rate_mb) with a burst (ingestion_burst_size_mb); a push over it is refused whole.
-
-const MB = 1024 * 1024;
+// Per-tenant ingestion rate, as Loki's: a token bucket of bytes per second with a burst; a push
+// over it is refused whole. The caller gives the rate this distributor allows: all of
+// ingestion_rate_mb (local strategy) or its share of it (global).
 
 interface Bucket {
   tokens: number;
@@ -11,13 +10,12 @@ interface Bucket {
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  /** True when `bytes` fit the tenant's bucket now; the bytes are taken only then. */
-  allow(tenant: string, bytes: number, rateMb: number, burstMb: number, now = Date.now()): boolean {
-    if (rateMb <= 0) return true;
-    const rate = rateMb * MB;
-    const burst = Math.max(burstMb * MB, rate);
-    const b = this.buckets.get(tenant) ?? { tokens: burst, at: now };
-    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+  /** True when `bytes` fit the tenant's bucket now; the bytes are taken only then. A rate of 0 or less allows everything. */
+  allow(tenant: string, bytes: number, rate: number, burst: number, now = Date.now()): boolean {
+    if (rate <= 0) return true;
+    const cap = Math.max(burst, rate);
+    const b = this.buckets.get(tenant) ?? { tokens: cap, at: now };
+    b.tokens = Math.min(cap, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
     this.buckets.set(tenant, b);
     if (bytes > b.tokens) return false;

@@ -1,5 +1,5 @@
 // Validates and normalises one push against a tenant's limits, with Loki's rules and messages.
-import { concatColumns, pickEntries, type EntryBatch, type EntryColumns } from '../../model/batch.ts';
+import { columnsFromRows, concatColumns, pickEntries, type EntryBatch, type EntryColumns, type Row } from '../../model/batch.ts';
 import { formatLabels, LabelsSyntaxError, parseLabels, type Labels } from '../../model/labels.ts';
 import { msToNs } from '../../model/time.ts';
 import { remembered } from '../../model/remember.ts';
@@ -12,6 +12,8 @@ import type { PushStream } from './push-stream.ts';
 export interface Limits {
   /** Bytes; 0 means unlimited. */
   max_line_size: number;
+  /** Cut longer lines to max_line_size bytes instead of refusing them. */
+  max_line_size_truncate: boolean;
   max_label_names_per_series: number;
   /** Bytes, as Go's len(). */
   max_label_name_length: number;
@@ -24,6 +26,8 @@ export interface Limits {
   /** Enforced by the caller's rate limiter, not here. */
   ingestion_rate_mb: number;
   ingestion_burst_size_mb: number;
+  /** Enforced by the caller against the streams the cluster holds (streams-seen.ts), not here; 0: no limit. */
+  max_global_streams_per_user: number;
 }
 
 export interface ValidStream {
@@ -50,7 +54,11 @@ export type Reason =
   | 'duplicate_label_names'
   | 'greater_than_max_sample_age'
   | 'too_far_in_future'
-  | 'line_too_long';
+  | 'line_too_long'
+  // the limits held outside validation: distributor.ts and streams-seen.ts
+  | 'rate_limited'
+  | 'stream_limit'
+  | 'too_far_behind';
 
 export interface ValidatedPush {
   /** What to write: valid entries, streams with equal label sets merged, in first-seen order. */
@@ -62,6 +70,10 @@ export interface ValidatedPush {
   rejected: Rejection[];
   /** Lines dropped per reason, for loki_discarded_samples_total. */
   discarded: Partial<Record<Reason, number>>;
+  /** Their bytes, for loki_discarded_bytes_total. */
+  discardedBytes: Partial<Record<Reason, number>>;
+  /** Lines cut to max_line_size (max_line_size_truncate), and the bytes cut off them. */
+  truncated: { lines: number; bytes: number };
   /**
    * Set when anything was rejected: a 400 whose message is every failure, equal
    * messages grouped with their count as Loki 3 does (2.8 kept only the last).
@@ -72,6 +84,7 @@ export interface ValidatedPush {
 /** A tenant's limits turned into numbers once per request, so the loop reads no config. */
 interface Snapshot {
   maxLine: number;
+  truncate: boolean;
   maxNames: number;
   maxNameLen: number;
   maxValueLen: number;
@@ -84,6 +97,7 @@ function snapshot(limits: Limits, now: Date): Snapshot {
   const nowNs = msToNs(now.getTime());
   return {
     maxLine: limits.max_line_size,
+    truncate: limits.max_line_size_truncate && limits.max_line_size > 0,
     maxNames: limits.max_label_names_per_series,
     maxNameLen: limits.max_label_name_length,
     maxValueLen: limits.max_label_value_length,
@@ -107,11 +121,13 @@ export function validatePush(tenant: string, streams: readonly PushStream[], lim
   const lim = snapshot(limits, now);
   const byText = new Map<string, { labels: Labels; parts: EntryColumns[] }>();
   const rejected: Rejection[] = [];
+  const truncated = { lines: 0, bytes: 0 };
   let lines = 0;
   let bytes = 0;
 
   for (const stream of streams) {
-    const e = stream.entries;
+    // as Loki: lines are cut first, so every later check sees the lengths that are kept
+    const e = lim.truncate ? truncateLines(stream.entries, lim.maxLine, truncated) : stream.entries;
     const n = e.ts.length;
     if (n === 0) continue; // as Loki: nothing to write, nothing to check
     const checked = checkLabels(stream.labels, lim);
@@ -145,8 +161,12 @@ export function validatePush(tenant: string, streams: readonly PushStream[], lim
   for (const [labelsText, { labels, parts }] of byText)
     if (parts.length > 0) accepted.push({ labelsText, batch: { labels, ...concatColumns(parts) } });
   const discarded: Partial<Record<Reason, number>> = {};
-  for (const r of rejected) discarded[r.reason] = (discarded[r.reason] ?? 0) + r.lines;
-  const out: ValidatedPush = { streams: accepted, lines, bytes, rejected, discarded };
+  const discardedBytes: Partial<Record<Reason, number>> = {};
+  for (const r of rejected) {
+    discarded[r.reason] = (discarded[r.reason] ?? 0) + r.lines;
+    discardedBytes[r.reason] = (discardedBytes[r.reason] ?? 0) + r.bytes;
+  }
+  const out: ValidatedPush = { streams: accepted, lines, bytes, rejected, discarded, discardedBytes, truncated };
   if (rejected.length > 0) out.error = new HttpError(400, groupMessages(rejected));
   return out;
 }
@@ -216,6 +236,22 @@ function checkSize(size: number, labelsText: string, lim: Snapshot): { reason: R
       message: `Max entry size '${lim.maxLine}' bytes exceeded for stream '${labelsText}' while adding an entry with length '${size}' bytes`,
     };
   return undefined;
+}
+
+/** The entries with every line over `max` bytes cut to `max` (bytes, as Loki cuts them), counted into `count`; the same columns when none is over. */
+function truncateLines(e: EntryColumns, max: number, count: { lines: number; bytes: number }): EntryColumns {
+  const n = e.ts.length;
+  let over = 0;
+  for (let i = 0; i < n; i++) if (e.offsets[i + 1] - e.offsets[i] > max) over++;
+  if (over === 0) return e;
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    const size = e.offsets[i + 1] - e.offsets[i];
+    if (size > max) count.bytes += size - max;
+    rows.push([e.ts[i], e.lines.subarray(e.offsets[i], e.offsets[i] + Math.min(size, max)), e.metadata?.[i]]);
+  }
+  count.lines += over;
+  return columnsFromRows(rows);
 }
 
 /** Go's time.Format(time.RFC3339) in UTC: whole seconds, `Z`. */

@@ -23,6 +23,7 @@ export interface GatewayOptions {
 /** What the gateway needs of the distributor in its process; the node hands it over, as roles never import each other. */
 export interface PushTarget {
   pushBody(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void>;
+  pushOtlp(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void>;
 }
 
 export interface GatewayDeps {
@@ -45,7 +46,8 @@ export class Gateway {
     const q = ['GET', 'POST'];
     const route = (methods: string[], pattern: RegExp, name: string, handle: Handler): Route => ({ methods, pattern, name, handle });
     return [
-      route(['POST'], /^\/loki\/api\/v1\/push$/, 'push', (req, res) => this.push(req, res)),
+      route(['POST'], /^\/loki\/api\/v1\/push$/, 'push', (req, res) => this.push(req, res, 'pushBody')),
+      route(['POST'], /^\/otlp\/v1\/logs$/, 'otlp_logs', (req, res) => this.push(req, res, 'pushOtlp')),
       route(q, /^\/loki\/api\/v1\/query_range$/, 'query_range', (req, res, url) => this.queryRange(req, res, url)),
       route(q, /^\/loki\/api\/v1\/query$/, 'query', (req, res, url) => this.instantQuery(req, res, url)),
       route(q, /^\/loki\/api\/v1\/labels?$/, 'labels', (req, res, url) => this.labels(req, res, url)),
@@ -67,11 +69,12 @@ export class Gateway {
     this.tail.stop();
   }
 
-  private async push(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A Loki push or an OTLP logs export: 204 once durable, as Loki answers both. */
+  private async push(req: IncomingMessage, res: ServerResponse, kind: keyof PushTarget): Promise<void> {
     const tenant = tenantOf(req, this.opts.auth_enabled);
     const body = await readBody(req, this.opts.max_request_body_bytes);
     const encoding = req.headers['content-encoding'] as string | undefined;
-    await this.deps.distributor.pushBody(tenant, body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
+    await this.deps.distributor[kind](tenant, body, req.headers['content-type'], encoding, this.opts.max_request_body_bytes);
     res.writeHead(204);
     res.end();
   }

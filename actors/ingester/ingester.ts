@@ -80,6 +80,8 @@ const MAX_FLUSH_BACKOFF_MS = 10_000;
 
 export class Ingester {
   private readonly streams = new Map<string, StreamActor>();
+  /** Streams in memory per tenant, for the member status (max_global_streams_per_user). */
+  private readonly tenantStreams = new Map<string, number>();
   /** The same streams by tenant and labels, for queries. */
   private readonly byLabels = new StreamIndex<StreamActor>();
   private readonly partitions = new Map<number, Partition>();
@@ -224,6 +226,7 @@ export class Ingester {
         this.streams.delete(key);
         this.byLabels.remove(s);
         this.deps.metrics.memoryStreams.dec({ tenant: s.tenant });
+        this.countStreams(s.tenant, -1);
       }
   }
 
@@ -261,6 +264,7 @@ export class Ingester {
       this.streams.set(key, actor);
       this.byLabels.add(actor);
       this.deps.metrics.memoryStreams.inc({ tenant });
+      this.countStreams(tenant, 1);
     }
     return actor;
   }
@@ -411,9 +415,20 @@ export class Ingester {
    * Figures for `muninn status`: per partition, the messages left to read (`lag`) and those read
    * but not yet durable in the store (`unflushed`), and whether its replay has caught up.
    */
+  private countStreams(tenant: string, by: number): void {
+    const n = (this.tenantStreams.get(tenant) ?? 0) + by;
+    if (n > 0) this.tenantStreams.set(tenant, n);
+    else this.tenantStreams.delete(tenant);
+  }
+
+  /**
+   * `tenantStreams`: streams in memory per tenant, heartbeated so that distributors can hold a
+   * tenant to max_global_streams_per_user without asking anyone on the push path.
+   */
   status(): Record<string, unknown> {
     return {
       streams: this.streams.size,
+      tenantStreams: Object.fromEntries(this.tenantStreams),
       partitions: Object.fromEntries(
         [...this.partitions].map(([p, s]) => [p, { lag: s.lag, unflushed: s.consumed + 1 - s.written, ready: s.ready }]),
       ),

@@ -2,11 +2,15 @@
 // and ones that inflate past the body bound give 413s.
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import test from 'ava';
+import protobuf from 'protobufjs';
 import snappy from 'snappy';
 import { decodePush, encodePushProtobuf } from '../../../actors/distributor/push-body.ts';
 import type { PushEntry } from '../../../actors/distributor/push-stream.ts';
 import { HttpError } from '../../../actors/http-error.ts';
 import { streamsOf } from '../../helpers/entries.ts';
+import { queryRange } from '../../helpers/loki.ts';
+import { startNats } from '../../helpers/nats.ts';
+import { startTestNode } from '../../helpers/node.ts';
 
 const json = (doc: unknown) => Buffer.from(JSON.stringify(doc));
 const MAX = 1 << 20; // server.max_request_body_bytes for these tests
@@ -222,4 +226,69 @@ test('a snappy length header that is not a 32-bit varint is refused with 400', a
     t.is(err?.status, 400, JSON.stringify(header));
     t.is(err?.message, 'snappy: corrupt input (invalid length header)');
   }
+});
+
+// ---- bodies as Loki's clients build them ----
+// promtail and Grafana Alloy marshal Loki's logproto.PushRequest (pkg/push/push.proto: labels as
+// the label set's text, Timestamp as google.protobuf.Timestamp, Alloy's structured metadata as
+// name/value pairs) and snappy-block it; here from that .proto's text, not from Muninn's schema.
+const PUSH_PROTO = `
+syntax = "proto3";
+package logproto;
+message Timestamp { int64 seconds = 1; int32 nanos = 2; }
+message LabelPairAdapter { string name = 1; string value = 2; }
+message EntryAdapter { Timestamp timestamp = 1; string line = 2; repeated LabelPairAdapter structuredMetadata = 3; }
+message StreamAdapter { string labels = 1; repeated EntryAdapter entries = 2; uint64 hash = 3; }
+message PushRequest { repeated StreamAdapter streams = 1; }
+`;
+const ClientPush = protobuf.parse(PUSH_PROTO, { keepCase: true }).root.lookupType('logproto.PushRequest');
+const at = (ns: bigint) => ({ seconds: String(ns / 1_000_000_000n), nanos: Number(ns % 1_000_000_000n) });
+const T = BigInt(Date.now() - 60_000) * 1_000_000n;
+
+/** Three entries of one stream sent newest first, the middle one with Alloy's structured metadata; and a second stream. */
+function clientBody(): Buffer {
+  const msg = {
+    streams: [
+      {
+        labels: '{job="varlogs", host="h1"}', // promtail prints its label set sorted; a client may not
+        entries: [
+          { timestamp: at(T + 3_000_000n), line: 'third' },
+          { timestamp: at(T + 1_000_000n), line: 'first', structuredMetadata: [{ name: 'trace_id', value: 't-1' }, { name: 'pod', value: 'p-9' }] },
+          { timestamp: at(T + 2_000_000n), line: 'second' },
+        ],
+      },
+      { labels: '{job="other"}', entries: [{ timestamp: at(T), line: 'elsewhere' }] },
+    ],
+  };
+  return snappy.compressSync(Buffer.from(ClientPush.encode(ClientPush.fromObject(msg)).finish()));
+}
+
+test('a promtail or Alloy protobuf body decodes with its entries in the order sent and structured metadata sorted by name', async (t) => {
+  t.deepEqual(streamsOf(await decodePush(clientBody(), 'application/x-protobuf', undefined, MAX)), [
+    {
+      labels: '{job="varlogs", host="h1"}',
+      entries: [
+        { ts: T + 3_000_000n, line: 'third' },
+        { ts: T + 1_000_000n, line: 'first', metadata: [['pod', 'p-9'], ['trace_id', 't-1']] },
+        { ts: T + 2_000_000n, line: 'second' },
+      ],
+    },
+    { labels: '{job="other"}', entries: [{ ts: T, line: 'elsewhere' }] },
+  ]);
+});
+
+test('a promtail or Alloy protobuf push over HTTP with entries out of order is answered 204 and read back in time order with its structured metadata', async (t) => {
+  const nats = await startNats(t);
+  const { url } = await startTestNode(t, nats.url);
+  const res = await fetch(`${url}/loki/api/v1/push`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array(clientBody()) });
+  t.is(res.status, 204);
+  const got = await queryRange(url, { query: '{job="varlogs"}', start: String(T - 1000n), end: String(T + 10_000_000n), direction: 'forward' });
+  t.deepEqual(
+    got.result.flatMap((s) => s.values.map(([ts, line]) => [ts, line, s.stream])).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+    [
+      [String(T + 1_000_000n), 'first', { host: 'h1', job: 'varlogs', pod: 'p-9', trace_id: 't-1' }],
+      [String(T + 2_000_000n), 'second', { host: 'h1', job: 'varlogs' }],
+      [String(T + 3_000_000n), 'third', { host: 'h1', job: 'varlogs' }],
+    ],
+  );
 });

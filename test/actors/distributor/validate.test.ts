@@ -25,6 +25,9 @@ test("Loki's default limits", (t) => {
     creation_grace_period: '10m',
     ingestion_rate_mb: 4,
     ingestion_burst_size_mb: 6,
+    ingestion_rate_strategy: 'global',
+    max_line_size_truncate: false,
+    max_global_streams_per_user: 5000,
   });
 });
 
@@ -145,6 +148,22 @@ test('max_line_size 0 means lines of any length', (t) => {
   const v = validatePush('t1', [one('{a="1"}', 'x'.repeat(1 << 20))], { ...limits, max_line_size: 0 }, now);
   t.is(v.lines, 1);
   t.is(v.bytes, 1 << 20);
+});
+
+test('with max_line_size_truncate longer lines are cut to max_line_size bytes before any other check, and counted', (t) => {
+  const cut: Limits = { ...limitsDefaults, max_line_size: 4, max_line_size_truncate: true };
+  const v = validatePush('t1', [pushStreamOf('{a="1"}', [{ ts: NOW, line: 'abcdef', metadata: [['k', 'v']] }, { ts: NOW + 1n, line: 'abc' }, { ts: NOW + 2n, line: 'ééé' }])], cut, now);
+  t.deepEqual(entriesOf(v.streams[0].batch), [
+    { ts: NOW, line: 'abcd', metadata: [['k', 'v']] },
+    { ts: NOW + 1n, line: 'abc' },
+    { ts: NOW + 2n, line: 'éé' },
+  ]);
+  t.deepEqual(v.truncated, { lines: 2, bytes: 4 });
+  t.is(v.bytes, 11);
+  t.is(v.error, undefined);
+  // with max_line_size 0 nothing is cut
+  const none = validatePush('t1', [one('{a="1"}', 'abcdef')], { ...cut, max_line_size: 0 }, now);
+  t.deepEqual(none.truncated, { lines: 0, bytes: 0 });
 });
 
 test('a line of exactly max_line_size bytes is accepted', (t) => {
