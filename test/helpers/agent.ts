@@ -6,7 +6,7 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { stringify } from 'yaml';
-import { metricValue } from './loki.ts';
+import { metricValue, queryRange, waitFor } from './loki.ts';
 
 export interface ChildAgent {
   child: ChildProcess;
@@ -67,4 +67,41 @@ export async function writeLines(path: string, tag: string, from: number, to: nu
   }
   if (lines.length) await appendFile(path, lines.join('\n') + '\n');
   return lines;
+}
+
+/** Every line of `job` since `since` (ms), and how many times each was found. */
+export async function linesFound(url: string, job: string, since: number): Promise<Map<string, number>> {
+  const got = await queryRange(url, { query: `{job="${job}"}`, start: String(BigInt(since) * 1_000_000n), end: String(BigInt(Date.now() + 60_000) * 1_000_000n), limit: '100000', direction: 'forward' });
+  const seen = new Map<string, number>();
+  for (const s of got.result) for (const [, line] of s.values) seen.set(line, (seen.get(line) ?? 0) + 1);
+  return seen;
+}
+
+/** A config with one NATS client (batches of 64 KiB or 200 ms) tailing `<dir>/logs/*.log` as `job`; `extra` goes into the client. */
+export function agentConfig(dir: string, natsUrl: string, job: string, extra: Record<string, unknown> = {}) {
+  return {
+    positions: { filename: join(dir, 'positions.yaml'), sync_period: '500ms' },
+    target_config: { sync_period: '300ms' },
+    clients: [{ nats_url: natsUrl, batchwait: '200ms', batchsize: 65536, ...extra }],
+    scrape_configs: [{ job_name: job, static_configs: [{ targets: ['localhost'], labels: { job, __path__: join(dir, 'logs', '*.log') } }] }],
+  };
+}
+
+
+/** Waits up to `timeoutMs` for every written line to be queryable, then asserts each is found once and nothing else is. */
+export async function assertEachOnce(t: ExecutionContext, url: string, job: string, since: number, written: string[], timeoutMs = 30_000): Promise<void> {
+  let seen = new Map<string, number>();
+  await waitFor(
+    `all ${written.length} lines to be queryable`,
+    async () => {
+      seen = await linesFound(url, job, since);
+      return written.every((l) => seen.has(l));
+    },
+    timeoutMs,
+  ).catch(() => undefined);
+  const missing = written.filter((l) => !seen.has(l));
+  const doubled = [...seen].filter(([, n]) => n > 1).map(([l]) => l);
+  t.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${written.length} lines missing`);
+  t.deepEqual(doubled.slice(0, 5), [], `${doubled.length} lines found twice`);
+  t.is(seen.size, written.length, 'no line found that was not written');
 }

@@ -4,27 +4,10 @@
 import { copyFile, mkdir, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { spawnAgent, writeLines } from '../../helpers/agent.ts';
-import { queryRange, waitFor } from '../../helpers/loki.ts';
+import { agentConfig, assertEachOnce, spawnAgent, writeLines } from '../../helpers/agent.ts';
+import { waitFor } from '../../helpers/loki.ts';
 import { startNats } from '../../helpers/nats.ts';
 import { startTestNode, tempDir } from '../../helpers/node.ts';
-
-/** Every line of the job, and how many times each was found. */
-async function linesFound(url: string, job: string, since: number): Promise<Map<string, number>> {
-  const got = await queryRange(url, { query: `{job="${job}"}`, start: String(BigInt(since) * 1_000_000n), end: String(BigInt(Date.now() + 60_000) * 1_000_000n), limit: '100000', direction: 'forward' });
-  const seen = new Map<string, number>();
-  for (const s of got.result) for (const [, line] of s.values) seen.set(line, (seen.get(line) ?? 0) + 1);
-  return seen;
-}
-
-export function agentConfig(dir: string, natsUrl: string, job: string, extra: Record<string, unknown> = {}) {
-  return {
-    positions: { filename: join(dir, 'positions.yaml'), sync_period: '500ms' },
-    target_config: { sync_period: '300ms' },
-    clients: [{ nats_url: natsUrl, batchwait: '200ms', batchsize: 65536, ...extra }],
-    scrape_configs: [{ job_name: job, static_configs: [{ targets: ['localhost'], labels: { job, __path__: join(dir, 'logs', '*.log') } }] }],
-  };
-}
 
 test('every line is found once through rotation by rename, copy-truncate, a new file and a restart of the agent', async (t) => {
   t.timeout(120_000);
@@ -68,18 +51,5 @@ test('every line is found once through rotation by rename, copy-truncate, a new 
   agent = await spawnAgent(t, dir, agentConfig(dir, nats.url, 'rotation'));
   await readAll(400);
 
-  let seen = new Map<string, number>();
-  await waitFor(
-    `all ${written.length} lines to be queryable`,
-    async () => {
-      seen = await linesFound(node.url, 'rotation', began - 60_000);
-      return written.every((l) => seen.has(l));
-    },
-    30_000,
-  ).catch(() => undefined);
-  const missing = written.filter((l) => !seen.has(l));
-  const doubled = [...seen].filter(([, n]) => n > 1).map(([l]) => l);
-  t.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${written.length} lines missing`);
-  t.deepEqual(doubled.slice(0, 5), [], `${doubled.length} lines found twice`);
-  t.is(seen.size, written.length, 'no line found that was not written');
+  await assertEachOnce(t, node.url, 'rotation', began - 60_000, written);
 });
