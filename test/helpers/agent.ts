@@ -70,8 +70,9 @@ export async function writeLines(path: string, tag: string, from: number, to: nu
 }
 
 /** Every line of `job` since `since` (ms), and how many times each was found. */
-export async function linesFound(url: string, job: string, since: number): Promise<Map<string, number>> {
-  const got = await queryRange(url, { query: `{job="${job}"}`, start: String(BigInt(since) * 1_000_000n), end: String(BigInt(Date.now() + 60_000) * 1_000_000n), limit: '100000', direction: 'forward' });
+export async function linesFound(url: string, job: string, since: number, limit: number, tenant?: string): Promise<Map<string, number>> {
+  const range = { start: String(BigInt(since) * 1_000_000n), end: String(BigInt(Date.now() + 60_000) * 1_000_000n) };
+  const got = await queryRange(url, { query: `{job="${job}"}`, ...range, limit: String(limit), direction: 'forward' }, tenant);
   const seen = new Map<string, number>();
   for (const s of got.result) for (const [, line] of s.values) seen.set(line, (seen.get(line) ?? 0) + 1);
   return seen;
@@ -89,16 +90,20 @@ export function agentConfig(dir: string, natsUrl: string, job: string, extra: Re
 
 
 /** Waits up to `timeoutMs` for every written line to be queryable, then asserts each is found once and nothing else is. */
-export async function assertEachOnce(t: ExecutionContext, url: string, job: string, since: number, written: string[], timeoutMs = 30_000): Promise<void> {
+export async function assertEachOnce(t: ExecutionContext, url: string, job: string, since: number, written: string[], timeoutMs = 30_000, tenant?: string): Promise<void> {
   let seen = new Map<string, number>();
   await waitFor(
     `all ${written.length} lines to be queryable`,
     async () => {
-      seen = await linesFound(url, job, since);
+      // room for lines found twice or never written, up to the node's default max_entries_limit_per_query
+      seen = await linesFound(url, job, since, Math.max(5000, written.length + 100), tenant);
       return written.every((l) => seen.has(l));
     },
     timeoutMs,
-  ).catch(() => undefined);
+  ).catch((err: Error) => {
+    // missing lines are named below; a failing query is the error itself
+    if (!err.message.startsWith('timed out')) throw err;
+  });
   const missing = written.filter((l) => !seen.has(l));
   const doubled = [...seen].filter(([, n]) => n > 1).map(([l]) => l);
   t.deepEqual(missing.slice(0, 5), [], `${missing.length} of ${written.length} lines missing`);
