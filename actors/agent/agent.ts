@@ -65,7 +65,8 @@ export class Agent {
       positions.start();
       await Promise.all(targets.map((t) => t.start()));
       ready = true;
-      log.info({ port, clients: clients.map((c) => c.host) }, `muninn agent: metrics and readiness on port ${port}`);
+      const host = cfg.server.address === '0.0.0.0' ? '127.0.0.1' : cfg.server.address;
+      log.info({ clients: clients.map((c) => c.host) }, `muninn agent: metrics and readiness on http://${host}:${port}`);
       return new Agent(port, metrics, { targets, pipelines, clients, positions, ops }, Math.max(...cfg.clients.map((c) => c.timeoutMs)));
     } catch (err) {
       await Promise.all(clients.map((c) => c.stop()));

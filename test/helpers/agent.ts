@@ -37,10 +37,10 @@ export async function spawnAgent(t: ExecutionContext, dir: string, config: unkno
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`agent did not start: ${out.slice(-2000)}`)), 30_000);
     child.stdout!.on('data', () => {
-      const m = /metrics and readiness on port (\d+)/.exec(out);
+      const m = /metrics and readiness on (http:\/\/[^"\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
+        resolve(m[1]);
       }
     });
     child.on('exit', () => reject(new Error(`agent exited: ${out.slice(-2000)}`)));
