@@ -10,7 +10,7 @@ import type { Positions } from './positions.ts';
 /** Bytes read at a time. */
 const CHUNK_BYTES = 256 * 1024;
 /** A line longer than this is cut here: a file without newlines must not hold memory without bound. */
-export const MAX_LINE_BYTES = 1024 * 1024;
+const MAX_LINE_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
