@@ -37,14 +37,19 @@ export function servePush(
   return () => sub.unsubscribe();
 }
 
-/** Resolves once a distributor has made the push durable; throws RemoteError with its status otherwise. */
-export async function pushOverBus(nc: NatsConnection, tenant: string, streams: BusPushStream[], timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves with the bytes sent once a distributor has made the push durable; throws RemoteError
+ * with its status when it refused it, BusError when none answered in time (the agent resends).
+ */
+export async function pushOverBus(nc: NatsConnection, tenant: string, streams: BusPushStream[], timeoutMs = 10_000): Promise<number> {
+  const body = encode({ streams });
   let reply;
   try {
-    reply = await nc.request(subjects.push(tenant), encode({ streams }), { timeout: timeoutMs });
+    reply = await nc.request(subjects.push(tenant), body, { timeout: timeoutMs });
   } catch (err) {
     throw new BusError(isNoResponders(err) ? 'no distributor is running' : 'push not acknowledged in time', { cause: err });
   }
   const r = decode<{ ok: boolean; status?: number; error?: string }>(reply.data);
   if (!r.ok) throw new RemoteError(r.error ?? 'push failed', r.status ?? 500);
+  return body.length;
 }

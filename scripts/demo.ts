@@ -1,21 +1,22 @@
 // npm run demo: a small cluster on this machine, one process per role group — a gateway (with the
 // distributor and frontend), two ingesters sharing the partitions by lease, two queriers — on a
 // nats-server it starts from nats.conf when none answers (or, with --nats-cluster, the three
-// servers of config/nats-cluster/), with steady traffic, so Grafana and `muninn status` have
-// something to show. Ctrl-C or SIGTERM stops everything it started, nats-servers last.
+// servers of config/nats-cluster/), with steady traffic written to log files that a Muninn agent
+// (`muninn agent`, promtail's job over NATS) tails, so Grafana and `muninn status` have something to show. Ctrl-C or SIGTERM stops everything it started, nats-servers last.
 //
 // Ports: MUNINN_DEMO_PORT (3100) for the gateway, the next four for the others; NATS_URL for the
 // single nats-server, MUNINN_DEMO_NATS_HTTP_PORT for its monitoring port (nats.conf's 8222 unless
 // set; -1: any free one). Data under ./data/demo of the directory it runs in.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { natsAnswers } from '../bus/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { msToNs } from '../model/time.ts';
 import { startLocalNats, untilJetStream, type LocalNats } from './nats-server.ts';
-import { ROOT, StartError, muninnCommand, sleep, spawnMuninn, waitReady, type MuninnProcess } from './processes.ts';
+import { stringify } from 'yaml';
+import { ROOT, StartError, muninnCommand, sleep, spawnAgent, spawnMuninn, waitReady, type ListeningProcess, type MuninnProcess } from './processes.ts';
 
 const GRACE_MS = 15_000;
 const base = Number(process.env.MUNINN_DEMO_PORT ?? 3100);
@@ -30,9 +31,11 @@ const roles = [
   { name: 'querier-1', target: 'querier', port: base + 3 },
   { name: 'querier-2', target: 'querier', port: base + 4 },
 ];
+/** The agent's /metrics and /ready, after the nodes' ports. */
+const agentPort = base + 5;
 
 const natsServers: Array<{ name: string; url: string; server: LocalNats }> = [];
-const starting: Array<Promise<MuninnProcess | undefined>> = [];
+const starting: Array<Promise<ListeningProcess | undefined>> = [];
 let traffic: NodeJS.Timeout | undefined;
 let stopping = false;
 
@@ -96,30 +99,42 @@ async function startNats(): Promise<{ url: string; replicas: number }> {
   return { url: urls.join(','), replicas: 3 };
 }
 
-/** A few streams, a few lines a second, some of them level=error. */
-function startTraffic(gateway: string): NodeJS.Timeout {
+/** A few log files, a few lines a second each, some of them level=error: the agent's to read. */
+function startTraffic(logs: string): NodeJS.Timeout {
   const apps = ['api', 'worker', 'web'];
   const msgs = { info: 'request done', warn: 'slow request', error: 'request failed' };
-  let failures = 0;
+  mkdirSync(logs, { recursive: true });
   let n = 0;
   return setInterval(() => {
-    const ns = msToNs(Date.now());
-    const streams = apps.map((app, i) => {
+    for (const app of apps) {
       const r = Math.random();
       const level = r < 0.1 ? 'error' : r < 0.25 ? 'warn' : 'info';
       const status = level === 'error' ? 500 : 200;
-      const line = `level=${level} app=${app} msg="${msgs[level]}" path=/api/items/${n++ % 97} status=${status} duration=${Math.round(5 + Math.random() * (level === 'info' ? 80 : 900))}ms`;
-      return { stream: { job: 'demo', app }, values: [[String(ns + BigInt(i)), line]] };
-    });
-    fetch(`${gateway}/loki/api/v1/push`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ streams }) })
-      .then((res) => {
-        if (res.status !== 204) throw new Error(`${res.status} ${res.statusText}`);
-        failures = 0;
-      })
-      .catch((err: Error) => {
-        if (++failures === 5 && !stopping) console.log(`demo traffic: pushes failing (${err.message})`);
-      });
+      const line = `ts=${new Date().toISOString()} level=${level} app=${app} msg="${msgs[level]}" path=/api/items/${n++ % 97} status=${status} duration=${Math.round(5 + Math.random() * (level === 'info' ? 80 : 900))}ms`;
+      appendFileSync(join(logs, `${app}.log`), `${line}\n`);
+    }
   }, 500);
+}
+
+/** The agent's config: the demo's log files as {job="demo", app}, the time from each line, pushed over NATS. */
+function agentConfigFile(natsUrl: string, logs: string, port: number): string {
+  const file = join(dir, 'agent', 'agent.yaml');
+  mkdirSync(dirname(file), { recursive: true });
+  const config = {
+    server: { http_listen_address: '127.0.0.1', http_listen_port: port },
+    positions: { filename: join(dir, 'agent', 'positions.yaml') },
+    clients: [{ nats_url: natsUrl, tenant_id: 'fake' }],
+    target_config: { sync_period: '2s' },
+    scrape_configs: [
+      {
+        job_name: 'demo',
+        static_configs: [{ targets: ['localhost'], labels: { job: 'demo', __path__: join(logs, '*.log') } }],
+        pipeline_stages: [{ logfmt: { mapping: { app: '', ts: '' } } }, { labels: { app: '' } }, { timestamp: { source: 'ts', format: 'RFC3339Nano' } }],
+      },
+    ],
+  };
+  writeFileSync(file, stringify(config));
+  return file;
 }
 
 /** `muninn status` once, as the operator would run it; resolves with what it printed. */
@@ -136,7 +151,7 @@ async function main() {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   const busy = [];
-  for (const r of roles) if (!(await portFree(r.port))) busy.push(r.port);
+  for (const port of [...roles.map((r) => r.port), agentPort]) if (!(await portFree(port))) busy.push(port);
   if (busy.length) {
     console.error(`muninn demo: port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} already in use (another demo, or npm start?); stop it or set MUNINN_DEMO_PORT`);
     process.exit(1);
@@ -166,8 +181,15 @@ async function main() {
       if (!stopping) console.log(`\n${p!.name} (pid ${p!.pid}) ended: ${how}; the rest go on (its log: ${show(join(dir, p!.name, 'muninn.log'))})`);
     });
   const gateway = procs[0]!.url;
-  traffic = startTraffic(gateway);
-  console.log(`all ready in ${((Date.now() - began) / 1000).toFixed(1)} s; pushing demo traffic: {job="demo"}, 3 streams, 6 lines/s, some level=error`);
+  const logs = join(dir, 'logs');
+  traffic = startTraffic(logs);
+  const agentHome = join(dir, 'agent');
+  const agent = spawnAgent({ name: 'agent', configFile: agentConfigFile(nats.url, logs, agentPort), logFile: join(agentHome, 'agent.log'), detached: true });
+  starting.push(agent);
+  const a = await agent;
+  console.log(`  ${'agent'.padEnd(14)} pid ${a.pid}  ${a.url}  tails ${show(logs)}/*.log  (config and log in ${show(agentHome)})`);
+  await waitReady(a);
+  console.log(`all ready in ${((Date.now() - began) / 1000).toFixed(1)} s; the agent sends demo traffic over NATS: {job="demo"}, 3 streams, 6 lines/s, some level=error`);
   await sleep(3000);
 
   const statusFlags = [`--nats.url=${nats.url}`, `--nats.replicas=${nats.replicas}`, `--storage_config.filesystem.directory=${show(store)}`];

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx --initial-old-space-size=256
 // The muninn command: `start` runs a node (and a local nats-server when none answers);
-// `status` shows the cluster's state (status.ts).
+// `status` shows the cluster's state (status.ts); `agent` tails files into Muninn (actors/agent/).
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../config/index.ts';
 import { Primary } from '../actors/cores/primary.ts';
 import { WORKERS_ENV, WORKER_ENV, linkToPrimary, workerConfig } from '../actors/cores/worker.ts';
 import { startNode, type MuninnNode } from '../actors/node.ts';
+import { Agent } from '../actors/agent/agent.ts';
+import { loadAgentConfig } from '../actors/agent/config.ts';
 import { startLocalNats, type LocalNats } from './nats-server.ts';
 import { status } from './status.ts';
 
@@ -23,11 +25,25 @@ function parseFlags(args: string[]): Record<string, string> {
   return out;
 }
 
-function configFrom(args: string[]): Config {
+/** The flags, less -config.file, and that file. */
+function fileAndFlags(args: string[]): { file: string | undefined; flags: Record<string, string> } {
   const flags = parseFlags(args);
   const file = flags['config.file'];
   delete flags['config.file'];
+  return { file, flags };
+}
+
+function configFrom(args: string[]): Config {
+  const { file, flags } = fileAndFlags(args);
   return loadConfig({ file, flags, env: process.env });
+}
+
+/** The agent: promtail's job, tailing files into Muninn over NATS (or HTTP) until stopped. */
+async function agent(args: string[]): Promise<void> {
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const { file, flags } = fileAndFlags(args);
+  const a = await Agent.start(loadAgentConfig(file, flags), logger);
+  onSignals(logger, () => a.stop());
 }
 
 /** server.workers: 0 is one per core for --target=all, one for any other target. */
@@ -101,10 +117,11 @@ const [cmd = 'start', ...rest] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number | void>> = {
   start,
   status: (args) => status(args, configFrom),
+  agent,
 };
 const run = commands[cmd];
 if (!run) {
-  console.error(`usage: muninn start [--target=all] [-config.file=FILE] [--key.path=value]\n       muninn status [--json] [--watch] [--max-lag=N] [-config.file=FILE] [--key.path=value]`);
+  console.error(`usage: muninn start [--target=all] [-config.file=FILE] [--key.path=value]\n       muninn status [--json] [--watch] [--max-lag=N] [-config.file=FILE] [--key.path=value]\n       muninn agent -config.file=FILE [--key.path=value]`);
   process.exit(2);
 }
 run(rest).then(

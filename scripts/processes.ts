@@ -1,5 +1,5 @@
 // Muninn processes as children of a script (the demo, the bench): `muninn start --target=…` with
-// its flags, started once its HTTP port listens, ready once /ready says so, its output kept (the
+// its flags (or `muninn agent`), started once its HTTP port listens, ready once /ready says so, its output kept (the
 // last 64 KiB, and all of it in a log file when asked), stopped with SIGTERM and then SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -72,7 +72,24 @@ export class StartError extends Error {
 /** Starts the process; resolves when its HTTP port listens, fails with its output if it exits or hangs first. */
 export async function spawnMuninn(o: SpawnOptions): Promise<MuninnProcess> {
   const flags = { 'nats.start_local': 'false', 'server.http_listen_port': '0', ...o.flags, target: o.target };
-  const [cmd, args] = muninnCommand(['start', ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)]);
+  const p = await spawnListening(o.name, ['start', ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)], o);
+  // a node of several processes names its first worker
+  const dir = o.flags['common.path_prefix'];
+  const id = (await readFile(join(dir, 'node-id'), 'utf8').catch(() => readFile(join(dir, 'workers', '0', 'node-id'), 'utf8'))).trim();
+  return { ...p, target: o.target, id };
+}
+
+/** A muninn child process that serves HTTP: a node (MuninnProcess adds its roles and id) or an agent. */
+export type ListeningProcess = Omit<MuninnProcess, 'target' | 'id'>;
+
+/** `muninn agent -config.file=<configFile>` with its flags; resolves when its HTTP port listens. */
+export function spawnAgent(o: { name: string; configFile: string; flags?: Record<string, string>; logFile?: string; detached?: boolean }): Promise<ListeningProcess> {
+  const flags = Object.entries(o.flags ?? {}).map(([k, v]) => `--${k}=${v}`);
+  return spawnListening(o.name, ['agent', `-config.file=${o.configFile}`, ...flags], o);
+}
+
+async function spawnListening(name: string, muninnArgs: string[], o: { logFile?: string; detached?: boolean; startTimeoutMs?: number }): Promise<ListeningProcess> {
+  const [cmd, args] = muninnCommand(muninnArgs);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached, env: { LOG_LEVEL: 'info', ...process.env } });
   let tail = '';
   let file: ReturnType<typeof createWriteStream> | undefined;
@@ -107,20 +124,17 @@ export async function spawnMuninn(o: SpawnOptions): Promise<MuninnProcess> {
   for (const until = Date.now() + timeoutMs; !url; await sleep(50)) {
     url = /(?:Loki API|metrics and readiness) on (http:\/\/[^"\s]+)/.exec(tail)?.[1];
     if (url) break;
-    if (!alive()) throw new StartError(o.name, `ended before it listened (${await exited})`, tail);
+    if (!alive()) throw new StartError(name, `ended before it listened (${await exited})`, tail);
     if (Date.now() > until) {
       await stop(2000);
-      throw new StartError(o.name, `did not listen within ${timeoutMs / 1000} s`, tail);
+      throw new StartError(name, `did not listen within ${timeoutMs / 1000} s`, tail);
     }
   }
-  // a node of several processes names its first worker
-  const dir = o.flags['common.path_prefix'];
-  const id = (await readFile(join(dir, 'node-id'), 'utf8').catch(() => readFile(join(dir, 'workers', '0', 'node-id'), 'utf8'))).trim();
-  return { name: o.name, target: o.target, pid: child.pid!, url, id, child, exited, alive, output: () => tail, stop };
+  return { name, pid: child.pid!, url, child, exited, alive, output: () => tail, stop };
 }
 
 /** Polls /ready until it answers 200; fails with its last answer, or at once if the process ends. */
-export async function waitReady(p: MuninnProcess, timeoutMs = 120_000): Promise<void> {
+export async function waitReady(p: ListeningProcess, timeoutMs = 120_000): Promise<void> {
   let last = 'no answer';
   for (const until = Date.now() + timeoutMs; Date.now() < until; await sleep(250)) {
     if (!p.alive()) throw new StartError(p.name, `ended before it was ready (${await p.exited})`, p.output());

@@ -42,10 +42,10 @@ function memberRoles(out: string): string[] {
   return rows.slice(0, rows.findIndex((l) => !l.trim())).map((l) => l.trim().split(/\s+/)[1]);
 }
 
-test('the demo starts two ingesters and two queriers behind a gateway, prints Grafana\'s URL and the status table, serves a push, and SIGINT stops every process it started', async (t) => {
+test('the demo starts two ingesters and two queriers behind a gateway and an agent feeding it from log files, prints Grafana\'s URL and the status table, serves a push, and SIGINT stops every process it started', async (t) => {
   t.timeout(240_000);
   const cwd = await tempDir(t, 'muninn-demo-');
-  const [natsPort, base] = [await freePorts(1), await freePorts(5)];
+  const [natsPort, base] = [await freePorts(1), await freePorts(6)];
   const env = { ...process.env, NATS_URL: `nats://127.0.0.1:${natsPort}`, MUNINN_DEMO_PORT: String(base), MUNINN_DEMO_NATS_HTTP_PORT: '-1' };
   const demo = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'scripts', 'demo.ts')], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -69,7 +69,12 @@ test('the demo starts two ingesters and two queriers behind a gateway, prints Gr
   t.is(roles.filter((r) => r === 'ingester').length, 2, out);
   t.is(roles.filter((r) => r === 'querier').length, 2, out);
   t.true(roles.includes('gateway,distributor,frontend'), out);
-  t.is(pids().length, 6, `a nats-server and five Muninn processes, each with its pid:\n${out}`);
+  t.is(pids().length, 7, `a nats-server, five Muninn processes and the agent, each with its pid:\n${out}`);
+  // the demo's traffic comes from log files, through the agent, over NATS
+  await waitFor('the agent\'s lines to be queryable', async () => {
+    const got = await queryRange(gateway, { query: '{job="demo", app="api"} |= "level="', since: '5m' });
+    return got.result.some((s) => s.values.length > 0);
+  });
 
   const line = `hello from the demo test ${process.pid}`;
   const ns = String(BigInt(Date.now()) * 1_000_000n);

@@ -23,8 +23,8 @@ function layout(s: string): Chunk[] {
 // Muninn runs with Local = UTC, as Loki's images do.
 const UTC = { offsetAt: () => 0, name: () => 'UTC' };
 
-// IANA zones through Intl: the offset at a wall-clock time and Go-like abbreviations.
-function zoneOf(name: string) {
+// IANA zones through Intl: the offset at a wall-clock time and Go-like abbreviations (also the agent's timestamp stage's `location`).
+export function zoneOf(name: string) {
   if (name === '' || name === 'UTC' || name === 'Local') return UTC;
   let fmt: Intl.DateTimeFormat;
   try {
