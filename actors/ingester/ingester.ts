@@ -411,10 +411,6 @@ export class Ingester {
     return found.flatMap(({ s }, i) => (kept[i].ts.length ? [{ fp: s.fp, labels: s.labelsText, batch: kept[i] }] : []));
   }
 
-  /**
-   * Figures for `muninn status`: per partition, the messages left to read (`lag`) and those read
-   * but not yet durable in the store (`unflushed`), and whether its replay has caught up.
-   */
   private countStreams(tenant: string, by: number): void {
     const n = (this.tenantStreams.get(tenant) ?? 0) + by;
     if (n > 0) this.tenantStreams.set(tenant, n);
@@ -422,7 +418,9 @@ export class Ingester {
   }
 
   /**
-   * `tenantStreams`: streams in memory per tenant, heartbeated so that distributors can hold a
+   * Figures for `muninn status`: per partition, the messages left to read (`lag`) and those read
+   * but not yet durable in the store (`unflushed`), and whether its replay has caught up; and
+   * `tenantStreams`, streams in memory per tenant, heartbeated so that distributors can hold a
    * tenant to max_global_streams_per_user without asking anyone on the push path.
    */
   status(): Record<string, unknown> {
