@@ -3,13 +3,17 @@ import { Events, connect, type NatsConnection } from 'nats';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
-export async function connectBus(url: string, name: string): Promise<NatsConnection> {
+/**
+ * A connection that reconnects for ever once made. With `waitForServer` it also keeps trying
+ * until a first server answers (an agent started before NATS); without, that first try fails.
+ */
+export async function connectBus(url: string, name: string, waitForServer = false): Promise<NatsConnection> {
   return connect({
     servers: url.split(','),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
-    waitOnFirstConnect: false,
+    waitOnFirstConnect: waitForServer,
     // Without this every request (each JetStream append) captures two stack traces up front, only
     // to name its caller should it fail: some percent of the push path's CPU (issue 11). A failed
     // request still says what failed, and our errors wrap it as their cause.

@@ -9,22 +9,40 @@ import { SendError, type Sender } from './sender.ts';
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 export class NatsSender implements Sender {
-  private constructor(
-    private readonly nc: NatsConnection,
-    readonly host: string,
-  ) {}
+  private nc: NatsConnection | undefined;
+  /** Set once the first connection fails for good (never, with waitForServer: kept for close). */
+  private readonly connecting: Promise<NatsConnection | undefined>;
 
-  static async connect(url: string, log: Parameters<typeof watchConnection>[1]): Promise<NatsSender> {
-    const nc = await connectBus(url, 'muninn-agent');
-    watchConnection(nc, log);
-    return new NatsSender(nc, new URL(url.split(',')[0].replace(/^nats:/, 'http:')).host);
+  private constructor(
+    url: string,
+    readonly host: string,
+    log: Parameters<typeof watchConnection>[1],
+  ) {
+    // the agent starts and reads whether NATS is up or not, as promtail starts without Loki: its
+    // batches are retried with backoff until the first connection is made
+    this.connecting = connectBus(url, 'muninn-agent', true).then(
+      (nc) => {
+        watchConnection(nc, log);
+        log.info({ url }, 'connected to NATS');
+        return (this.nc = nc);
+      },
+      (err) => {
+        log.warn({ err, url }, 'cannot connect to NATS');
+        return undefined;
+      },
+    );
+  }
+
+  static connect(url: string, log: Parameters<typeof watchConnection>[1]): NatsSender {
+    return new NatsSender(url, new URL(url.split(',')[0].replace(/^nats:/, 'http:')).host, log);
   }
 
   maxBodyBytes(): number {
-    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    return this.nc?.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
   }
 
   async send(tenant: string, batch: Batch, timeoutMs: number): Promise<number> {
+    if (!this.nc) throw new SendError('not connected to NATS yet', 0);
     try {
       return await pushOverBus(this.nc, tenant || 'fake', batch.toBus(), timeoutMs);
     } catch (err) {
@@ -35,6 +53,8 @@ export class NatsSender implements Sender {
   }
 
   async close(): Promise<void> {
-    await this.nc.close();
+    if (this.nc) await this.nc.close();
+    // a first connection still being tried is closed once made
+    else void this.connecting.then((nc) => nc?.close());
   }
 }

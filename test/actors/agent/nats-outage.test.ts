@@ -60,3 +60,23 @@ test('a NATS outage of a minute loses nothing and doubles nothing, and the agent
   t.regex(agent.output(), /NATS connection lost; reconnecting/);
   t.regex(agent.output(), /NATS connection restored/);
 });
+
+test('an agent started while NATS is down reads its files, retries, and delivers every line once NATS comes', async (t) => {
+  t.timeout(120_000);
+  const began = Date.now();
+  const nats = await startNats(t);
+  const node = await startTestNode(t, nats.url);
+  const dir = await tempDir(t);
+  const logs = join(dir, 'logs');
+  await mkdir(logs);
+  const written = await writeLines(join(logs, 'early.log'), 'early', 0, 500, LINE_BYTES);
+  await nats.kill();
+  const agent = await spawnAgent(t, dir, agentConfig(dir, nats.url, 'late-nats', { timeout: '2s', backoff_config: { min_period: '200ms', max_period: '1s', max_retries: 100 } }));
+  await sleep(3000);
+  t.is(await agent.metric('promtail_read_lines_total'), 500);
+  t.true((await agent.metric('promtail_batch_retries_total')) > 0);
+  await nats.restart();
+  await assertEachOnce(t, node.url, 'late-nats', began - 60_000, written, 60_000);
+  t.is(await agent.metric('promtail_dropped_entries_total'), 0);
+  t.regex(agent.output(), /connected to NATS/);
+});
