@@ -183,7 +183,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
           return p.members.liveNow().filter((m) => m.roles.includes('ingester') && (m.heartbeatAt ?? 0) > since).map((m) => m.id);
         },
         store,
-        index: new IndexWriter({ dir: join(p.dataDir, 'index'), store, writerId: p.id }),
+        index: new IndexWriter({ store, writerId: p.id }),
         metrics: p.metrics,
         logger: p.log.child({ role: 'ingester' }),
       },
