@@ -90,6 +90,28 @@ export function createMetrics() {
       labelNames: ['tenant'],
       registers: r,
     }),
+    // the compactor's, with Loki 2.8's names (pkg/storage/stores/indexshipper/compactor/metrics.go)
+    compactorRunning: new Gauge({
+      name: 'loki_boltdb_shipper_compactor_running',
+      help: 'Value will be 1 if compactor is currently running on this instance (holds the compactor lease).',
+      registers: r,
+    }),
+    compactTables: new Counter({
+      name: 'loki_boltdb_shipper_compact_tables_operation_total',
+      help: 'Total number of tables compaction done by status (success or failure).',
+      labelNames: ['status'],
+      registers: r,
+    }),
+    compactTablesDuration: new Gauge({
+      name: 'loki_boltdb_shipper_compact_tables_operation_duration_seconds',
+      help: 'Time (in seconds) spent in compacting all the tables.',
+      registers: r,
+    }),
+    compactTablesLastSuccess: new Gauge({
+      name: 'loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds',
+      help: 'Unix timestamp of the last successful compaction run.',
+      registers: r,
+    }),
     tailsActive: new Gauge({
       name: 'loki_querier_tail_active',
       help: 'Live tails (/loki/api/v1/tail) the querier threads of this process hold.',

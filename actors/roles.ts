@@ -1,12 +1,14 @@
 // The roles a process can host, as a table: how each starts from what the process shares, how it
 // stops, what it adds to the HTTP port, what it tells /ready and `muninn status`. Adding a role
 // (the compactor, the agent) is one entry here.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { ByteBudget, Checkpoints, IngestLog, Leases, Members, ResultsCache, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
+import { ByteBudget, Checkpoints, CompactorLease, IngestLog, Leases, Members, ResultsCache, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
 import { durationMs, type Config, type RuntimeConfig } from '../config/index.ts';
 import { IndexWriter, openObjectStore, type StorageConfig } from '../storage/index.ts';
+import { Compactor } from './compactor/compactor.ts';
 import { ClusterView } from './distributor/cluster-view.ts';
 import { Distributor } from './distributor/distributor.ts';
 import { pushStreamOf } from './distributor/push-stream.ts';
@@ -18,7 +20,7 @@ import { Ingester } from './ingester/ingester.ts';
 import type { Metrics } from './metrics.ts';
 import { QuerierThreads } from './querier/threads.ts';
 
-export const ROLES = ['gateway', 'distributor', 'ingester', 'frontend', 'querier'] as const;
+export const ROLES = ['gateway', 'distributor', 'ingester', 'frontend', 'querier', 'compactor'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A role running in this process. */
@@ -183,7 +185,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
           return p.members.liveNow().filter((m) => m.roles.includes('ingester') && (m.heartbeatAt ?? 0) > since).map((m) => m.id);
         },
         store,
-        index: new IndexWriter({ dir: join(p.dataDir, 'index'), store, writerId: p.id }),
+        index: new IndexWriter({ store, writerId: p.id }),
         metrics: p.metrics,
         logger: p.log.child({ role: 'ingester' }),
       },
@@ -203,10 +205,35 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
       },
     };
   },
+
+  async compactor(p) {
+    const c = p.cfg.compactor;
+    const workDir = c.working_directory || join(p.dataDir, 'compactor');
+    // what a compactor killed mid-merge left behind: nothing in it is needed
+    await rm(workDir, { recursive: true, force: true });
+    const store = await openObjectStore(p.storage);
+    p.onStop(() => store.close());
+    const compactor = new Compactor(
+      {
+        id: p.id,
+        compaction_interval_ms: durationMs(c.compaction_interval),
+        index_delete_delay_ms: durationMs(c.index_delete_delay),
+        working_directory: workDir,
+      },
+      {
+        store,
+        lease: await CompactorLease.open(p.nc, { ttlMs: durationMs(c.lease_ttl), replicas: p.cfg.nats.replicas }),
+        metrics: p.metrics,
+        log: p.log.child({ role: 'compactor' }),
+      },
+    );
+    await compactor.start();
+    return { stop: () => compactor.stop(), status: () => compactor.status() };
+  },
 };
 
-/** The order roles start in: what others push into or ask first, the ingester (which needs its member entry) last. */
-export const START_ORDER: Role[] = ['distributor', 'gateway', 'querier', 'frontend', 'ingester'];
+/** The order roles start in: what others push into or ask first, the ingester (which needs its member entry) last but the compactor. */
+export const START_ORDER: Role[] = ['distributor', 'gateway', 'querier', 'frontend', 'ingester', 'compactor'];
 
 export const ingestLogOptions = (cfg: Config) => ({
   duplicateWindowMs: durationMs(cfg.distributor.duplicate_window),

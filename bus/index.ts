@@ -12,6 +12,7 @@ export { Checkpoints, CheckpointFencedError, type Checkpoint, type HeldCheckpoin
 export { Members, MEMBER_TTL_MS, type Member } from './members.ts';
 export { BucketView, type ViewEntry } from './bucket-view.ts';
 export { Leases, LeaseLostError, leaseOf, type Lease } from './leases.ts';
+export { CompactorLease, type CompactorHolder } from './compactor-lease.ts';
 export { Inbox, replyInParts, RemoteError } from './inbox.ts';
 export { WorkQueue, queueStatus, type Task, type QueueStatus } from './work-queue.ts';
 export { jetStreamStatus, type JetStreamStatus, type StreamStatus } from './jetstream-status.ts';

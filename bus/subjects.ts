@@ -16,6 +16,8 @@ export const buckets = {
   partitions: 'muninn-partitions',
   checkpoints: 'muninn-checkpoints',
   resultsCache: 'muninn-results-cache',
+  /** The compactor's lease: one key naming the one compactor working (bus/compactor-lease.ts). */
+  compactor: 'muninn-compactor',
 } as const;
 
 export const queueGroups = {

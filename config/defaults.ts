@@ -6,7 +6,7 @@ export const CHUNK_ENCODINGS = ['lz4', 'brotli', 'zstd'] as const;
 export type ChunkEncoding = (typeof CHUNK_ENCODINGS)[number];
 
 export const defaults = {
-  /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier. */
+  /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier, compactor. */
   target: 'all',
   /** When true a request must name its tenant in X-Scope-OrgID (401 otherwise); when false it defaults to `fake`. */
   auth_enabled: false,
@@ -138,6 +138,24 @@ export const defaults = {
       secret_access_key: '',
       s3forcepathstyle: true,
     },
+    /**
+     * Bytes of index files each querier process keeps downloaded (under <path_prefix>/index-cache,
+     * shared by its threads); past it the least recently used files no query reads are deleted.
+     */
+    index_cache_max_bytes: 1024 ** 3,
+  },
+  compactor: {
+    /** Where the compactor downloads and merges index files; defaults to <path_prefix>/compactor. */
+    working_directory: '',
+    /** How often the compactor merges every tenant's days of index files (Loki's default). */
+    compaction_interval: '10m',
+    /**
+     * Index files merged into a compacted file are deleted this long after it appeared, so a
+     * query that listed them before can still read them (Loki's retention_delete_delay).
+     */
+    index_delete_delay: '2h',
+    /** The compactor's lease lapses this long after its holder last renewed it; another compactor then takes over. */
+    lease_ttl: '30s',
   },
   limits_config: {
     /** Longer lines are refused (line_too_long), or cut to this length when max_line_size_truncate is on; 0: any length. */

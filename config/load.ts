@@ -38,7 +38,7 @@ function overlay(base: Tree, over: Tree, path: string): Tree {
 }
 
 /** Every string value whose key names a period, age or other span of time must parse as a duration. */
-const DURATION_KEYS = /(_period|_age|_interval|_timeout|_window|_within|_length)$/;
+const DURATION_KEYS = /(_period|_age|_interval|_timeout|_window|_within|_length|_delay|_ttl)$/;
 
 function checkDurations(t: Tree, path: string): void {
   for (const [k, v] of Object.entries(t)) {

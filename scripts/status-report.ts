@@ -53,6 +53,23 @@ export interface StoreStatus {
   truncated: boolean;
 }
 
+export interface CompactorStatus {
+  /** Who holds the compactor lease; null when none does. */
+  holder: string | null;
+  renewedAgoMs: number | null;
+  /** The holder's last run, as it says in its member entry (null before its first). */
+  lastRunAt: number | null;
+  lastRunMs: number | null;
+  days: number | null;
+  filesMerged: number | null;
+  filesDeleted: number | null;
+  /** Files merged since the holder started. */
+  filesMergedTotal: number | null;
+  lastError: string | null;
+  /** Members running the compactor role (one works, the others wait). */
+  members: number;
+}
+
 export interface Status {
   time: string;
   nats: {
@@ -66,6 +83,7 @@ export interface Status {
   ingesters: IngesterStatus[] | null;
   queue: (QueueStatus & { queriers: number }) | null;
   store: StoreStatus | null;
+  compactor: CompactorStatus | null;
   /** Sections that could not be read, with why (also listed as problems). */
   errors: string[];
 }
@@ -81,6 +99,7 @@ export function problemsOf(s: Status, maxLag: number): string[] {
   }
   out.push(...s.errors);
   if (s.members && !s.members.some((m) => m.roles.includes('querier'))) out.push('no querier is running');
+  if (s.compactor?.lastError) out.push(`the compactor's last run failed: ${s.compactor.lastError}`);
   for (const p of s.partitions ?? []) {
     if (!p.owner) out.push(`partition ${p.partition} has no owner`);
     if (p.lag > maxLag) out.push(`partition ${p.partition} lags ${p.lag} messages (over ${maxLag})`);
@@ -138,6 +157,21 @@ export function renderText(s: Status, problems: string[]): string {
       : s.members
         ? ['not created yet (no frontend has started)', `${s.members.filter((m) => m.roles.includes('querier')).length} querier members`]
         : [na],
+  );
+
+  const c = s.compactor;
+  section(
+    'COMPACTOR',
+    !c
+      ? [na]
+      : !c.holder
+        ? [c.members ? `no compactor holds the lease (${c.members} member${c.members === 1 ? '' : 's'} run the role)` : 'no compactor is running']
+        : [
+            `lease held by ${c.holder}${c.renewedAgoMs === null ? '' : `, renewed ${duration(c.renewedAgoMs)} ago`}; ${c.members} member${c.members === 1 ? '' : 's'} run the role`,
+            c.lastRunAt === null
+              ? 'no run finished yet'
+              : `last run ${duration(now - c.lastRunAt)} ago, ${duration(c.lastRunMs ?? 0)}: ${c.days} days, ${c.filesMerged} files merged, ${c.filesDeleted} deleted; ${c.filesMergedTotal} merged since it started`,
+          ],
   );
 
   const st = s.store;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { NatsConnection } from 'nats';
 import {
   Checkpoints,
+  CompactorLease,
   IngestLog,
   Leases,
   Members,
@@ -19,7 +20,7 @@ import {
 } from '../bus/index.ts';
 import { durationMs, type Config } from '../config/index.ts';
 import { openObjectStore, type ObjectInfo, type ObjectStore, type StorageConfig } from '../storage/index.ts';
-import { problemsOf, renderText, type IngesterStatus, type PartitionStatus, type Status, type StoreStatus } from './status-report.ts';
+import { problemsOf, renderText, type CompactorStatus, type IngesterStatus, type PartitionStatus, type Status, type StoreStatus } from './status-report.ts';
 
 export interface StatusOptions {
   json: boolean;
@@ -102,9 +103,10 @@ class Sources {
       bus ? attempt('the members', () => bus.members.list()) : null,
       attempt('the object store', () => this.storeStatus(watching)),
     ]);
-    const [partitions, queue] = await Promise.all([
+    const [partitions, queue, compactor] = await Promise.all([
       bus && members ? attempt('the partitions', () => bus.partitions(this.cfg.distributor.partitions, members)) : null,
       bus && members ? attempt('the query queue', () => queueStatus(bus.nc)) : null,
+      bus && members ? attempt('the compactor', () => bus.compactor(members)) : null,
     ]);
     const now = Date.now();
     const info = bus?.nc.info;
@@ -132,6 +134,7 @@ class Sources {
       ingesters: members && partitions && ingestersOf(members, partitions),
       queue: queue && members ? { ...queue, queriers: members.filter((m) => m.roles.includes('querier')).length } : null,
       store,
+      compactor,
       errors,
     };
   }
@@ -164,6 +167,7 @@ class Bus {
     private readonly checkpoints: Checkpoints,
     private readonly log: IngestLog,
     private readonly leases: BucketView,
+    private readonly compactorLease: CompactorLease,
   ) {}
 
   static async open(url: string, cfg: Config): Promise<Bus> {
@@ -173,11 +177,31 @@ class Bus {
       const replicas = cfg.nats.replicas;
       const log = await IngestLog.open(nc, { duplicateWindowMs: durationMs(cfg.distributor.duplicate_window), maxBytes: cfg.distributor.ingest_log_max_bytes, replicas });
       const leases = await Leases.open(nc, { ttlMs: durationMs(cfg.ingester.lease_ttl), replicas });
-      return new Bus(nc, await Members.open(nc, replicas), await Checkpoints.open(nc, replicas), log, leases.view());
+      const compactor = await CompactorLease.open(nc, { ttlMs: durationMs(cfg.compactor.lease_ttl), replicas });
+      return new Bus(nc, await Members.open(nc, replicas), await Checkpoints.open(nc, replicas), log, leases.view(), compactor);
     } catch (err) {
       await nc.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** The compactor lease's holder, with what the holder says of its runs. */
+  async compactor(members: Member[]): Promise<CompactorStatus> {
+    const holder = await this.compactorLease.holder();
+    const figures = (members.find((m) => m.id === holder?.owner)?.status?.compactor ?? {}) as Record<string, unknown>;
+    const num = (k: string) => (typeof figures[k] === 'number' ? (figures[k] as number) : null);
+    return {
+      holder: holder?.owner ?? null,
+      renewedAgoMs: holder ? Math.max(0, Date.now() - holder.renewedAt) : null,
+      lastRunAt: num('lastRunAt'),
+      lastRunMs: num('lastRunMs'),
+      days: num('days'),
+      filesMerged: num('filesMerged'),
+      filesDeleted: num('filesDeleted'),
+      filesMergedTotal: num('filesMergedTotal'),
+      lastError: typeof figures.lastError === 'string' ? figures.lastError : null,
+      members: members.filter((m) => m.roles.includes('compactor')).length,
+    };
   }
 
   async partitions(count: number, members: Member[]): Promise<PartitionStatus[]> {

@@ -8,6 +8,7 @@ import { Leases, WorkQueue, connectBus, leaseOf, watchConnection } from '../../b
 import { durationMs, type Config } from '../../config/index.ts';
 import { IndexReader, openObjectStore, type StorageConfig } from '../../storage/index.ts';
 import { Querier } from './querier.ts';
+import { INDEX_CACHE_DIR } from './threads.ts';
 import { Tails } from './tail.ts';
 
 export interface QuerierThreadData {
@@ -20,6 +21,8 @@ export interface QuerierThreadData {
   storage: StorageConfig;
   /** Sub-queries this thread runs at once. */
   concurrency: number;
+  /** This thread's share of storage_config.index_cache_max_bytes. */
+  indexCacheBytes: number;
   logLevel: string;
 }
 
@@ -40,7 +43,7 @@ watchConnection(nc, log);
 const store = await openObjectStore(data.storage);
 const leases = (await Leases.open(nc, { ttlMs: durationMs(cfg.ingester.lease_ttl), replicas: cfg.nats.replicas })).view();
 await leases.start();
-const index = new IndexReader({ store, cacheDir: join(data.dataDir, 'index-cache') });
+const index = new IndexReader({ store, cacheDir: join(data.dataDir, INDEX_CACHE_DIR), maxBytes: data.indexCacheBytes });
 const source = {
   nc,
   partitions: {

@@ -2,12 +2,14 @@
 // from the node's main thread. A thread whose event loop has not turned for longer than a query
 // may run is stuck in some evaluation its deadline checks missed: it is terminated and replaced,
 // and the node goes on serving.
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { QuerierThreadData, ThreadMessage } from './thread.ts';
 
-export interface QuerierThreadsOptions extends Omit<QuerierThreadData, 'entry' | 'concurrency'> {
+export interface QuerierThreadsOptions extends Omit<QuerierThreadData, 'entry' | 'concurrency' | 'indexCacheBytes'> {
   /** Threads to run; 0 for one per core. */
   threads: number;
   /** Sub-queries in flight across all threads (querier.max_concurrent). */
@@ -17,6 +19,9 @@ export interface QuerierThreadsOptions extends Omit<QuerierThreadData, 'entry' |
 }
 
 const RESPAWN_MS = 1000;
+
+/** Under the data directory: the querier threads' copies of index files. */
+export const INDEX_CACHE_DIR = 'index-cache';
 
 interface Slot {
   worker: Worker;
@@ -45,7 +50,15 @@ export class QuerierThreads {
   async start(): Promise<void> {
     const n = this.count;
     const { threads: _t, max_concurrent, stall_ms: _s, ...shared } = this.opts;
-    const data: QuerierThreadData = { ...shared, entry: new URL('./thread.ts', import.meta.url).href, concurrency: Math.max(1, Math.ceil(max_concurrent / n)) };
+    // the index cache's bound is shared out between the threads; what an earlier run left in the
+    // directory is counted by none of them, so it goes (copies of files since merged among it)
+    await rm(join(this.opts.dataDir, INDEX_CACHE_DIR), { recursive: true, force: true });
+    const data: QuerierThreadData = {
+      ...shared,
+      entry: new URL('./thread.ts', import.meta.url).href,
+      concurrency: Math.max(1, Math.ceil(max_concurrent / n)),
+      indexCacheBytes: Math.floor(this.opts.cfg.storage_config.index_cache_max_bytes / n),
+    };
     await Promise.all(Array.from({ length: n }, (_, i) => this.spawn(i, data)));
     this.watchdog = setInterval(() => this.check(), 1000);
     this.watchdog.unref();

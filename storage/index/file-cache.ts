@@ -1,12 +1,16 @@
 // A querier's copies of index files: downloaded into a cache directory (or held in memory when
 // there is none), reopened only when the store's etag or size changes, and leased to queries so
-// that a file replaced by a newer copy is closed only once no query is reading it.
+// that a file replaced by a newer copy is closed only once no query is reading it. The copies are
+// bounded in bytes (storage_config.index_cache_max_bytes): past it the least recently used ones
+// that no query reads are closed and their downloads deleted.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObjectInfo, ObjectStore } from '../object-store.ts';
 import { ChunksTable } from './chunks-table.ts';
+import { versionOf, type Covers } from './current.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { SeriesTable } from './series-table.ts';
 
@@ -17,11 +21,17 @@ export interface IndexFile {
   key: string;
   series: SeriesTable;
   chunks: ChunksTable;
+  /** What a compacted file covers (current.ts); empty for a segment. */
+  covers: Covers;
 }
 
 interface Entry extends IndexFile {
   version: string;
   db: Database.Database;
+  /** Its size, counted against maxBytes. */
+  bytes: number;
+  /** Its download in the cache directory, if any. */
+  path?: string;
   users: number;
   stale: boolean;
 }
@@ -30,8 +40,17 @@ export class FileCache {
   /** Open files by object key, least recently used first. */
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();
+  /** Bytes of the entries held. */
+  private bytes = 0;
+  /** Entries closed to stay within the bound, since start. */
+  evictions = 0;
 
-  constructor(private readonly opts: { store: ObjectStore; cacheDir?: string; maxOpenFiles: number }) {}
+  constructor(private readonly opts: { store: ObjectStore; cacheDir?: string; maxOpenFiles: number; maxBytes: number }) {}
+
+  /** Bytes of index files held now (open or downloaded). */
+  heldBytes(): number {
+    return this.bytes;
+  }
 
   /** Opens (downloading where needed) every listed file; call `release` when done with them. */
   async lease(objects: ObjectInfo[]): Promise<{ files: IndexFile[]; release: () => void }> {
@@ -63,17 +82,26 @@ export class FileCache {
       e.users--;
       if (e.stale && e.users === 0) e.db.close();
     }
-    // close the least recently used files past the limit; their downloads stay on disk
+    // close the least recently used files past the limits, and delete their downloads
     for (const [key, e] of this.entries) {
-      if (this.entries.size <= this.opts.maxOpenFiles) break;
+      if (this.entries.size <= this.opts.maxOpenFiles && this.bytes <= this.opts.maxBytes) break;
       if (e.users > 0) continue;
       this.entries.delete(key);
-      e.db.close();
+      this.drop(e);
+      this.evictions++;
     }
   }
 
+  /** Forgets an entry no query reads: closed, its bytes uncounted, its download deleted. */
+  private drop(e: Entry): void {
+    e.db.close();
+    this.bytes -= e.bytes;
+    // a querier thread sharing the directory and reading this copy keeps its open inode
+    if (e.path) for (const f of [`${e.path}.version`, e.path]) rmSync(f, { force: true });
+  }
+
   private entry(o: ObjectInfo): Promise<Entry> {
-    const version = `${o.size}:${o.etag}`;
+    const version = versionOf(o);
     const have = this.entries.get(o.key);
     if (have && have.version === version) {
       this.entries.delete(o.key); // re-inserted last: most recently used
@@ -91,9 +119,14 @@ export class FileCache {
 
   private async load(key: string, version: string): Promise<Entry> {
     let db: Database.Database;
-    if (!this.opts.cacheDir) db = new Database(await this.download(key), { readonly: true });
-    else {
-      const path = join(this.opts.cacheDir, ...key.split('/'));
+    let bytes: number;
+    let path: string | undefined;
+    if (!this.opts.cacheDir) {
+      const data = await this.download(key);
+      bytes = data.length;
+      db = new Database(data, { readonly: true });
+    } else {
+      path = join(this.opts.cacheDir, ...key.split('/'));
       // a copy left by an earlier run is reused when the store still holds that version
       const known = await readFile(`${path}.version`, 'utf8').catch(() => undefined);
       if (known !== version) {
@@ -107,16 +140,19 @@ export class FileCache {
         await writeFile(`${path}.version`, version);
       }
       db = new Database(path, { readonly: true, fileMustExist: true });
+      bytes = Number(version.split(':')[0]);
     }
     const schema = db.pragma('user_version', { simple: true }) as number;
     if (schema > SCHEMA_VERSION) {
       db.close();
       throw new Error(`index file ${key} has schema ${schema}, newer than this Muninn knows (${SCHEMA_VERSION})`);
     }
-    const e: Entry = { key, version, db, users: 0, stale: false, series: new SeriesTable(db, false), chunks: new ChunksTable(db, false) };
+    const e: Entry = { key, version, db, bytes, path, users: 0, stale: false, series: new SeriesTable(db, false), chunks: new ChunksTable(db, false), covers: coversOf(db) };
+    this.bytes += bytes;
     const old = this.entries.get(key);
     if (old && old !== e) {
       old.stale = true;
+      this.bytes -= old.bytes;
       if (old.users === 0) old.db.close();
     }
     this.entries.delete(key);
@@ -141,7 +177,15 @@ export class FileCache {
     for (const e of this.entries.values()) if (e.users === 0) e.db.close();
     else e.stale = true;
     this.entries.clear();
+    this.bytes = 0;
   }
+}
+
+/** A compacted file's covers table (current.ts); none in a segment. */
+function coversOf(db: Database.Database): Covers {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'covers'").get() !== undefined;
+  if (!has) return new Map();
+  return new Map(db.prepare<[], { key: string; version: string }>('SELECT key, version FROM covers').all().map((r) => [r.key, r.version]));
 }
 
 /** A SQLite image is whole when its length is the page count its header gives times the page size. */

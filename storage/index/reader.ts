@@ -1,10 +1,12 @@
 // Answers a tenant's series and chunk look-ups from the index files of the days a query covers:
-// lists each day's files in the object store, keeps local copies (file-cache.ts), and unions
+// lists each day's files in the object store, reads the current ones of them (a compacted file in
+// place of the segments it merged: current.ts), keeps local copies (file-cache.ts), and unions
 // what every file says. Only the tenant's own prefix is read. Label names and values are read off
 // the series (model/labels.ts), once the querier has added the ingesters' own.
 import type { Matcher } from '../../model/matchers.ts';
 import { labelsKey, type Labels } from '../../model/labels.ts';
 import { checkSegment, type ObjectInfo, type ObjectStore } from '../object-store.ts';
+import { openCurrent } from './current.ts';
 import { dayOf, daysOf } from './days.ts';
 import { FileCache, type IndexFile } from './file-cache.ts';
 import { matchingSeries } from './match.ts';
@@ -13,11 +15,19 @@ import type { ChunkRef } from './schema.ts';
 /** Past this many days a query lists the tenant's whole prefix once rather than each day. */
 const LIST_DAYS = 31;
 
+/** storage_config.index_cache_max_bytes's default: what a querier keeps of index files. */
+export const INDEX_CACHE_MAX_BYTES = 1024 ** 3;
+
 export class IndexReader {
   private readonly cache: FileCache;
 
-  constructor(private readonly opts: { store: ObjectStore; cacheDir?: string; maxOpenFiles?: number }) {
-    this.cache = new FileCache({ store: opts.store, cacheDir: opts.cacheDir, maxOpenFiles: opts.maxOpenFiles ?? 512 });
+  constructor(private readonly opts: { store: ObjectStore; cacheDir?: string; maxOpenFiles?: number; maxBytes?: number }) {
+    this.cache = new FileCache({ store: opts.store, cacheDir: opts.cacheDir, maxOpenFiles: opts.maxOpenFiles ?? 512, maxBytes: opts.maxBytes ?? INDEX_CACHE_MAX_BYTES });
+  }
+
+  /** What the cache holds, and how often it dropped files to stay within its bound. */
+  cacheStats(): { bytes: number; evictions: number } {
+    return { bytes: this.cache.heldBytes(), evictions: this.cache.evictions };
   }
 
   /** The index objects of a tenant's days covering [from, through). */
@@ -37,7 +47,7 @@ export class IndexReader {
   }
 
   private async withFiles<T>(tenant: string, from: bigint, through: bigint, fn: (files: IndexFile[]) => T): Promise<T> {
-    const { files, release } = await this.cache.lease(await this.objects(tenant, from, through));
+    const { files, release } = await openCurrent(await this.objects(tenant, from, through), (objects) => this.cache.lease(objects));
     try {
       return fn(files);
     } finally {

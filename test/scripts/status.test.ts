@@ -62,7 +62,7 @@ test('status lists a running node with its roles, and a partition without owner 
   const { code, json } = await statusJson([`--nats.url=${nats.url}`, `--common.path_prefix=${dataDir}`]);
   const me = json.members?.find((m) => m.id === node.id);
   t.truthy(me, 'the node is a member');
-  t.deepEqual([...me!.roles].sort(), ['distributor', 'frontend', 'gateway', 'ingester', 'querier']);
+  t.deepEqual([...me!.roles].sort(), ['compactor', 'distributor', 'frontend', 'gateway', 'ingester', 'querier']);
   t.truthy(json.ingesters.find((i) => i.id === node.id), 'the node is listed as an ingester');
   t.is(json.partitions.length, 32);
   for (const p of json.partitions)

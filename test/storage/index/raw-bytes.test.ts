@@ -1,6 +1,6 @@
 import test from 'ava';
 import Database from 'better-sqlite3';
-import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels } from '../../../model/labels.ts';
 import { IndexReader } from '../../../storage/index/reader.ts';
@@ -34,7 +34,7 @@ CREATE INDEX IF NOT EXISTS chunks_by_series ON chunks (fp, through_ns);
 
 test('a chunk indexed with its line bytes reads back with them, in a file of the current schema', async (t) => {
   const { dir, store } = await fsStore(t);
-  const writer = new IndexWriter({ dir: join(dir, 'w'), store, writerId: 'w1' });
+  const writer = new IndexWriter({ store, writerId: 'w1' });
   t.teardown(() => writer.close());
   await writer.addChunks([{ ...ref('a', '1', labels, JAN1 + 1n, JAN1 + 2n), rawBytes: 4321 }, ref('a', '2', labels, JAN1 + 3n, JAN1 + 4n)]);
   const reader = new IndexReader({ store });
@@ -48,7 +48,8 @@ test('a chunk indexed with its line bytes reads back with them, in a file of the
     ],
     'a row written without them says so',
   );
-  const db = new Database(await store.get('index/a/2024-01-01/w1-0000.db'));
+  const [file] = await store.list('index/a/2024-01-01/');
+  const db = new Database(await store.get(file.key));
   t.is(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   t.is(SCHEMA_VERSION, 2);
   db.close();
@@ -69,15 +70,17 @@ test('an index file of schema 1 (no raw_bytes column) is still read, its chunks 
   t.false('rawBytes' in refs[0]);
 });
 
-test('a writer resuming a schema 1 segment it left brings it to the current schema and writes line bytes into it', async (t) => {
+test('a schema 1 segment left in the store is read beside the new segments a writer adds', async (t) => {
   const { dir, store } = await fsStore(t);
-  const day = join(dir, 'w', 'a', '2024-01-01');
-  await mkdir(day, { recursive: true });
-  schema1File(join(day, 'w1-0000.db'));
-  const writer = new IndexWriter({ dir: join(dir, 'w'), store, writerId: 'w1' });
+  const local = join(dir, 'old.db');
+  schema1File(local);
+  await store.put('index/a/2024-01-01/w1-0000.db', readFileSync(local));
+  const writer = new IndexWriter({ store, writerId: 'w1' });
   t.teardown(() => writer.close());
   await writer.addChunks([{ ...ref('a', '1', labels, JAN1 + 3n, JAN1 + 4n), rawBytes: 999 }]);
-  t.deepEqual((await store.list('index/')).map((o) => o.key), ['index/a/2024-01-01/w1-0000.db'], 'the same segment, not a new one');
+  const keys = (await store.list('index/')).map((o) => o.key);
+  t.is(keys.length, 2, 'a new segment: the old one is never written again');
+  t.is(keys[0], 'index/a/2024-01-01/w1-0000.db');
   const reader = new IndexReader({ store });
   t.teardown(() => reader.close());
   const refs = await reader.chunks('a', api, JAN1, JAN1 + 10n);

@@ -17,7 +17,7 @@ const m = (name: string, op: Matcher['op'], value: string): Matcher => ({ name, 
 
 async function twoTenantsTwoDays(t: import('ava').ExecutionContext, cache = true) {
   const { dir, store } = await fsStore(t);
-  const writer = new IndexWriter({ dir: join(dir, 'writer'), store, writerId: 'ingester-1' });
+  const writer = new IndexWriter({ store, writerId: 'ingester-1' });
   t.teardown(() => writer.close());
   await writer.addChunks([
     ref('a', '1', api, JAN1 + 10n, JAN1 + 20n),
@@ -105,7 +105,8 @@ test('index files are cached on disk and reused by a new reader while the store 
   const first = new IndexReader({ store, cacheDir });
   t.deepEqual(await fps(first, [m('app', '=', 'api')]), ['1']);
   first.close();
-  const cached = join(cacheDir, 'index', 'a', '2024-01-01', 'ingester-1-0000.db');
+  const [file] = await store.list('index/a/2024-01-01/');
+  const cached = join(cacheDir, ...file.key.split('/'));
   const before = await stat(cached);
   const second = new IndexReader({ store, cacheDir });
   t.teardown(() => second.close());
@@ -113,6 +114,11 @@ test('index files are cached on disk and reused by a new reader while the store 
   t.is((await stat(cached)).ino, before.ino, 'not downloaded again');
   await writer.addChunks([ref('a', '8', api, JAN1 + 1n, JAN1 + 2n)]);
   t.deepEqual(await fps(second, [m('app', '=', 'api')]), ['1', '8']);
+  // a writer of an earlier Muninn uploaded a day's file again on every flush: here the first file changes
+  const added = (await store.list('index/a/2024-01-01/')).find((o) => o.key !== file.key)!;
+  await store.put(file.key, await store.get(added.key));
+  await store.delete(added.key);
+  t.deepEqual(await fps(second, [m('app', '=', 'api')]), ['8']);
   t.not((await stat(cached)).ino, before.ino, 'a changed file is downloaded again');
 });
 
@@ -134,10 +140,10 @@ test('the index works the same on S3', async (t) => {
   const { dir } = await fsStore(t);
   const store = await openObjectStore({ object_store: 's3', filesystem: { directory: '' }, aws: (await startS3(t)).aws });
   t.teardown(() => store.close());
-  const writer = new IndexWriter({ dir: join(dir, 'w'), store, writerId: 'w1' });
+  const writer = new IndexWriter({ store, writerId: 'w1' });
   t.teardown(() => writer.close());
   await writer.addChunks([ref('a', '1', api, JAN1, JAN1 + DAY), ref('a', '2', web, JAN1 + 5n, JAN1 + 6n)]);
-  t.deepEqual((await store.list('index/')).map((o) => o.key), ['index/a/2024-01-01/w1-0000.db', 'index/a/2024-01-02/w1-0000.db']);
+  t.deepEqual((await store.list('index/')).map((o) => o.key.replace(/w1-\d+\.db$/, 'w1-N.db')), ['index/a/2024-01-01/w1-N.db', 'index/a/2024-01-02/w1-N.db']);
   const reader = new IndexReader({ store, cacheDir: join(dir, 'c') });
   t.teardown(() => reader.close());
   t.deepEqual(await fps(reader, [m('env', '=~', 'prod|dev')], 'a', JAN1, JAN1 + 2n * DAY), ['1', '2']);

@@ -1,0 +1,121 @@
+// The compactor: the one process holding the compactor lease merges every tenant's days of index
+// files every compaction_interval (run.ts), as Loki's compactor does with its ring. A process that
+// does not hold the lease asks again each renewal period and takes over when the holder's lease
+// lapses; the holder renews it while it works, and stops between days once it has lost it. A run
+// keeps nothing but what it writes to the store, so a compactor killed at any step is resumed by
+// the next run, here or in another process. Retention and deletion (the rest of Loki's compactor)
+// would be further steps of a run.
+import type { Logger } from 'pino';
+import type { CompactorLease } from '../../bus/index.ts';
+import type { ObjectStore } from '../../storage/index.ts';
+import type { Metrics } from '../metrics.ts';
+import { runCompaction, type RunResult } from './run.ts';
+
+export interface CompactorOptions {
+  id: string;
+  compaction_interval_ms: number;
+  index_delete_delay_ms: number;
+  working_directory: string;
+}
+
+export interface CompactorDeps {
+  store: ObjectStore;
+  lease: CompactorLease;
+  metrics: Metrics;
+  log: Logger;
+}
+
+export class Compactor {
+  private active = false;
+  private stopped = false;
+  private renewing: NodeJS.Timeout | undefined;
+  private next: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private lastRun: (RunResult & { at: number; ms: number }) | undefined;
+  private lastError: string | undefined;
+  private filesMergedTotal = 0;
+
+  constructor(
+    private readonly opts: CompactorOptions,
+    private readonly deps: CompactorDeps,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.renew();
+    // the lease is renewed three times per TTL, whether or not a run is going on
+    this.renewing = setInterval(() => void this.renew(), Math.max(100, this.deps.lease.ttlMs / 3));
+    this.schedule(0);
+  }
+
+  /** Holds (or tries to take) the lease; `active` says whether this process may work. */
+  private async renew(): Promise<void> {
+    if (this.stopped) return;
+    const was = this.active;
+    try {
+      this.active = await this.deps.lease.hold(this.opts.id);
+    } catch (err) {
+      // NATS unreachable: the lease may lapse meanwhile, so stop working until it is renewed
+      this.active = false;
+      this.deps.log.warn({ err }, 'renewing the compactor lease failed');
+    }
+    this.deps.metrics.compactorRunning.set(this.active ? 1 : 0);
+    if (this.active !== was) this.deps.log.info({ active: this.active }, this.active ? 'compactor lease taken: this compactor works' : 'compactor lease lost');
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.next = setTimeout(() => {
+      this.running = this.tick().finally(() => this.schedule(this.opts.compaction_interval_ms));
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.active) return;
+    const started = Date.now();
+    try {
+      const result = await runCompaction(this.deps.store, {
+        workDir: this.opts.working_directory,
+        deleteDelayMs: this.opts.index_delete_delay_ms,
+        keepGoing: () => this.active && !this.stopped,
+      });
+      const ms = Date.now() - started;
+      this.lastRun = { ...result, at: started, ms };
+      this.lastError = undefined;
+      this.filesMergedTotal += result.filesMerged;
+      this.deps.metrics.compactTables.inc({ status: 'success' });
+      this.deps.metrics.compactTablesDuration.set(ms / 1000);
+      this.deps.metrics.compactTablesLastSuccess.set(Math.floor(Date.now() / 1000));
+      this.deps.log.info({ ...result, ms }, 'compaction run done');
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      this.deps.metrics.compactTables.inc({ status: 'failure' });
+      this.deps.log.error({ err }, 'compaction run failed; the next run starts over from the store');
+    }
+  }
+
+  /** For `muninn status`: whether this one works, and its last run. */
+  status(): Record<string, unknown> {
+    return {
+      compactor: {
+        active: this.active,
+        lastRunAt: this.lastRun?.at ?? null,
+        lastRunMs: this.lastRun?.ms ?? null,
+        days: this.lastRun?.days ?? null,
+        filesMerged: this.lastRun?.filesMerged ?? null,
+        filesDeleted: this.lastRun?.filesDeleted ?? null,
+        filesMergedTotal: this.filesMergedTotal,
+        lastError: this.lastError ?? null,
+      },
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.renewing);
+    clearTimeout(this.next);
+    await this.running;
+    this.active = false;
+    this.deps.metrics.compactorRunning.set(0);
+    await this.deps.lease.release().catch((err) => this.deps.log.warn({ err }, 'releasing the compactor lease failed; it lapses by itself'));
+  }
+}
