@@ -76,12 +76,13 @@ export async function startNode(cfg: Config, logger: Logger = pino({ level: 'inf
   const notReady = (): string | undefined => {
     if (stopping) return 'Not ready: stopping';
     if (Date.now() - registeredAt > MEMBER_TTL_MS) return 'Not ready: this node is not registered in muninn-members (is NATS reachable?)';
-    const starting = roles.filter((r) => !running.has(r));
-    if (starting.length) return `Not ready: waiting for ${starting.join(', ')} to start`;
+    // a started role's reason first: an ingester's replay goes on while later roles start, and says how far it is
     for (const r of running.values()) {
       const why = r.notReady?.();
       if (why) return why;
     }
+    const starting = roles.filter((r) => !running.has(r));
+    if (starting.length) return `Not ready: waiting for ${starting.join(', ')} to start`;
     return undefined;
   };
 
