@@ -1,9 +1,9 @@
 // A partition's reader that has, for STALL_MS, neither handed over a message nor found the log's
 // head, while the log holds messages past what it read, is stuck somewhere no retry of its own
 // reaches (its pulls end within seconds, its retries wait at most 5 s): the ingester reads that
-// partition anew from where it stood, and says where the old reader was. Twice in loaded CI runs a
-// partition was left unread for minutes with no failure logged; this bounds such a stall whatever
-// its cause, and names the reader's phase so the cause can be found.
+// partition anew from where it stood, and says where the old reader was. Such a reader would leave
+// its partition unread with nothing logged and /ready still saying ready; this bounds the stall
+// whatever its cause, and names the reader's phase so the cause can be found.
 import type { Partition } from './partition.ts';
 
 export const STALL_MS = 30_000;
