@@ -25,7 +25,12 @@ export class TailPublisher {
   publish(batch: IngestBatch, data: Uint8Array, accepted: IngestStream[]): void {
     if (!accepted.length) return;
     const body = accepted.length === batch.streams.length ? data : encodeIngestBatch({ tenant: batch.tenant, streams: accepted });
-    publishTailFeed(this.nc, batch.tenant, body);
+    try {
+      publishTailFeed(this.nc, batch.tenant, body);
+    } catch {
+      // a closed or draining connection: tails miss this message, but the ingest log's reader must
+      // not see a throw, or it would hand the message, already appended, over again
+    }
   }
 
   stop(): void {
