@@ -25,7 +25,7 @@ const dir = resolve('data', 'demo');
 const show = (p: string) => relative(process.cwd(), p) || '.';
 
 const roles = [
-  { name: 'gateway', target: 'gateway,distributor,frontend', port: base },
+  { name: 'gateway', target: 'gateway,distributor,frontend,compactor', port: base },
   { name: 'ingester-1', target: 'ingester', port: base + 1 },
   { name: 'ingester-2', target: 'ingester', port: base + 2 },
   { name: 'querier-1', target: 'querier', port: base + 3 },

@@ -68,7 +68,7 @@ test('the demo starts two ingesters and two queriers behind a gateway and an age
   const roles = memberRoles(out);
   t.is(roles.filter((r) => r === 'ingester').length, 2, out);
   t.is(roles.filter((r) => r === 'querier').length, 2, out);
-  t.true(roles.includes('gateway,distributor,frontend'), out);
+  t.true(roles.includes('gateway,distributor,frontend,compactor'), out);
   t.is(pids().length, 7, `a nats-server, five Muninn processes and the agent, each with its pid:\n${out}`);
   // the demo's traffic comes from log files, through the agent, over NATS
   await waitFor('the agent\'s lines to be queryable', async () => {
