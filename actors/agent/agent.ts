@@ -1,7 +1,8 @@
 // The Muninn agent (`muninn agent -config.file agent.yaml`), promtail's job: tails the files of
 // its scrape configs, runs each line through its scrape config's pipeline, and hands the entries
 // to every client, which push them over NATS or HTTP. A line's position is saved only once every
-// client is done with it, so a restart resumes with no gap and no line sent twice.
+// client is done with it, so a restart resumes with no gap; lines sent again after a SIGKILL carry
+// the read times they had (positions.ts), so Muninn shows each once.
 import type { Logger } from 'pino';
 import type { AgentConfig, ClientConfig } from './config.ts';
 import { Client } from './client.ts';
@@ -33,7 +34,7 @@ export class Agent {
     let ready = false;
     const ops = new OpsServer(metrics.registry, () => (ready ? undefined : 'Not ready: starting'));
     try {
-      for (const c of cfg.clients) clients.push(new Client(c, await senderOf(c, log), metrics, log.child({ client: c.url ?? c.natsUrl })));
+      for (const c of cfg.clients) clients.push(new Client(c, await senderOf(c, log), metrics, log.child({ client: c.url ?? c.natsUrl }), () => positions.flushStamps()));
       const room = () => Promise.all(clients.map((c) => c.room())).then(() => undefined);
       const send = (e: AgentEntry) => {
         // each client releases the entry's tickets once: hold them once more per extra client
@@ -52,7 +53,7 @@ export class Agent {
             poll: cfg.poll,
             syncMs: cfg.targetSyncMs,
             room,
-            line: (text, labels, ticket) => pipelines[i].push(entryOf(text, labels, ticket)),
+            line: (text, labels, ticket, ts) => pipelines[i].push(entryOf(text, labels, ticket, ts)),
             read: (path, lines, bytes) => {
               metrics.readLines.labels(path).inc(lines);
               metrics.readBytes.labels(path).inc(bytes);

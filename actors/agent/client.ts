@@ -34,6 +34,8 @@ export class Client {
     private readonly sender: Sender,
     private readonly metrics: AgentMetrics,
     private readonly log: Logger,
+    /** Makes the read times of every line read so far durable (positions.ts), before a batch goes. */
+    private readonly beforeSend: () => Promise<void> = async () => {},
   ) {
     this.external = Object.entries(cfg.externalLabels);
     this.timer = setInterval(() => this.sealIfOld(), Math.max(10, cfg.batchWaitMs / 4));
@@ -125,6 +127,7 @@ export class Client {
     for (;;) {
       const began = performance.now();
       try {
+        await this.beforeSend();
         const bytes = await this.sender.send(tenant, b, this.cfg.timeoutMs);
         this.metrics.requestDuration.labels('200', host).observe((performance.now() - began) / 1000);
         this.metrics.sentEntries.labels(host).inc(b.entries);

@@ -17,19 +17,23 @@ export interface AgentEntry {
 
 let lastNs = 0n;
 /**
- * A line's read time in ns, never the same twice: Muninn's queriers drop entries of one stream
- * with the same time and line as duplicates, and two equal lines can be read in one ms.
+ * Read times for `n` lines read together: the first is now in ns (or one past the last given),
+ * the others follow it by 1 ns each, never the same twice (Muninn's queriers drop entries of one
+ * stream with the same time and line as duplicates, and two equal lines can be read in one ms).
+ * Lines stamped from a chunk's first time get the same times when read again after a restart
+ * (positions.ts keeps it), so a resent line is such a duplicate.
  */
-export function readTime(): bigint {
+export function readTimes(n: number): bigint {
   const now = BigInt(Date.now()) * 1_000_000n;
-  lastNs = now > lastNs ? now : lastNs + 1n;
-  return lastNs;
+  const t0 = now > lastNs ? now : lastNs + 1n;
+  lastNs = t0 + BigInt(Math.max(n, 1) - 1);
+  return t0;
 }
 
 /** The entry of a line just read, under its target's shared labels, holding its chunk's ticket. */
-export function entryOf(line: string, labels: Map<string, string>, ticket: Ticket): AgentEntry {
+export function entryOf(line: string, labels: Map<string, string>, ticket: Ticket, ts: bigint): AgentEntry {
   ticket.hold();
-  return { labels, labelsOwned: false, extracted: new Map(), line, ts: readTime(), tickets: [ticket] };
+  return { labels, labelsOwned: false, extracted: new Map(), line, ts, tickets: [ticket] };
 }
 
 /** The entry's labels, made its own before a stage changes them. */

@@ -15,7 +15,7 @@ interface Target {
 export interface TargetDeps extends Omit<TailerDeps, 'line'> {
   syncMs: number;
   /** A line read from a file of this scrape config, under that file's labels. */
-  line(text: string, labels: Map<string, string>, ticket: Ticket): void;
+  line(text: string, labels: Map<string, string>, ticket: Ticket, ts: bigint): void;
   /** +1 when a file's tailer starts, -1 when it ends. */
   activeFiles(delta: number): void;
 }
@@ -60,7 +60,7 @@ export class FileTargets {
       for (const path of await globFiles(t.include)) {
         if (this.stopped || this.tailers.has(path) || t.exclude?.test(path)) continue;
         const labels = new Map(t.labels).set('filename', path);
-        const tailer = new FileTailer(path, { ...this.deps, line: (text, ticket) => this.deps.line(text, labels, ticket) });
+        const tailer = new FileTailer(path, { ...this.deps, line: (text, ticket, ts) => this.deps.line(text, labels, ticket, ts) });
         this.tailers.set(path, tailer);
         this.deps.activeFiles(1);
         void tailer.done.then(() => {

@@ -2,7 +2,7 @@
 // out, what was dropped and why, and whether every line's ticket was let go once.
 import { parse } from 'yaml';
 import { FileAcks } from '../../actors/agent/acks.ts';
-import { entryOf, type AgentEntry } from '../../actors/agent/entry.ts';
+import { entryOf, readTimes, type AgentEntry } from '../../actors/agent/entry.ts';
 import { compilePipeline } from '../../actors/agent/stages/pipeline.ts';
 import type { Stage } from '../../actors/agent/stages/stage.ts';
 
@@ -36,7 +36,7 @@ export function pipeline(yaml: string): PipelineRun {
     push(line, labels = { job: 'test' }) {
       offset += Buffer.byteLength(line) + 1;
       const ticket = acks.ticket(offset);
-      stage.push(entryOf(line, new Map(Object.entries(labels)), ticket));
+      stage.push(entryOf(line, new Map(Object.entries(labels)), ticket, readTimes(1)));
       ticket.release();
     },
     release() {

@@ -53,3 +53,41 @@ test('every line is found once through rotation by rename, copy-truncate, a new 
 
   await assertEachOnce(t, node.url, 'rotation', began - 60_000, written);
 });
+
+test('an agent SIGKILLed mid-stream sends again what it had not saved, and every line is still found once', async (t) => {
+  t.timeout(120_000);
+  const began = Date.now();
+  const nats = await startNats(t);
+  const node = await startTestNode(t, nats.url, { 'limits_config.max_entries_limit_per_query': '100000' });
+  const dir = await tempDir(t);
+  await mkdir(join(dir, 'logs'));
+  const app = join(dir, 'logs', 'app.log');
+  // positions saved seldom, as promtail's default: a SIGKILL leaves seconds of sent lines unsaved
+  const cfg = agentConfig(dir, nats.url, 'killed');
+  cfg.positions.sync_period = '10s';
+  const written: string[] = [];
+  let writing = true;
+  let seq = 0;
+  const writer = (async () => {
+    while (writing) {
+      written.push(...(await writeLines(app, 'app', seq, seq + 20)));
+      seq += 20;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  let agent = await spawnAgent(t, dir, cfg);
+  await waitFor('lines sent', async () => (await agent.metric('promtail_sent_entries_total')) >= 400, 30_000);
+  agent.child.kill('SIGKILL');
+  await agent.exited;
+  const writtenAtKill = written.length;
+  agent = await spawnAgent(t, dir, cfg);
+  await new Promise((r) => setTimeout(r, 2000));
+  writing = false;
+  await writer;
+  await waitFor('the restarted agent to read to the end', async () => (await agent.metric('promtail_read_lines_total')) >= written.length - writtenAtKill, 30_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  // it read again lines the first agent had sent: the positions file was behind them
+  const reread = (await agent.metric('promtail_read_lines_total')) - (written.length - writtenAtKill);
+  t.true(reread > 0, `the restarted agent read ${reread} lines again`);
+  await assertEachOnce(t, node.url, 'killed', began - 60_000, written);
+});
