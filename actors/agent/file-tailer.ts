@@ -87,6 +87,8 @@ export class FileTailer {
         if (end === 'truncated') {
           this.deps.log.info({ path: this.path }, 'file truncated; reading it from the start');
         } else this.deps.log.info({ path: this.path }, 'file rotated; reading the new file from the start');
+        // what was stamped of the old content says nothing of the new
+        positions.remove(this.path);
         fh = await open(this.path, 'r').catch(() => undefined);
         if (!fh) {
           positions.remove(this.path);
