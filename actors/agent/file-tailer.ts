@@ -161,21 +161,18 @@ export class FileTailer {
     if (all || (end === 0 && data.length >= MAX_LINE_BYTES)) end = data.length;
     if (end === 0) return 0;
     const ticket = acks.ticket(at + end);
-    // where each line starts, so that its read time is known before any is handed on
+    // where each line starts and ends (one scan), so that its read time is known before any is handed on
     const starts: number[] = [];
+    const ends: number[] = [];
     for (let s = 0; s < end; ) {
-      starts.push(s);
-      const nl = data.indexOf(NEWLINE, s);
-      s = nl < 0 || nl >= end ? end : nl + 1;
-    }
-    const ts = times.of(starts, at, at + end);
-    for (let i = 0; i < starts.length; i++) {
-      const s = starts[i];
       let nl = data.indexOf(NEWLINE, s);
       if (nl < 0 || nl >= end) nl = end;
-      const stop = nl > s && data[nl - 1] === CR ? nl - 1 : nl;
-      this.deps.line(data.toString('utf8', s, stop), ticket, ts[i]);
+      starts.push(s);
+      ends.push(nl > s && data[nl - 1] === CR ? nl - 1 : nl);
+      s = nl + 1;
     }
+    const ts = times.of(starts, at, at + end);
+    for (let i = 0; i < starts.length; i++) this.deps.line(data.toString('utf8', starts[i], ends[i]), ticket, ts[i]);
     const lines = starts.length;
     this.deps.read(this.path, lines, end);
     ticket.release();
