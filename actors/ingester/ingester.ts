@@ -280,7 +280,9 @@ export class Ingester {
       ? Math.min(MAX_FLUSH_BACKOFF_MS, this.opts.flush_check_period_ms * 2 ** this.flushFailures)
       : this.opts.flush_check_period_ms;
     this.ticker = setTimeout(() => {
-      this.flushing = this.flushRound((s, now) => this.due(s, now)).then(
+      // after what is queued (a hand-over's round): two rounds at once would write the same chunks
+      // and move a partition's checkpoint from two places at one revision
+      this.flushing = this.flushing.then(() => this.flushRound((s, now) => this.due(s, now))).then(
         () => {
           if (this.flushFailures) this.deps.logger.info({ attempts: this.flushFailures + 1 }, 'flushing works again');
           this.flushFailures = 0;
@@ -331,7 +333,7 @@ export class Ingester {
       await writeChunks(items, this.deps.store, this.deps.index, this.opts);
       const retainUntil = Date.now() + this.opts.chunk_retain_period_ms;
       for (const it of items) {
-        it.stream.flushed(retainUntil);
+        it.stream.flushed(it.chunk, retainUntil);
         this.partitions.get(it.stream.partition)?.flushed.set(it.stream.fp, it.stream.flushedSeq);
         this.deps.metrics.chunksFlushed.inc({ reason: it.reason });
       }

@@ -101,10 +101,13 @@ export class StreamActor {
     return chunk;
   }
 
-  /** The flushing chunk is durable: remember how far, keep it readable a while for queries. */
-  flushed(retainUntil: number): void {
-    const c = this.flushing;
-    if (!c) return;
+  /**
+   * `c` is durable: remember how far, keep it readable a while for queries. Only the chunk still
+   * flushing counts: a write that ends after another round wrote the same chunk and the head was
+   * cut again must not take the newer chunk, not yet written, for durable.
+   */
+  flushed(c: CutChunk, retainUntil: number): void {
+    if (this.flushing !== c) return;
     this.flushedSeq = Math.max(this.flushedSeq, c.maxSeq);
     this.flushing = undefined;
     this.retained.push({ chunk: c, until: retainUntil });
