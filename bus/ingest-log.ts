@@ -124,7 +124,9 @@ export class IngestLog {
    * nats-server serves by dropping whole blocks: a filtered purge per partition walked the
    * stream's blocks while holding it, and pushes waited seconds for their acknowledgements.
    * A partition whose messages all lie below its checkpoint holds nothing back; one with messages
-   * and no checkpoint yet holds back everything.
+   * and no checkpoint yet holds back everything. A floor of 1 is never sent: nats-server (2.9)
+   * takes a purge to sequence 1 for a purge of everything, so one computed while the log was
+   * still empty deleted the first message appended meanwhile, acknowledged and unread.
    */
   async purgeConsumed(partitions: number, checkpoint: (p: number) => Promise<number>): Promise<void> {
     // read first: a message appended after this lies above every floor found below
@@ -138,7 +140,7 @@ export class IngestLog {
       }),
     );
     const floor = Math.min(head + 1, ...needs);
-    if (floor > first) await this.jsm.streams.purge(streams.ingest, { seq: floor });
+    if (floor > first && floor > 1) await this.jsm.streams.purge(streams.ingest, { seq: floor });
   }
 }
 

@@ -48,3 +48,18 @@ test('purging keeps every message some partition still needs and drops the rest'
   await purge();
   t.deepEqual(await kept(), [8, 1], 'a message no checkpoint has passed stays');
 });
+
+test('a purge worked out while the log was empty keeps the first message appended meanwhile', async (t) => {
+  const nats = await startNats(t);
+  const nc = await connect({ servers: nats.url });
+  t.teardown(() => nc.close());
+  const log = await IngestLog.open(nc, { duplicateWindowMs: 60_000, maxBytes: 64 << 20 });
+  const jsm = await nc.jetstreamManager();
+  // the first push of a fresh cluster lands between the purge's look at the log and the purge itself
+  await log.purgeConsumed(2, async (p) => {
+    if (p === 0) t.is(await log.append(0, Buffer.from('first'), 'first'), 1);
+    return 1;
+  });
+  t.is((await jsm.streams.info(streams.ingest)).state.messages, 1, 'the acknowledged first message is still in the log');
+  t.is(new TextDecoder().decode((await jsm.streams.getMessage(streams.ingest, { seq: 1 })).data), 'first');
+});
