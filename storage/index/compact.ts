@@ -44,7 +44,10 @@ export interface DayEdit {
 
 export interface CompactOptions {
   workDir: string;
+  /** How long covered files stay, and dropped chunks at the least. */
   deleteDelayMs: number;
+  /** How long dropped chunks stay, if longer (retention_delete_delay). */
+  chunkDeleteDelayMs?: number;
   now?: number;
   edit?: DayEdit;
 }
@@ -60,6 +63,8 @@ export interface CompactResult {
   droppedChunks: number;
   /** Chunk objects deleted, their delay past. */
   chunksDeleted: number;
+  /** Dropped chunks still to delete, as the day's files now list them. */
+  chunksPending: number;
 }
 
 /** Every (tenant, day) prefix holding index files, `index/<tenant>/<day>/`, from one listing. */
@@ -120,7 +125,7 @@ export async function compactDay(store: ObjectStore, prefix: string, opts: Compa
   await mkdir(dir, { recursive: true });
   try {
     const day = await readDay(store, prefix, dir);
-    const result: CompactResult = { merged: 0, deleted: 0, droppedChunks: 0, chunksDeleted: 0 };
+    const result: CompactResult = { merged: 0, deleted: 0, droppedChunks: 0, chunksDeleted: 0, chunksPending: day.pending };
     let empty = false;
     if (day.live.length > 1 || opts.edit || day.pending > 0) {
       const out = await merge(store, day, dir);
@@ -133,10 +138,11 @@ export async function compactDay(store: ObjectStore, prefix: string, opts: Compa
         }
         // a chunk a current row names again is live: it must not be deleted
         changed = out.prepare('DELETE FROM dropped_chunks WHERE key IN (SELECT key FROM chunks)').run().changes > 0 || changed;
-        const gone = await deleteDueChunks(store, prefix, out, now - opts.deleteDelayMs, dir);
+        const gone = await deleteDueChunks(store, prefix, out, now - Math.max(opts.deleteDelayMs, opts.chunkDeleteDelayMs ?? 0), dir);
         result.chunksDeleted = gone;
         changed ||= gone > 0;
-        empty = out.prepare('SELECT (SELECT count(*) FROM chunks) + (SELECT count(*) FROM dropped_chunks)').pluck().get() === 0;
+        result.chunksPending = out.prepare('SELECT count(*) FROM dropped_chunks').pluck().get() as number;
+        empty = result.chunksPending === 0 && out.prepare('SELECT count(*) FROM chunks').pluck().get() === 0;
         // an emptied day is not written again when every file of it can go now
         if (changed && !(empty && day.objects.every((o) => pastDelay(o, day, now, opts.deleteDelayMs)))) {
           result.written = await upload(store, prefix, out);
