@@ -65,6 +65,8 @@ export interface CompactResult {
   chunksDeleted: number;
   /** Dropped chunks still to delete, as the day's files now list them. */
   chunksPending: number;
+  /** Whether the day had no rows left and is gone from the store. */
+  dayDeleted: boolean;
 }
 
 /** Every (tenant, day) prefix holding index files, `index/<tenant>/<day>/`, from one listing. */
@@ -125,7 +127,7 @@ export async function compactDay(store: ObjectStore, prefix: string, opts: Compa
   await mkdir(dir, { recursive: true });
   try {
     const day = await readDay(store, prefix, dir);
-    const result: CompactResult = { merged: 0, deleted: 0, droppedChunks: 0, chunksDeleted: 0, chunksPending: day.pending };
+    const result: CompactResult = { merged: 0, deleted: 0, droppedChunks: 0, chunksDeleted: 0, chunksPending: day.pending, dayDeleted: false };
     let empty = false;
     if (day.live.length > 1 || opts.edit || day.pending > 0) {
       const out = await merge(store, day, dir);
@@ -160,6 +162,7 @@ export async function compactDay(store: ObjectStore, prefix: string, opts: Compa
       await store.delete(o.key);
       result.deleted++;
     }
+    result.dayDeleted = empty && result.deleted === day.objects.length;
     return result;
   } finally {
     await rm(dir, { recursive: true, force: true });

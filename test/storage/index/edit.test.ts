@@ -58,24 +58,24 @@ test('an edit drops rows at once, deletes their chunk objects only after the del
   t.is((await answers(store)).series.length, 2);
 
   const run = await compactDay(store, DAY1, { workDir: work, deleteDelayMs: 2 * HOUR, edit: dropApp('api') });
-  t.like(run, { merged: 6, droppedChunks: 3, chunksDeleted: 0, chunksPending: 3 });
+  t.like(run, { merged: 6, droppedChunks: 3, chunksDeleted: 0, chunksPending: 3, dayDeleted: false });
   t.truthy(run.written);
   t.deepEqual(await answers(store), { chunks: webs.map((r) => r.key).sort(), series: [JSON.stringify(web)] }, 'api is gone from chunks and /series');
   for (const r of apis) t.true(await exists(store, r.key), 'a query that listed the old files may still read the chunk');
 
   const again = await compactDay(store, DAY1, { workDir: work, deleteDelayMs: 2 * HOUR, edit: dropApp('api') });
-  t.deepEqual(again, { merged: 0, deleted: 0, droppedChunks: 0, chunksDeleted: 0, chunksPending: 3 }, 'nothing left to drop: the day is not written again');
+  t.deepEqual(again, { merged: 0, deleted: 0, droppedChunks: 0, chunksDeleted: 0, chunksPending: 3, dayDeleted: false }, 'nothing left to drop: the day is not written again');
 
   // a compactor killed after the upload remembers nothing: the file lists what is still to delete
   const later = await compactDay(store, DAY1, { workDir: work, deleteDelayMs: 2 * HOUR, now: Date.now() + 2 * HOUR + 1000 });
-  t.like(later, { chunksDeleted: 3, deleted: 6, chunksPending: 0 }, 'the chunks and the segments');
+  t.like(later, { chunksDeleted: 3, deleted: 6, chunksPending: 0, dayDeleted: false }, 'the chunks and the segments');
   t.truthy(later.written, 'written once more, no longer listing the deleted chunks');
   for (const r of apis) t.false(await exists(store, r.key));
   for (const r of webs) t.true(await exists(store, r.key));
   t.deepEqual((await answers(store)).chunks, webs.map((r) => r.key).sort());
 
   const last = await compactDay(store, DAY1, { workDir: work, deleteDelayMs: 2 * HOUR, now: Date.now() + 4 * HOUR + 2000, edit: dropApp('api') });
-  t.deepEqual(last, { merged: 0, deleted: 1, droppedChunks: 0, chunksDeleted: 0, chunksPending: 0 }, 'only the first compacted file, which the last run covered');
+  t.deepEqual(last, { merged: 0, deleted: 1, droppedChunks: 0, chunksDeleted: 0, chunksPending: 0, dayDeleted: false }, 'only the first compacted file, which the last run covered');
   t.deepEqual((await store.list(DAY1)).map((o) => o.key), [later.written]);
 });
 
@@ -113,7 +113,7 @@ test('a day whose every row an edit drops is deleted whole once the delay has pa
   await compactDay(store, DAY1, { workDir: work, deleteDelayMs: HOUR, edit: dropApp('api') });
   t.deepEqual(await answers(store), { chunks: [], series: [] });
   const later = await compactDay(store, DAY1, { workDir: work, deleteDelayMs: HOUR, now: Date.now() + HOUR + 1000, edit: dropApp('api') });
-  t.like(later, { chunksDeleted: 3, deleted: 4, written: undefined });
+  t.like(later, { chunksDeleted: 3, deleted: 4, written: undefined, dayDeleted: true });
   t.deepEqual(await store.list('index/'), [], 'no file left');
   t.deepEqual(await indexDays(store), []);
   for (const r of refs) t.false(await exists(store, r.key));
