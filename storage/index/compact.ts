@@ -155,9 +155,10 @@ export async function compactDay(store: ObjectStore, prefix: string, opts: Compa
       }
     }
     // what every reader skips, long enough that a query which listed it before has finished; a
-    // day with no rows left goes whole, its current file too (a query that listed it just
-    // before finds it gone, fails and is retried)
-    for (const o of day.objects) {
+    // day with no rows left goes whole, its current files last, as they cover the others (a query
+    // that listed them just before finds them gone, fails and is retried)
+    const covered = (o: ObjectInfo) => isCovered(o, day.covers);
+    for (const o of [...day.objects.filter(covered), ...day.objects.filter((o) => !covered(o))]) {
       if (!(isCovered(o, day.covers) || (empty && !result.written)) || !pastDelay(o, day, now, opts.deleteDelayMs)) continue;
       await store.delete(o.key);
       result.deleted++;
