@@ -12,6 +12,7 @@ import { get, metricValue, pushJson, queryRange, waitFor } from '../../helpers/l
 import { startNats } from '../../helpers/nats.ts';
 import { startTestNode, tempDir, TINY_CHUNKS } from '../../helpers/node.ts';
 import { startS3 } from '../../helpers/s3.ts';
+import { statusCompactor } from '../../helpers/status.ts';
 
 const NS_PER_MS = 1_000_000n;
 const HOUR = 3_600_000;
@@ -132,6 +133,12 @@ async function retentionByTenantAndStream(t: ExecutionContext, storage: Record<s
   t.true((await metricValue(c.url, 'loki_boltdb_shipper_retention_sweeper_chunk_deleted_duration_seconds_count', { status: 'success' })) >= expired);
   t.true((await metricValue(c.url, 'loki_boltdb_shipper_apply_retention_last_successful_run_timestamp_seconds')) > Date.now() / 1000 - 60);
   t.is(await metricValue(c.url, 'muninn_compactor_chunks_pending_deletion'), 0);
+
+  // members report their figures with their heartbeat, every 5 s
+  const args = [`--nats.url=${nats.url}`, `--common.path_prefix=${c.dataDir}`, ...Object.entries(storage).map(([k, v]) => `--${k}=${v}`)];
+  let status: Record<string, unknown> = {};
+  await waitFor('status to show the deletions', async () => ((status = await statusCompactor(args)).retention as { chunksDeletedTotal?: number } | null)?.chunksDeletedTotal === expired, 20_000);
+  t.like(status.retention, { enabled: true, chunksPending: 0, chunksDeletedTotal: expired, daysDeletedTotal: 1 });
 }
 
 test('retention deletes chunks past their tenant\'s and stream\'s period and queries stop showing them, on the filesystem', async (t) => {
