@@ -30,6 +30,9 @@ import { createTables } from './schema.ts';
 const DROPPED_DDL =
   'CREATE TABLE IF NOT EXISTS dropped_chunks (key TEXT PRIMARY KEY, from_ns INTEGER NOT NULL, through_ns INTEGER NOT NULL, at_ms INTEGER) WITHOUT ROWID;';
 
+/** Chunk deletes a day's sweep keeps in flight at once. */
+const DELETES_IN_FLIGHT = 16;
+
 /** A change to a day's merged rows, made before the day's compacted file is written. */
 export interface DayEdit {
   /**
@@ -280,14 +283,24 @@ async function deleteDueChunks(store: ObjectStore, prefix: string, out: Database
   const named = new Set<string>();
   for (const [d, keys] of elsewhere) for (const k of await currentlyNamed(store, `index/${tenant}/${d}/`, keys, join(dir, d))) named.add(k);
   const unlist = out.prepare('DELETE FROM dropped_chunks WHERE key = ?');
-  let gone = 0;
-  for (const c of due) {
-    if (named.has(c.key)) continue;
-    await store.delete(c.key);
-    unlist.run(c.key);
-    gone++;
-  }
-  return gone;
+  const todo = due.filter((c) => !named.has(c.key));
+  // several deletes in flight, as Loki's retention_delete_worker_count: an S3 delete is a round trip
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async () => {
+    while (next < todo.length && !failure) {
+      const { key } = todo[next++];
+      try {
+        await store.delete(key);
+        unlist.run(key);
+      } catch (err) {
+        failure ??= { err }; // the others stop; what is still listed is deleted by a later run
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: DELETES_IN_FLIGHT }, worker));
+  if (failure) throw failure.err;
+  return todo.length;
 }
 
 /** Which of `keys` a current file of the day under `prefix` names. */
