@@ -112,6 +112,43 @@ export function createMetrics() {
       help: 'Unix timestamp of the last successful compaction run.',
       registers: r,
     }),
+    // retention's, with Loki 2.8's names (compactor/metrics.go, compactor/retention/metrics.go); a table is a day
+    applyRetentionLastSuccess: new Gauge({
+      name: 'loki_boltdb_shipper_apply_retention_last_successful_run_timestamp_seconds',
+      help: 'Unix timestamp of the last successful retention run.',
+      registers: r,
+    }),
+    retentionMarks: new Counter({
+      name: 'loki_boltdb_shipper_retention_marker_count_total',
+      help: 'Total count of markers created per table (chunks dropped from the index, their objects to delete).',
+      labelNames: ['table'],
+      registers: r,
+    }),
+    retentionTables: new Counter({
+      name: 'loki_boltdb_shipper_retention_marker_table_processed_total',
+      help: 'Total amount of table processed for each user per action (modified, deleted, none).',
+      labelNames: ['table', 'user_id', 'action'],
+      registers: r,
+    }),
+    retentionTableDuration: new Histogram({
+      name: 'loki_boltdb_shipper_retention_marker_table_processed_duration_seconds',
+      help: 'Time (in seconds) spent in marking table for chunks to delete.',
+      labelNames: ['table', 'status'],
+      buckets: [1, 2.5, 5, 10, 20, 40, 90, 360, 600, 1800],
+      registers: r,
+    }),
+    retentionChunkDeleteDuration: new Histogram({
+      name: 'loki_boltdb_shipper_retention_sweeper_chunk_deleted_duration_seconds',
+      help: 'Time (in seconds) spent in deleting chunk.',
+      labelNames: ['status'],
+      buckets: [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8],
+      registers: r,
+    }),
+    retentionChunksPending: new Gauge({
+      name: 'muninn_compactor_chunks_pending_deletion',
+      help: 'Chunks dropped from the index whose objects wait for retention_delete_delay, as the last compaction run found them.',
+      registers: r,
+    }),
     tailsActive: new Gauge({
       name: 'loki_querier_tail_active',
       help: 'Live tails (/loki/api/v1/tail) the querier threads of this process hold.',

@@ -9,6 +9,7 @@ import { ByteBudget, Checkpoints, CompactorLease, IngestLog, Leases, Members, Re
 import { durationMs, type Config, type RuntimeConfig } from '../config/index.ts';
 import { IndexWriter, openObjectStore, type StorageConfig } from '../storage/index.ts';
 import { Compactor } from './compactor/compactor.ts';
+import { Retention } from './compactor/retention.ts';
 import { ClusterView } from './distributor/cluster-view.ts';
 import { Distributor } from './distributor/distributor.ts';
 import { pushStreamOf } from './distributor/push-stream.ts';
@@ -218,6 +219,7 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         id: p.id,
         compaction_interval_ms: durationMs(c.compaction_interval),
         index_delete_delay_ms: durationMs(c.index_delete_delay),
+        retention_delete_delay_ms: durationMs(c.retention_delete_delay),
         working_directory: workDir,
       },
       {
@@ -225,6 +227,8 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         lease: await CompactorLease.open(p.nc, { ttlMs: durationMs(c.lease_ttl), replicas: p.cfg.nats.replicas }),
         metrics: p.metrics,
         log: p.log.child({ role: 'compactor' }),
+        // each tenant's retention as the runtime config has it at each run
+        retention: c.retention_enabled ? new Retention((tenant) => p.runtime.limits(tenant)) : undefined,
       },
     );
     await compactor.start();

@@ -5,6 +5,13 @@
 export const CHUNK_ENCODINGS = ['lz4', 'brotli', 'zstd'] as const;
 export type ChunkEncoding = (typeof CHUNK_ENCODINGS)[number];
 
+/** One of limits_config.retention_stream's rules, as Loki's: streams its selector matches keep their chunks `period`. */
+export interface RetentionStream {
+  selector: string;
+  priority: number;
+  period: string;
+}
+
 export const defaults = {
   /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier, compactor. */
   target: 'all',
@@ -151,11 +158,15 @@ export const defaults = {
     compaction_interval: '10m',
     /**
      * Index files merged into a compacted file are deleted this long after it appeared, so a
-     * query that listed them before can still read them (Loki's retention_delete_delay).
+     * query that listed them before can still read them (the default of Loki's retention_delete_delay).
      */
     index_delete_delay: '2h',
     /** The compactor's lease lapses this long after its holder last renewed it; another compactor then takes over. */
     lease_ttl: '30s',
+    /** Delete chunks past their tenant's and stream's retention (limits_config.retention_period, retention_stream), as Loki's. */
+    retention_enabled: false,
+    /** Chunks past retention are deleted this long after their index rows were removed (never before index_delete_delay), as Loki's. */
+    retention_delete_delay: '2h',
   },
   limits_config: {
     /** Longer lines are refused (line_too_long), or cut to this length when max_line_size_truncate is on; 0: any length. */
@@ -192,6 +203,13 @@ export const defaults = {
     volume_max_series: 1000,
     /** Live tails (/loki/api/v1/tail) one tenant may hold at once across the cluster; past it a tail is refused, as Loki's. */
     max_concurrent_tail_requests: 10,
+    /** How long chunks are kept when compactor.retention_enabled is on (Loki's); 0: for ever. */
+    retention_period: '0s',
+    /**
+     * Periods for the streams a selector matches, over retention_period: of the rules matching a
+     * stream, the highest priority wins, and of equal priorities the shortest period (Loki's rule).
+     */
+    retention_stream: [] as RetentionStream[],
   },
   runtime_config: {
     /** A YAML file of per-tenant overrides (`overrides: { <tenant>: { <limits_config keys> } }`), read again every period; empty: none. */

@@ -1,8 +1,9 @@
 // Reads the YAML file, flags and environment over the defaults; an unknown key stops startup, named.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { parseMatchers } from '../logql/parser/index.ts';
 import { parseDuration } from '../logql/parser/units.ts';
-import { CHUNK_ENCODINGS, defaults, type Config } from './defaults.ts';
+import { CHUNK_ENCODINGS, defaults, type Config, type RetentionStream } from './defaults.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -18,7 +19,12 @@ function overlay(base: Tree, over: Tree, path: string): Tree {
     const key = path ? `${path}.${k}` : k;
     if (!(k in base)) throw new ConfigError(`unknown configuration key ${key}`);
     const b = base[k];
-    if (isTree(b)) {
+    if (Array.isArray(b)) {
+      // a list from a flag is written as YAML: --limits_config.retention_stream='[{selector: …}]'
+      const list = typeof v === 'string' ? parseYaml(v) : v;
+      if (!Array.isArray(list)) throw new ConfigError(`configuration key ${key} must be a list`);
+      out[k] = list;
+    } else if (isTree(b)) {
       if (!isTree(v)) throw new ConfigError(`configuration key ${key} must be a map`);
       out[k] = overlay(b, v, key);
     } else if (typeof b === 'number') {
@@ -54,6 +60,35 @@ function checkDurations(t: Tree, path: string): void {
   }
 }
 
+/**
+ * limits_config.retention_stream's rules, as Loki checks them: a selector, a whole priority and a
+ * period of 24h or more. Returns them with each period as a duration string.
+ */
+export function checkRetentionStreams(rules: unknown[], path: string): RetentionStream[] {
+  return rules.map((r, i) => {
+    const at = `${path}[${i}]`;
+    if (!isTree(r)) throw new ConfigError(`${at} must be a map of selector, priority and period`);
+    for (const k of Object.keys(r)) if (!['selector', 'priority', 'period'].includes(k)) throw new ConfigError(`unknown configuration key ${at}.${k}`);
+    const selector = String(r.selector ?? '');
+    try {
+      parseMatchers(selector);
+    } catch (err) {
+      throw new ConfigError(`${at}.selector: invalid labels matchers: ${(err as Error).message}`);
+    }
+    const priority = Number(r.priority ?? 0);
+    if (!Number.isInteger(priority)) throw new ConfigError(`${at}.priority must be a whole number`);
+    const period = String(r.period ?? '');
+    let ns: number;
+    try {
+      ns = parseDuration(period);
+    } catch {
+      throw new ConfigError(`${at}.period: invalid duration ${JSON.stringify(r.period)}`);
+    }
+    if (ns < 86_400e9) throw new ConfigError(`${at}: retention period must be >= 24h was ${period}`);
+    return { selector, priority, period };
+  });
+}
+
 /** Keys that take one of a few words. */
 const CHOICES: Record<string, readonly string[]> = {
   'ingester.chunk_encoding': CHUNK_ENCODINGS,
@@ -75,6 +110,7 @@ export function overlaySection(base: object, over: unknown, path: string): Tree 
   if (!isTree(over)) throw new ConfigError(`${path} must be a map`);
   const out = overlay(base as Tree, over, path);
   checkDurations(out, path);
+  if (Array.isArray(out.retention_stream)) out.retention_stream = checkRetentionStreams(out.retention_stream, `${path}.retention_stream`);
   return out;
 }
 
@@ -115,6 +151,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (opts.flags) tree = overlay(tree, flagsToTree(opts.flags), '');
   checkDurations(tree, '');
   checkChoices(tree);
+  const limits = tree.limits_config as Tree;
+  tree = { ...tree, limits_config: { ...limits, retention_stream: checkRetentionStreams(limits.retention_stream as unknown[], 'limits_config.retention_stream') } };
   return tree as unknown as Config;
 }
 

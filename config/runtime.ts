@@ -10,7 +10,7 @@ type LimitsConfig = Config['limits_config'];
 
 /**
  * The limits_config keys an override may set: the push limits, which the distributor reads per
- * tenant. The rest (query limits, ingestion_rate_strategy, as in Loki) are read once, for every
+ * tenant, and retention, which the compactor reads per tenant at each run. The rest (query limits, ingestion_rate_strategy, as in Loki) are read once, for every
  * tenant, so an override of them is refused rather than silently ignored.
  */
 export const TENANT_LIMIT_KEYS = [
@@ -25,6 +25,8 @@ export const TENANT_LIMIT_KEYS = [
   'ingestion_rate_mb',
   'ingestion_burst_size_mb',
   'max_global_streams_per_user',
+  'retention_period',
+  'retention_stream',
 ] as const satisfies ReadonlyArray<keyof LimitsConfig>;
 
 /** Each overridden tenant's whole limits_config, and the overrides as written. */

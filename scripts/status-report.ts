@@ -68,6 +68,16 @@ export interface CompactorStatus {
   lastError: string | null;
   /** Members running the compactor role (one works, the others wait). */
   members: number;
+  /** The holder's retention: on or off, its last run's chunks and what it deleted since it started. */
+  retention: {
+    enabled: boolean;
+    chunksDropped: number | null;
+    chunksDeleted: number | null;
+    /** Dropped from the index, waiting for retention_delete_delay. */
+    chunksPending: number | null;
+    chunksDeletedTotal: number;
+    daysDeletedTotal: number;
+  } | null;
 }
 
 export interface Status {
@@ -105,6 +115,12 @@ export function problemsOf(s: Status, maxLag: number): string[] {
     if (p.lag > maxLag) out.push(`partition ${p.partition} lags ${p.lag} messages (over ${maxLag})`);
   }
   return out;
+}
+
+function retentionLine(r: NonNullable<CompactorStatus['retention']>): string {
+  if (!r.enabled) return 'retention off (compactor.retention_enabled)';
+  const last = r.chunksDropped === null ? 'no run yet' : `last run dropped ${r.chunksDropped} chunks from the index and deleted ${r.chunksDeleted}, ${r.chunksPending} wait for the delay`;
+  return `retention on: ${last}; ${r.chunksDeletedTotal} chunks and ${r.daysDeletedTotal} whole days deleted since it started`;
 }
 
 export function renderText(s: Status, problems: string[]): string {
@@ -171,6 +187,7 @@ export function renderText(s: Status, problems: string[]): string {
             c.lastRunAt === null
               ? 'no run finished yet'
               : `last run ${duration(now - c.lastRunAt)} ago, ${duration(c.lastRunMs ?? 0)}: ${c.days} days, ${c.filesMerged} files merged, ${c.filesDeleted} deleted; ${c.filesMergedTotal} merged since it started`,
+            ...(c.retention ? [retentionLine(c.retention)] : []),
           ],
   );
 

@@ -201,6 +201,7 @@ class Bus {
       filesMergedTotal: num('filesMergedTotal'),
       lastError: typeof figures.lastError === 'string' ? figures.lastError : null,
       members: members.filter((m) => m.roles.includes('compactor')).length,
+      retention: typeof figures.retention === 'object' && figures.retention !== null ? (figures.retention as CompactorStatus['retention']) : null,
     };
   }
 

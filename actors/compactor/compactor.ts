@@ -3,18 +3,20 @@
 // does not hold the lease asks again each renewal period and takes over when the holder's lease
 // lapses; the holder renews it while it works, and stops between days once it has lost it. A run
 // keeps nothing but what it writes to the store, so a compactor killed at any step is resumed by
-// the next run, here or in another process. Retention and deletion (the rest of Loki's compactor)
-// would be further steps of a run.
+// the next run, here or in another process. With compactor.retention_enabled each run also drops
+// expired chunks (retention.ts); deletion would be a further step of a run.
 import type { Logger } from 'pino';
 import type { CompactorLease } from '../../bus/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Retention } from './retention.ts';
 import { runCompaction, type RunResult } from './run.ts';
 
 export interface CompactorOptions {
   id: string;
   compaction_interval_ms: number;
   index_delete_delay_ms: number;
+  retention_delete_delay_ms: number;
   working_directory: string;
 }
 
@@ -23,6 +25,8 @@ export interface CompactorDeps {
   lease: CompactorLease;
   metrics: Metrics;
   log: Logger;
+  /** Absent when compactor.retention_enabled is off. */
+  retention?: Retention;
 }
 
 export class Compactor {
@@ -34,6 +38,8 @@ export class Compactor {
   private lastRun: (RunResult & { at: number; ms: number }) | undefined;
   private lastError: string | undefined;
   private filesMergedTotal = 0;
+  private chunksDeletedTotal = 0;
+  private daysDeletedTotal = 0;
 
   constructor(
     private readonly opts: CompactorOptions,
@@ -76,13 +82,19 @@ export class Compactor {
       const result = await runCompaction(this.deps.store, {
         workDir: this.opts.working_directory,
         deleteDelayMs: this.opts.index_delete_delay_ms,
+        chunkDeleteDelayMs: this.opts.retention_delete_delay_ms,
         keepGoing: () => this.active && !this.stopped,
+        retention: this.deps.retention,
+        metrics: this.deps.metrics,
       });
       const ms = Date.now() - started;
       this.lastRun = { ...result, at: started, ms };
       this.lastError = undefined;
       this.filesMergedTotal += result.filesMerged;
+      this.chunksDeletedTotal += result.chunksDeleted;
+      this.daysDeletedTotal += result.daysDeleted;
       this.deps.metrics.compactTables.inc({ status: 'success' });
+      if (this.deps.retention) this.deps.metrics.applyRetentionLastSuccess.set(Math.floor(Date.now() / 1000));
       this.deps.metrics.compactTablesDuration.set(ms / 1000);
       this.deps.metrics.compactTablesLastSuccess.set(Math.floor(Date.now() / 1000));
       this.deps.log.info({ ...result, ms }, 'compaction run done');
@@ -105,6 +117,14 @@ export class Compactor {
         filesDeleted: this.lastRun?.filesDeleted ?? null,
         filesMergedTotal: this.filesMergedTotal,
         lastError: this.lastError ?? null,
+        retention: {
+          enabled: this.deps.retention !== undefined,
+          chunksDropped: this.lastRun?.chunksDropped ?? null,
+          chunksDeleted: this.lastRun?.chunksDeleted ?? null,
+          chunksPending: this.lastRun?.chunksPending ?? null,
+          chunksDeletedTotal: this.chunksDeletedTotal,
+          daysDeletedTotal: this.daysDeletedTotal,
+        },
       },
     };
   }

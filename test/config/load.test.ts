@@ -59,3 +59,15 @@ test('flags override the file and NATS_URL overrides the default url', (t) => {
   t.is(cfg.nats.url, 'nats://10.0.0.1:4222');
   t.is(cfg.ingester.chunk_target_size, 1_572_864);
 });
+
+test('retention_stream rules are read from the file or a flag, and refused as Loki refuses them', (t) => {
+  const rules = [{ selector: '{namespace="dev"}', priority: 1, period: '24h' }];
+  t.deepEqual(loadConfig({ file: yamlFile('limits_config:\n  retention_stream:\n  - selector: \'{namespace="dev"}\'\n    priority: 1\n    period: 24h\n') }).limits_config.retention_stream, rules);
+  t.deepEqual(loadConfig({ flags: { 'limits_config.retention_stream': '[{selector: \'{namespace="dev"}\', priority: 1, period: 24h}]' } }).limits_config.retention_stream, rules);
+  const refused = (yaml: string) => t.throws(() => loadConfig({ file: yamlFile(`limits_config:\n  retention_stream:\n${yaml}`) }), { instanceOf: ConfigError })?.message;
+  t.is(refused("  - selector: '{app=\"a\"}'\n    priority: 1\n    period: 5h\n"), 'limits_config.retention_stream[0]: retention period must be >= 24h was 5h');
+  t.regex(refused("  - selector: 'app=a'\n    period: 48h\n") ?? '', /^limits_config\.retention_stream\[0\]\.selector: invalid labels matchers/);
+  t.is(refused("  - selector: '{app=\"a\"}'\n    period: 48h\n    name: x\n"), 'unknown configuration key limits_config.retention_stream[0].name');
+  // Loki 2.8 checks only the rules' periods: a short retention_period is taken
+  t.is(loadConfig({ flags: { 'limits_config.retention_period': '1h' } }).limits_config.retention_period, '1h');
+});

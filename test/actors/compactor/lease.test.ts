@@ -1,23 +1,14 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { FilesystemStore } from '../../../storage/filesystem-store.ts';
 import { IndexWriter } from '../../../storage/index/writer.ts';
 import { metricValue, waitFor } from '../../helpers/loki.ts';
 import { startNats } from '../../helpers/nats.ts';
 import { startTestNode, tempDir } from '../../helpers/node.ts';
+import { statusCompactor } from '../../helpers/status.ts';
 import { DAY, JAN1, ref } from '../../storage/index/fixtures.ts';
 
 const ops = 'loki_boltdb_shipper_compact_tables_operation_total';
-
-/** `muninn status --json`'s compactor section. */
-async function statusCompactor(args: string[]): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, ['--import=tsx', 'scripts/muninn.ts', 'status', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((r) => child.on('exit', r));
-  return (JSON.parse(out) as { compactor: Record<string, unknown> }).compactor;
-}
 
 test('of two compactors only the lease holder works; the other takes over when it stops; status names the holder', async (t) => {
   const nats = await startNats(t);
