@@ -5,6 +5,10 @@
 export const CHUNK_ENCODINGS = ['lz4', 'brotli', 'zstd'] as const;
 export type ChunkEncoding = (typeof CHUNK_ENCODINGS)[number];
 
+/** limits_config.deletion_mode's words (Loki's): whether a tenant may delete logs, and whether deleted lines leave the store or are only hidden. */
+export const DELETION_MODES = ['disabled', 'filter-only', 'filter-and-delete'] as const;
+export type DeletionMode = (typeof DELETION_MODES)[number];
+
 export const defaults = {
   /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier, compactor. */
   target: 'all',
@@ -156,6 +160,11 @@ export const defaults = {
     index_delete_delay: '2h',
     /** The compactor's lease lapses this long after its holder last renewed it; another compactor then takes over. */
     lease_ttl: '30s',
+    /**
+     * A delete request can be cancelled this long after it was made; only then does the compactor
+     * take it up and remove its lines from the store (Loki's default).
+     */
+    delete_request_cancel_period: '24h',
   },
   limits_config: {
     /** Longer lines are refused (line_too_long), or cut to this length when max_line_size_truncate is on; 0: any length. */
@@ -192,6 +201,12 @@ export const defaults = {
     volume_max_series: 1000,
     /** Live tails (/loki/api/v1/tail) one tenant may hold at once across the cluster; past it a tail is refused, as Loki's. */
     max_concurrent_tail_requests: 10,
+    /**
+     * The delete API for the tenant: `disabled` (403), `filter-only` (queries hide the lines a
+     * request names) or `filter-and-delete` (and the compactor removes them from the store);
+     * Loki's default.
+     */
+    deletion_mode: 'filter-and-delete' as DeletionMode,
   },
   runtime_config: {
     /** A YAML file of per-tenant overrides (`overrides: { <tenant>: { <limits_config keys> } }`), read again every period; empty: none. */

@@ -10,7 +10,7 @@ type LimitsConfig = Config['limits_config'];
 
 /**
  * The limits_config keys an override may set: the push limits, which the distributor reads per
- * tenant. The rest (query limits, ingestion_rate_strategy, as in Loki) are read once, for every
+ * tenant, and deletion_mode, which the delete API, queriers and the compactor read per tenant. The rest (query limits, ingestion_rate_strategy, as in Loki) are read once, for every
  * tenant, so an override of them is refused rather than silently ignored.
  */
 export const TENANT_LIMIT_KEYS = [
@@ -25,6 +25,7 @@ export const TENANT_LIMIT_KEYS = [
   'ingestion_rate_mb',
   'ingestion_burst_size_mb',
   'max_global_streams_per_user',
+  'deletion_mode',
 ] as const satisfies ReadonlyArray<keyof LimitsConfig>;
 
 /** Each overridden tenant's whole limits_config, and the overrides as written. */
@@ -51,7 +52,7 @@ export function parseRuntimeConfig(text: string, base: LimitsConfig): RuntimeVal
   const allowed = new Set<string>(TENANT_LIMIT_KEYS);
   for (const [tenant, over] of Object.entries(overrides as Record<string, unknown>)) {
     const path = `overrides.${tenant}`;
-    const merged = overlaySection(base, over ?? {}, path) as unknown as LimitsConfig;
+    const merged = overlaySection(base, over ?? {}, path, 'limits_config') as unknown as LimitsConfig;
     for (const key of Object.keys(over ?? {}))
       if (!allowed.has(key)) throw new ConfigError(`${path}.${key} cannot be set per tenant; these can: ${TENANT_LIMIT_KEYS.join(', ')}`);
     out.limits.set(tenant, merged);
