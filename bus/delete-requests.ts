@@ -27,8 +27,6 @@ export interface DeleteRequest {
   /** Epoch ms. */
   createdAt: number;
   status: DeleteStatus;
-  /** Lines the compactor removed from the store, once processed. */
-  deletedLines?: number;
 }
 
 /** A request as read, with the revision a compare-and-set needs. */

@@ -3,12 +3,13 @@
 // does not hold the lease asks again each renewal period and takes over when the holder's lease
 // lapses; the holder renews it while it works, and stops between days once it has lost it. A run
 // keeps nothing but what it writes to the store, so a compactor killed at any step is resumed by
-// the next run, here or in another process. Retention and deletion (the rest of Loki's compactor)
-// would be further steps of a run.
+// the next run, here or in another process. Log deletion (deletes.ts) is a further step of a run.
 import type { Logger } from 'pino';
-import type { CompactorLease } from '../../bus/index.ts';
+import type { CompactorLease, DeleteRequests } from '../../bus/index.ts';
+import type { ChunkEncoding, DeletionMode } from '../../config/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
+import { processDeletes, type DeletesResult } from './deletes.ts';
 import { runCompaction, type RunResult } from './run.ts';
 
 export interface CompactorOptions {
@@ -16,11 +17,18 @@ export interface CompactorOptions {
   compaction_interval_ms: number;
   index_delete_delay_ms: number;
   working_directory: string;
+  delete_request_cancel_period_ms: number;
+  /** How chunks written anew without deleted lines are laid out, as the ingesters write theirs. */
+  chunk_block_size: number;
+  chunk_encoding: ChunkEncoding;
 }
 
 export interface CompactorDeps {
   store: ObjectStore;
   lease: CompactorLease;
+  requests: DeleteRequests;
+  /** A tenant's limits_config.deletion_mode as the runtime config has it now. */
+  deletionMode: (tenant: string) => DeletionMode;
   metrics: Metrics;
   log: Logger;
 }
@@ -34,6 +42,8 @@ export class Compactor {
   private lastRun: (RunResult & { at: number; ms: number }) | undefined;
   private lastError: string | undefined;
   private filesMergedTotal = 0;
+  private lastDeletes: DeletesResult | undefined;
+  private deletesError: string | undefined;
 
   constructor(
     private readonly opts: CompactorOptions,
@@ -91,6 +101,29 @@ export class Compactor {
       this.deps.metrics.compactTables.inc({ status: 'failure' });
       this.deps.log.error({ err }, 'compaction run failed; the next run starts over from the store');
     }
+    await this.deletes();
+  }
+
+  /** The deletion step of a run: the delete requests past their cancel period removed from the store. */
+  private async deletes(): Promise<void> {
+    if (!this.active || this.stopped) return;
+    try {
+      const o = this.opts;
+      this.lastDeletes = await processDeletes(this.deps.store, this.deps.requests, this.deps.metrics, {
+        cancelPeriodMs: o.delete_request_cancel_period_ms,
+        workDir: o.working_directory,
+        deleteDelayMs: o.index_delete_delay_ms,
+        blockSize: o.chunk_block_size,
+        encoding: o.chunk_encoding,
+        deletionMode: this.deps.deletionMode,
+        keepGoing: () => this.active && !this.stopped,
+      });
+      this.deletesError = undefined;
+      if (this.lastDeletes.processed) this.deps.log.info({ ...this.lastDeletes }, 'delete requests processed');
+    } catch (err) {
+      this.deletesError = (err as Error).message;
+      this.deps.log.error({ err }, 'processing delete requests failed; the next run does their work again');
+    }
   }
 
   /** For `muninn status`: whether this one works, and its last run. */
@@ -105,6 +138,10 @@ export class Compactor {
         filesDeleted: this.lastRun?.filesDeleted ?? null,
         filesMergedTotal: this.filesMergedTotal,
         lastError: this.lastError ?? null,
+        // delete requests past their cancel period not yet processed, when the last run began
+        pendingDeleteRequests: this.lastDeletes?.pending ?? null,
+        deleteRequestsProcessed: this.lastDeletes?.processed ?? null,
+        deletesError: this.deletesError ?? null,
       },
     };
   }
