@@ -149,6 +149,53 @@ export function createMetrics() {
       help: 'Chunks dropped from the index whose objects wait for retention_delete_delay, as the last compaction run found them.',
       registers: r,
     }),
+    // log deletion's, with Loki 2.8's names (pkg/storage/stores/indexshipper/compactor/deletion/metrics.go)
+    deleteRequestsReceived: new Counter({
+      name: 'loki_compactor_delete_requests_received_total',
+      help: 'Number of delete requests received per user',
+      labelNames: ['user'],
+      registers: r,
+    }),
+    deleteRequestsProcessed: new Counter({
+      name: 'loki_compactor_delete_requests_processed_total',
+      help: 'Number of delete requests processed per user',
+      labelNames: ['user'],
+      registers: r,
+    }),
+    deleteChunksSelected: new Counter({
+      name: 'loki_compactor_delete_requests_chunks_selected_total',
+      help: 'Number of chunks selected while building delete plans per user',
+      labelNames: ['user'],
+      registers: r,
+    }),
+    deleteProcessingFails: new Counter({
+      name: 'loki_compactor_delete_processing_fails_total',
+      help: 'Number of times the delete phase of compaction has failed',
+      labelNames: ['cause'],
+      registers: r,
+    }),
+    loadPendingRequests: new Counter({
+      name: 'loki_compactor_load_pending_requests_attempts_total',
+      help: 'Number of attempts that were made to load pending requests with status',
+      labelNames: ['status'],
+      registers: r,
+    }),
+    oldestPendingDeleteAge: new Gauge({
+      name: 'loki_compactor_oldest_pending_delete_request_age_seconds',
+      help: 'Age of oldest pending delete request in seconds since they are over their cancellation period',
+      registers: r,
+    }),
+    pendingDeleteRequests: new Gauge({
+      name: 'loki_compactor_pending_delete_requests_count',
+      help: 'Count of delete requests which are over their cancellation period and have not finished processing yet',
+      registers: r,
+    }),
+    deletedLines: new Counter({
+      name: 'loki_compactor_deleted_lines',
+      help: 'Number of deleted lines per user',
+      labelNames: ['user'],
+      registers: r,
+    }),
     tailsActive: new Gauge({
       name: 'loki_querier_tail_active',
       help: 'Live tails (/loki/api/v1/tail) the querier threads of this process hold.',

@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { ByteBudget, Checkpoints, CompactorLease, IngestLog, Leases, Members, ResultsCache, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
+import { ByteBudget, Checkpoints, CompactorLease, DeleteRequests, IngestLog, Leases, Members, ResultsCache, WorkQueue, connectBus, servePush, watchConnection } from '../bus/index.ts';
 import { durationMs, type Config, type RuntimeConfig } from '../config/index.ts';
 import { IndexWriter, openObjectStore, type StorageConfig } from '../storage/index.ts';
 import { Compactor } from './compactor/compactor.ts';
@@ -74,8 +74,15 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         auth_enabled: cfg.auth_enabled,
         query_timeout_ms: durationMs(cfg.querier.query_timeout),
         max_entries_limit_per_query: cfg.limits_config.max_entries_limit_per_query,
+        delete_request_cancel_period_ms: durationMs(cfg.compactor.delete_request_cancel_period),
       },
-      { nc: p.nc, distributor: await p.distributor() },
+      {
+        nc: p.nc,
+        distributor: await p.distributor(),
+        requests: await DeleteRequests.open(p.nc, cfg.nats.replicas),
+        deletionMode: (tenant) => p.runtime.limits(tenant).deletion_mode,
+        metrics: p.metrics,
+      },
     );
     return { routes: gateway.routes(), stop: () => gateway.stop() };
   },
@@ -115,6 +122,8 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
       }
       return slots;
     };
+    const deletes = (await DeleteRequests.open(p.nc, cfg.nats.replicas)).view();
+    await deletes.start();
     const frontend = new Frontend(
       {
         split_queries_by_interval_ms: durationMs(cfg.query_range.split_queries_by_interval),
@@ -140,11 +149,17 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
             : undefined,
           durationMs(cfg.limits_config.max_cache_freshness_per_query),
           p.metrics,
+          (tenant) => deletes.generation(tenant, p.runtime.limits(tenant).deletion_mode !== 'disabled'),
         ),
       },
     );
     frontend.start();
-    return { stop: () => frontend.stop() };
+    return {
+      stop: () => {
+        frontend.stop();
+        deletes.stop();
+      },
+    };
   },
 
   async ingester(p) {
@@ -221,10 +236,15 @@ export const roleTable: Record<Role, (p: NodeParts) => Promise<RunningRole>> = {
         index_delete_delay_ms: durationMs(c.index_delete_delay),
         retention_delete_delay_ms: durationMs(c.retention_delete_delay),
         working_directory: workDir,
+        delete_request_cancel_period_ms: durationMs(c.delete_request_cancel_period),
+        chunk_block_size: p.cfg.ingester.chunk_block_size,
+        chunk_encoding: p.cfg.ingester.chunk_encoding,
       },
       {
         store,
         lease: await CompactorLease.open(p.nc, { ttlMs: durationMs(c.lease_ttl), replicas: p.cfg.nats.replicas }),
+        requests: await DeleteRequests.open(p.nc, p.cfg.nats.replicas),
+        deletionMode: (tenant) => p.runtime.limits(tenant).deletion_mode,
         metrics: p.metrics,
         log: p.log.child({ role: 'compactor' }),
         // each tenant's retention as the runtime config has it at each run

@@ -31,3 +31,4 @@ export { serveFrontend, askFrontend, type FrontendAnswer, type QueryRequest, typ
 export { servePush, pushOverBus, type BusPushStream } from './push.ts';
 export { openTail, serveTails, KEEPALIVE_MS, type TailEvents, type TailFrame, type TailLink, type TailRequest, type TailSink, type OpenTail } from './tail.ts';
 export { TailInterest, announceTails, publishTailFeed, subscribeTailFeed, INTEREST_EVERY_MS } from './tail-feed.ts';
+export { DeleteRequests, DeleteRequestsView, type DeleteRequest, type DeleteStatus, type StoredRequest } from './delete-requests.ts';

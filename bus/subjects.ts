@@ -18,6 +18,8 @@ export const buckets = {
   resultsCache: 'muninn-results-cache',
   /** The compactor's lease: one key naming the one compactor working (bus/compactor-lease.ts). */
   compactor: 'muninn-compactor',
+  /** Log deletion requests, one key per request (bus/delete-requests.ts): gateways add them, queriers filter by them, the compactor processes them. */
+  deleteRequests: 'muninn-delete-requests',
 } as const;
 
 export const queueGroups = {

@@ -11,6 +11,9 @@ export interface RetentionStream {
   priority: number;
   period: string;
 }
+/** limits_config.deletion_mode's words (Loki's): whether a tenant may delete logs, and whether deleted lines leave the store or are only hidden. */
+export const DELETION_MODES = ['disabled', 'filter-only', 'filter-and-delete'] as const;
+export type DeletionMode = (typeof DELETION_MODES)[number];
 
 export const defaults = {
   /** Roles this process runs, as Loki's -target: all, or a list of gateway, distributor, ingester, frontend, querier, compactor. */
@@ -167,6 +170,11 @@ export const defaults = {
     retention_enabled: false,
     /** Chunks past retention are deleted this long after their index rows were removed (never before index_delete_delay), as Loki's. */
     retention_delete_delay: '2h',
+    /**
+     * A delete request can be cancelled this long after it was made; only then does the compactor
+     * take it up and remove its lines from the store (Loki's default).
+     */
+    delete_request_cancel_period: '24h',
   },
   limits_config: {
     /** Longer lines are refused (line_too_long), or cut to this length when max_line_size_truncate is on; 0: any length. */
@@ -210,6 +218,12 @@ export const defaults = {
      * stream, the highest priority wins, and of equal priorities the shortest period (Loki's rule).
      */
     retention_stream: [] as RetentionStream[],
+    /**
+     * The delete API for the tenant: `disabled` (403), `filter-only` (queries hide the lines a
+     * request names) or `filter-and-delete` (and the compactor removes them from the store);
+     * Loki's default.
+     */
+    deletion_mode: 'filter-and-delete' as DeletionMode,
   },
   runtime_config: {
     /** A YAML file of per-tenant overrides (`overrides: { <tenant>: { <limits_config keys> } }`), read again every period; empty: none. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseMatchers } from '../logql/parser/index.ts';
 import { parseDuration } from '../logql/parser/units.ts';
-import { CHUNK_ENCODINGS, defaults, type Config, type RetentionStream } from './defaults.ts';
+import { CHUNK_ENCODINGS, DELETION_MODES, defaults, type Config, type RetentionStream } from './defaults.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -93,12 +93,17 @@ export function checkRetentionStreams(rules: unknown[], path: string): Retention
 const CHOICES: Record<string, readonly string[]> = {
   'ingester.chunk_encoding': CHUNK_ENCODINGS,
   'limits_config.ingestion_rate_strategy': ['global', 'local'],
+  'limits_config.deletion_mode': DELETION_MODES,
 };
 
-function checkChoices(t: Tree): void {
+/** Checks the CHOICES keys under `section` of `t` (the whole tree when none), naming a bad one by `path`. */
+function checkChoices(t: Tree, section = '', path = ''): void {
   for (const [key, allowed] of Object.entries(CHOICES)) {
-    const v = key.split('.').reduce<unknown>((at, k) => (isTree(at) ? at[k] : undefined), t);
-    if (!allowed.includes(String(v))) throw new ConfigError(`configuration key ${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    if (section && !key.startsWith(`${section}.`)) continue;
+    const rest = section ? key.slice(section.length + 1) : key;
+    const v = rest.split('.').reduce<unknown>((at, k) => (isTree(at) ? at[k] : undefined), t);
+    const name = path ? `${path}.${rest}` : key;
+    if (!allowed.includes(String(v))) throw new ConfigError(`configuration key ${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   }
 }
 
@@ -106,11 +111,12 @@ function checkChoices(t: Tree): void {
  * `over` laid onto `base` as a configuration file's section is, every key checked the same way
  * (unknown keys, types, durations): runtime overrides are read so.
  */
-export function overlaySection(base: object, over: unknown, path: string): Tree {
+export function overlaySection(base: object, over: unknown, path: string, section: string): Tree {
   if (!isTree(over)) throw new ConfigError(`${path} must be a map`);
   const out = overlay(base as Tree, over, path);
   checkDurations(out, path);
   if (Array.isArray(out.retention_stream)) out.retention_stream = checkRetentionStreams(out.retention_stream, `${path}.retention_stream`);
+  checkChoices(out, section, path);
   return out;
 }
 

@@ -10,8 +10,10 @@ type LimitsConfig = Config['limits_config'];
 
 /**
  * The limits_config keys an override may set: the push limits, which the distributor reads per
- * tenant, and retention, which the compactor reads per tenant at each run. The rest (query limits, ingestion_rate_strategy, as in Loki) are read once, for every
- * tenant, so an override of them is refused rather than silently ignored.
+ * tenant; retention, which the compactor reads per tenant at each run; and deletion_mode, which the
+ * delete API, queriers and the compactor read per tenant. The rest (query limits,
+ * ingestion_rate_strategy, as in Loki) are read once, for every tenant, so an override of them is
+ * refused rather than silently ignored.
  */
 export const TENANT_LIMIT_KEYS = [
   'max_line_size',
@@ -27,6 +29,7 @@ export const TENANT_LIMIT_KEYS = [
   'max_global_streams_per_user',
   'retention_period',
   'retention_stream',
+  'deletion_mode',
 ] as const satisfies ReadonlyArray<keyof LimitsConfig>;
 
 /** Each overridden tenant's whole limits_config, and the overrides as written. */
@@ -53,7 +56,7 @@ export function parseRuntimeConfig(text: string, base: LimitsConfig): RuntimeVal
   const allowed = new Set<string>(TENANT_LIMIT_KEYS);
   for (const [tenant, over] of Object.entries(overrides as Record<string, unknown>)) {
     const path = `overrides.${tenant}`;
-    const merged = overlaySection(base, over ?? {}, path) as unknown as LimitsConfig;
+    const merged = overlaySection(base, over ?? {}, path, 'limits_config') as unknown as LimitsConfig;
     for (const key of Object.keys(over ?? {}))
       if (!allowed.has(key)) throw new ConfigError(`${path}.${key} cannot be set per tenant; these can: ${TENANT_LIMIT_KEYS.join(', ')}`);
     out.limits.set(tenant, merged);

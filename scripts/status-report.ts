@@ -66,6 +66,10 @@ export interface CompactorStatus {
   /** Files merged since the holder started. */
   filesMergedTotal: number | null;
   lastError: string | null;
+  /** Delete requests past their cancel period and not yet processed, when its last run began. */
+  pendingDeleteRequests: number | null;
+  /** Why its last deletion step failed, if it did. */
+  deletesError: string | null;
   /** Members running the compactor role (one works, the others wait). */
   members: number;
   /** The holder's retention: on or off, its last run's chunks and what it deleted since it started. */
@@ -110,6 +114,7 @@ export function problemsOf(s: Status, maxLag: number): string[] {
   out.push(...s.errors);
   if (s.members && !s.members.some((m) => m.roles.includes('querier'))) out.push('no querier is running');
   if (s.compactor?.lastError) out.push(`the compactor's last run failed: ${s.compactor.lastError}`);
+  if (s.compactor?.deletesError) out.push(`the compactor's last deletion step failed: ${s.compactor.deletesError}`);
   for (const p of s.partitions ?? []) {
     if (!p.owner) out.push(`partition ${p.partition} has no owner`);
     if (p.lag > maxLag) out.push(`partition ${p.partition} lags ${p.lag} messages (over ${maxLag})`);
@@ -188,6 +193,7 @@ export function renderText(s: Status, problems: string[]): string {
               ? 'no run finished yet'
               : `last run ${duration(now - c.lastRunAt)} ago, ${duration(c.lastRunMs ?? 0)}: ${c.days} days, ${c.filesMerged} files merged, ${c.filesDeleted} deleted; ${c.filesMergedTotal} merged since it started`,
             ...(c.retention ? [retentionLine(c.retention)] : []),
+            ...(c.pendingDeleteRequests ? [`${c.pendingDeleteRequests} delete request${c.pendingDeleteRequests === 1 ? '' : 's'} past the cancel period, being processed`] : []),
           ],
   );
 

@@ -200,6 +200,8 @@ class Bus {
       filesDeleted: num('filesDeleted'),
       filesMergedTotal: num('filesMergedTotal'),
       lastError: typeof figures.lastError === 'string' ? figures.lastError : null,
+      pendingDeleteRequests: num('pendingDeleteRequests'),
+      deletesError: typeof figures.deletesError === 'string' ? figures.deletesError : null,
       members: members.filter((m) => m.roles.includes('compactor')).length,
       retention: typeof figures.retention === 'object' && figures.retention !== null ? (figures.retention as CompactorStatus['retention']) : null,
     };

@@ -4,12 +4,14 @@
 // lapses; the holder renews it while it works, and stops between days once it has lost it. A run
 // keeps nothing but what it writes to the store, so a compactor killed at any step is resumed by
 // the next run, here or in another process. With compactor.retention_enabled each run also drops
-// expired chunks (retention.ts); deletion would be a further step of a run.
+// expired chunks (retention.ts), and processes the delete requests past their cancel period (deletes.ts).
 import type { Logger } from 'pino';
-import type { CompactorLease } from '../../bus/index.ts';
+import type { CompactorLease, DeleteRequests } from '../../bus/index.ts';
+import type { ChunkEncoding, DeletionMode } from '../../config/index.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Retention } from './retention.ts';
+import { processDeletes, type DeletesResult } from './deletes.ts';
 import { runCompaction, type RunResult } from './run.ts';
 
 export interface CompactorOptions {
@@ -18,11 +20,18 @@ export interface CompactorOptions {
   index_delete_delay_ms: number;
   retention_delete_delay_ms: number;
   working_directory: string;
+  delete_request_cancel_period_ms: number;
+  /** How chunks written anew without deleted lines are laid out, as the ingesters write theirs. */
+  chunk_block_size: number;
+  chunk_encoding: ChunkEncoding;
 }
 
 export interface CompactorDeps {
   store: ObjectStore;
   lease: CompactorLease;
+  requests: DeleteRequests;
+  /** A tenant's limits_config.deletion_mode as the runtime config has it now. */
+  deletionMode: (tenant: string) => DeletionMode;
   metrics: Metrics;
   log: Logger;
   /** Absent when compactor.retention_enabled is off. */
@@ -40,6 +49,8 @@ export class Compactor {
   private filesMergedTotal = 0;
   private chunksDeletedTotal = 0;
   private daysDeletedTotal = 0;
+  private lastDeletes: DeletesResult | undefined;
+  private deletesError: string | undefined;
 
   constructor(
     private readonly opts: CompactorOptions,
@@ -103,6 +114,29 @@ export class Compactor {
       this.deps.metrics.compactTables.inc({ status: 'failure' });
       this.deps.log.error({ err }, 'compaction run failed; the next run starts over from the store');
     }
+    await this.deletes();
+  }
+
+  /** The deletion step of a run: the delete requests past their cancel period removed from the store. */
+  private async deletes(): Promise<void> {
+    if (!this.active || this.stopped) return;
+    try {
+      const o = this.opts;
+      this.lastDeletes = await processDeletes(this.deps.store, this.deps.requests, this.deps.metrics, {
+        cancelPeriodMs: o.delete_request_cancel_period_ms,
+        workDir: o.working_directory,
+        deleteDelayMs: o.index_delete_delay_ms,
+        blockSize: o.chunk_block_size,
+        encoding: o.chunk_encoding,
+        deletionMode: this.deps.deletionMode,
+        keepGoing: () => this.active && !this.stopped,
+      });
+      this.deletesError = undefined;
+      if (this.lastDeletes.processed) this.deps.log.info({ ...this.lastDeletes }, 'delete requests processed');
+    } catch (err) {
+      this.deletesError = (err as Error).message;
+      this.deps.log.error({ err }, 'processing delete requests failed; the next run does their work again');
+    }
   }
 
   /** For `muninn status`: whether this one works, and its last run. */
@@ -125,6 +159,10 @@ export class Compactor {
           chunksDeletedTotal: this.chunksDeletedTotal,
           daysDeletedTotal: this.daysDeletedTotal,
         },
+        // delete requests past their cancel period not yet processed, when the last run began
+        pendingDeleteRequests: this.lastDeletes?.pending ?? null,
+        deleteRequestsProcessed: this.lastDeletes?.processed ?? null,
+        deletesError: this.deletesError ?? null,
       },
     };
   }

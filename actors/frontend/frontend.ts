@@ -210,9 +210,10 @@ export class Frontend {
       const hit = await this.deps.cache.lookup(cacheable.key, q.cache);
       if (hit) return hit.data;
     }
-    const { data, warnings = [] } = await this.runTask(q, req);
+    const { data, warnings = [], deletes = '' } = await this.runTask(q, req);
     for (const w of warnings) q.warnings.add(w);
-    if (cacheable && warnings.length === 0 && cacheable.keep(data)) q.stores.push(this.deps.cache.store(cacheable.key, data, q.cache));
+    // a querier whose watch of the delete requests is behind or ahead of this frontend's answered for other requests than the key names
+    if (cacheable && warnings.length === 0 && deletes === cacheable.deletes && cacheable.keep(data)) q.stores.push(this.deps.cache.store(cacheable.key, data, q.cache));
     return data;
   }
 
@@ -221,7 +222,7 @@ export class Frontend {
    * answers within subquery_timeout is put there again (max_retries), until the query's
    * deadline, when the whole query answers 504.
    */
-  private async runTask(q: Running, req: QueryRequest): Promise<{ data: unknown; warnings?: string[] }> {
+  private async runTask(q: Running, req: QueryRequest): Promise<{ data: unknown; warnings?: string[]; deletes?: string }> {
     for (let attempt = 0; attempt <= this.opts.max_retries; attempt++) {
       if (q.over) throw new BusError('the query has ended: its piece is not tried again');
       if (q.deadline <= Date.now()) break;
@@ -236,7 +237,7 @@ export class Frontend {
         // it may fail while the put is still pending (the query ended, its inbox closed): not unhandled
         answer.catch(() => undefined);
         await this.deps.queue.put({ id, reply: q.inbox.subject, deadline: Date.now() + wait, body: { req } });
-        const got = decode<{ data: unknown; warnings?: string[] }>(await answer);
+        const got = decode<{ data: unknown; warnings?: string[]; deletes?: string }>(await answer);
         this.deps.metrics.subqueries.inc({ outcome: 'ok' });
         return got;
       } catch (err) {

@@ -2,7 +2,9 @@
 // split interval (and stream shard), a log query's piece when it is empty, a /series or /labels
 // answer whole. Only answers about time older than max_cache_freshness_per_query are kept (data
 // may still arrive for newer), and only answers the queriers gave without a warning (a partial
-// answer must not outlive the outage that made it).
+// answer must not outlive the outage that made it). A key names the tenant's delete requests
+// (their generation, as Loki's cache generation number): a request added or cancelled makes every
+// answer cached before it a miss.
 import { decode, encode, type QueryRequest, type ResultsCache } from '../../bus/index.ts';
 import { msToNs } from '../../model/time.ts';
 import type { Metrics } from '../metrics.ts';
@@ -24,6 +26,8 @@ export const newCacheStats = (): CacheStats => ({ entriesFound: 0, entriesReques
 /** A piece the cache may answer: its key, and whether a fresh answer of it is worth keeping. */
 export interface Cacheable {
   key: string;
+  /** The tenant's delete requests it is keyed on: only an answer filtered by these may be kept. */
+  deletes: string;
   keep(data: unknown): boolean;
 }
 
@@ -37,6 +41,8 @@ export class FrontendCache {
     private readonly cache: ResultsCache | undefined,
     private readonly freshnessMs: number,
     private readonly metrics: Metrics,
+    /** The generation of a tenant's delete requests, as the queriers report theirs. */
+    private readonly deletesGeneration: (tenant: string) => string,
   ) {}
 
   /**
@@ -47,21 +53,24 @@ export class FrontendCache {
   cacheable(req: QueryRequest, log = false): Cacheable | undefined {
     if (!this.cache || req.noCache) return undefined;
     const newest = msToNs(Date.now() - this.freshnessMs);
+    const deletes = this.deletesGeneration(req.tenant);
+    const keyOf = (...parts: Array<string | number | null>): string => JSON.stringify([KEY_VERSION, req.tenant, deletes, ...parts]);
+    const always = () => true;
     switch (req.kind) {
       case 'query_range': {
         if (BigInt(req.end) > newest) return undefined;
-        const key = keyOf(req.tenant, log ? 'log-empty' : 'matrix', req.query, req.start, req.end, req.step, req.interval ?? null, req.shard?.index ?? 0, req.shard?.of ?? 1);
-        return { key, keep: log ? (data) => isEmptyStreams(data) : () => true };
+        const key = keyOf(log ? 'log-empty' : 'matrix', req.query, req.start, req.end, req.step, req.interval ?? null, req.shard?.index ?? 0, req.shard?.of ?? 1);
+        return { key, deletes, keep: log ? (data) => isEmptyStreams(data) : always };
       }
       case 'series':
         if (BigInt(req.end) > newest) return undefined;
-        return { key: keyOf(req.tenant, 'series', req.start, req.end, ...req.match), keep: () => true };
+        return { key: keyOf('series', req.start, req.end, ...req.match), deletes, keep: always };
       case 'labels':
         if (BigInt(req.end) > newest) return undefined;
-        return { key: keyOf(req.tenant, 'labels', req.start, req.end, req.query ?? ''), keep: () => true };
+        return { key: keyOf('labels', req.start, req.end, req.query ?? ''), deletes, keep: always };
       case 'label_values':
         if (BigInt(req.end) > newest) return undefined;
-        return { key: keyOf(req.tenant, 'label_values', req.name, req.start, req.end, req.query ?? ''), keep: () => true };
+        return { key: keyOf('label_values', req.name, req.start, req.end, req.query ?? ''), deletes, keep: always };
       default:
         return undefined;
     }
@@ -106,8 +115,6 @@ export class FrontendCache {
     });
   }
 }
-
-const keyOf = (tenant: string, ...parts: Array<string | number | null>): string => JSON.stringify([KEY_VERSION, tenant, ...parts]);
 
 /** An answer without its `stats` (Loki's block of what the querier did to make it). */
 const withoutStats = (data: unknown): unknown => {

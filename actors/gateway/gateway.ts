@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NatsConnection } from 'nats';
 import { askFrontend, type QueryRequest } from '../../bus/index.ts';
+import { DeleteRoutes, type DeleteRoutesDeps } from './deletes.ts';
 import { HttpError, httpErrors } from '../http-error.ts';
 import { parseInstantQuery, parseLabelsQuery, parseRangeQuery, parseSeriesQuery } from './params.ts';
 import { parseExpr } from '../../logql/parser/index.ts';
@@ -18,6 +19,7 @@ export interface GatewayOptions {
   auth_enabled: boolean;
   query_timeout_ms: number;
   max_entries_limit_per_query: number;
+  delete_request_cancel_period_ms: number;
 }
 
 /** What the gateway needs of the distributor in its process; the node hands it over, as roles never import each other. */
@@ -26,19 +28,21 @@ export interface PushTarget {
   pushOtlp(tenant: string, body: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): Promise<void>;
 }
 
-export interface GatewayDeps {
+export interface GatewayDeps extends DeleteRoutesDeps {
   nc: NatsConnection;
   distributor: PushTarget;
 }
 
 export class Gateway {
   private readonly tail: TailRoute;
+  private readonly deletes: DeleteRoutes;
 
   constructor(
     private readonly opts: GatewayOptions,
     private readonly deps: GatewayDeps,
   ) {
     this.tail = new TailRoute(opts, deps.nc);
+    this.deletes = new DeleteRoutes(opts, deps);
   }
 
   /** Loki's API, for the process's HTTP port. */
@@ -57,6 +61,9 @@ export class Gateway {
       route(q, /^\/loki\/api\/v1\/index\/stats$/, 'index_stats', (req, res, url) => this.indexStats(req, res, url)),
       route(q, /^\/loki\/api\/v1\/index\/volume$/, 'volume', (req, res, url) => this.volume(req, res, url, false)),
       route(q, /^\/loki\/api\/v1\/index\/volume_range$/, 'volume_range', (req, res, url) => this.volume(req, res, url, true)),
+      route(['POST', 'PUT'], /^\/loki\/api\/v1\/delete$/, 'delete', (req, res, url) => this.deletes.add(req, res, url)),
+      route(['GET'], /^\/loki\/api\/v1\/delete$/, 'delete', (req, res) => this.deletes.list(req, res)),
+      route(['DELETE'], /^\/loki\/api\/v1\/delete$/, 'delete', (req, res, url) => this.deletes.cancel(req, res, url)),
       {
         ...route(['GET'], /^\/loki\/api\/v1\/tail$/, 'tail', (req, res, url) => this.tail.plain(req, res, url)),
         upgrade: (req, socket, head, url) => this.tail.upgrade(req, socket, head, url),

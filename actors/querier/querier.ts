@@ -36,8 +36,10 @@ export class Querier {
     let body: Uint8Array | Error;
     try {
       const source = new TenantSource(this.deps, req.tenant, req.kind === 'query_range' ? req.shard : undefined);
+      // the delete requests it filtered by, as the source took them up just now (frontend.ts caches by it)
+      const deletes = this.deps.deletes?.generation(req.tenant) ?? '';
       const data = await this.run(req, task.deadline, source);
-      body = encode({ data, warnings: [...source.warnings] });
+      body = encode({ data, warnings: [...source.warnings], deletes });
     } catch (err) {
       body = err as Error;
     }

@@ -15,6 +15,8 @@ import { Prefetcher } from './prefetcher.ts';
 import { pieceBatches, pieceCounts, type Fetched } from './read-pieces.ts';
 import { inDirection, planPieces, type Piece } from './read-plan.ts';
 import { newReadStats } from '../../logql/stats.ts';
+import type { DeleteFilter, StreamDeletes } from '../../logql/delete-filter.ts';
+import type { QuerierDeletes } from './deletes.ts';
 
 /** Who holds each partition's lease now (a watched copy, asked on every sub-query). */
 export interface PartitionOwners {
@@ -37,19 +39,27 @@ export interface SourceDeps {
   queryIngestersWithinMs: number;
   /** Compressed chunk bytes one sub-query may read (limits_config.max_querier_bytes_read); 0: no limit. */
   maxBytesRead: number;
+  /** The tenants' delete requests, whose lines no answer shows. */
+  deletes?: QuerierDeletes;
 }
 
 export class TenantSource implements Source {
   readonly stats = newReadStats();
   /** Loki's response warnings: what this sub-query could not see. */
   readonly warnings = new Set<string>();
+  /** The tenant's delete requests, undefined when it has none (or its deletion_mode is disabled). */
+  private readonly deletes: DeleteFilter | undefined;
+  /** The requests that apply to the stream of the last batch filtered, by its labels. */
+  private deletesOf: { labels: Labels; of: StreamDeletes | undefined } | undefined;
 
   constructor(
     private readonly deps: SourceDeps,
     private readonly tenant: string,
     /** Only the streams of this shard (a sharded query's piece); all when undefined. */
     private readonly shard?: Shard,
-  ) {}
+  ) {
+    this.deletes = deps.deletes?.filter(tenant);
+  }
 
   /**
    * Without a hint stream by stream: a sub-query holds one piece's entries (and the chunks
@@ -59,18 +69,40 @@ export class TenantSource implements Source {
   async *select(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): AsyncIterable<EntryBatch> {
     const pieces = await this.plan(matchers, start, end, hint);
     for await (const f of this.fetched(hint ? inDirection(pieces, hint.direction) : pieces, start, end, hint))
-      for await (const b of pieceBatches(f, hint)) yield this.processed(b);
+      for await (const b of pieceBatches(f, hint)) {
+        const kept = this.withoutDeleted(b);
+        if (kept.ts.length) yield this.processed(kept);
+      }
   }
 
   /** As select, with blocks that a count takes whole given by their index entries (see Source.count). */
   async *count(matchers: Matcher[], start: bigint, end: bigint, whole: (minTs: bigint, maxTs: bigint) => boolean): AsyncIterable<EntryBatch | Span> {
-    for await (const f of this.fetched(await this.plan(matchers, start, end), start, end, undefined, true))
-      for await (const p of pieceCounts(f, whole)) yield this.processed(p);
+    for await (const f of this.fetched(await this.plan(matchers, start, end), start, end, undefined, true)) {
+      // a block that may hold deleted lines is read, not counted by its totals
+      const deleted = this.deletes?.forStream(f.piece.labels);
+      const taken = deleted ? (min: bigint, max: bigint) => whole(min, max) && !deleted.overlaps(min, max) : whole;
+      for await (const p of pieceCounts(f, taken)) {
+        const kept = 'ts' in p ? this.withoutDeleted(p) : p;
+        if (!('ts' in kept) || kept.ts.length) yield this.processed(kept);
+      }
+    }
+  }
+
+  /**
+   * The batch without the lines the tenant's delete requests name (Loki's query-time filtering);
+   * a stream no request's selector matches costs a matcher test per stream.
+   */
+  private withoutDeleted(b: EntryBatch): EntryBatch {
+    if (!this.deletes) return b;
+    if (this.deletesOf?.labels !== b.labels) this.deletesOf = { labels: b.labels, of: this.deletes.forStream(b.labels) };
+    return this.deletesOf.of ? this.deletesOf.of.apply(b).kept : b;
   }
 
   /** The pieces to read: the index's chunks and the ingesters' memory, checked against max_querier_bytes_read. */
   private async plan(matchers: Matcher[], start: bigint, end: bigint, hint?: SelectHint): Promise<Piece[]> {
-    const [memory, all] = await Promise.all([this.fromIngesters(matchers, start, end, false, hint), this.deps.index.chunks(this.tenant, matchers, start, end)]);
+    // an ingester cutting its answer at the limit may leave out lines that would replace deleted ones
+    const limited = this.deletes?.overlaps(start, end) ? undefined : hint;
+    const [memory, all] = await Promise.all([this.fromIngesters(matchers, start, end, false, limited), this.deps.index.chunks(this.tenant, matchers, start, end)]);
     const refs = this.shard ? all.filter((r) => inShard(r.fingerprint, this.shard)) : all;
     this.checkBytes(refs);
     this.stats.chunksRef += refs.length;

@@ -4,9 +4,10 @@
 import { join } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { Leases, WorkQueue, connectBus, leaseOf, watchConnection } from '../../bus/index.ts';
-import { durationMs, type Config } from '../../config/index.ts';
+import { DeleteRequests, Leases, WorkQueue, connectBus, leaseOf, watchConnection } from '../../bus/index.ts';
+import { durationMs, RuntimeConfig, type Config } from '../../config/index.ts';
 import { IndexReader, openObjectStore, type StorageConfig } from '../../storage/index.ts';
+import { QuerierDeletes } from './deletes.ts';
 import { Querier } from './querier.ts';
 import { INDEX_CACHE_DIR } from './threads.ts';
 import { Tails } from './tail.ts';
@@ -43,6 +44,11 @@ watchConnection(nc, log);
 const store = await openObjectStore(data.storage);
 const leases = (await Leases.open(nc, { ttlMs: durationMs(cfg.ingester.lease_ttl), replicas: cfg.nats.replicas })).view();
 await leases.start();
+// each tenant's deletion_mode, from the runtime config as the node reads it
+const runtime = new RuntimeConfig(cfg.limits_config, cfg.runtime_config.file, durationMs(cfg.runtime_config.period), log.child({ part: 'runtime-config' }));
+await runtime.start();
+const deleteRequests = (await DeleteRequests.open(nc, cfg.nats.replicas)).view();
+await deleteRequests.start();
 const index = new IndexReader({ store, cacheDir: join(data.dataDir, INDEX_CACHE_DIR), maxBytes: data.indexCacheBytes });
 const source = {
   nc,
@@ -55,6 +61,7 @@ const source = {
   ingesterTimeoutMs: durationMs(cfg.querier.ingester_query_timeout),
   queryIngestersWithinMs: durationMs(cfg.querier.query_ingesters_within),
   maxBytesRead: cfg.limits_config.max_querier_bytes_read,
+  deletes: new QuerierDeletes(deleteRequests, (tenant) => runtime.limits(tenant).deletion_mode),
 };
 const querier = new Querier(
   {
@@ -89,6 +96,8 @@ port.on('message', (m: { type: string }) => {
     await querier.stop();
     await feedNc.drain().catch(() => undefined);
     leases.stop();
+    deleteRequests.stop();
+    runtime.stop();
     await nc.drain().catch(() => undefined);
     index.close();
     await store.close();
