@@ -126,6 +126,7 @@ export class Compactor {
         cancelPeriodMs: o.delete_request_cancel_period_ms,
         workDir: o.working_directory,
         deleteDelayMs: o.index_delete_delay_ms,
+        chunkDeleteDelayMs: o.retention_delete_delay_ms,
         blockSize: o.chunk_block_size,
         encoding: o.chunk_encoding,
         deletionMode: this.deps.deletionMode,

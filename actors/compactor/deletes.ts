@@ -35,8 +35,10 @@ const MS = 1_000_000n;
 export interface DeletesOptions {
   cancelPeriodMs: number;
   workDir: string;
-  /** Dropped chunk objects are deleted this long after the first index file without them appeared. */
+  /** Covered index files are deleted this long after the first compacted file covering them appeared. */
   deleteDelayMs: number;
+  /** Dropped chunk objects wait this long (and never less than deleteDelayMs): retention_delete_delay, as Loki's sweeper waits for deleted chunks too. */
+  chunkDeleteDelayMs: number;
   /** How a rewritten chunk is laid out (ingester.chunk_block_size, ingester.chunk_encoding). */
   blockSize: number;
   encoding: ChunkEncoding;
@@ -183,6 +185,6 @@ async function editDays(store: ObjectStore, tenant: string, replacements: Replac
         return { droppedChunks };
       },
     };
-    await compactDay(store, `index/${tenant}/${day}/`, { workDir: opts.workDir, deleteDelayMs: opts.deleteDelayMs, edit });
+    await compactDay(store, `index/${tenant}/${day}/`, { workDir: opts.workDir, deleteDelayMs: opts.deleteDelayMs, chunkDeleteDelayMs: opts.chunkDeleteDelayMs, edit });
   }
 }

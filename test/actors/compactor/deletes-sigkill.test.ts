@@ -99,6 +99,7 @@ test('a compactor killed while processing a delete request, writing chunks or ed
     'storage_config.filesystem.directory': directory,
     'compactor.compaction_interval': '100ms',
     'compactor.index_delete_delay': '0s',
+    'compactor.retention_delete_delay': '0s',
     'compactor.delete_request_cancel_period': '1s',
   };
   const check = async (when: string) => {
@@ -127,6 +128,7 @@ test('a compactor killed while processing a delete request, writing chunks or ed
       cancelPeriodMs: 1000,
       workDir: join(dir, 'work'),
       deleteDelayMs: 0,
+      chunkDeleteDelayMs: 0,
       blockSize: 262_144,
       encoding: 'zstd',
       deletionMode: () => 'filter-and-delete',

@@ -50,6 +50,7 @@ async function deletesLines(t: ExecutionContext, storage: Record<string, string>
     'querier.worker_threads': '1',
     'compactor.compaction_interval': '300ms',
     'compactor.index_delete_delay': '0s',
+    'compactor.retention_delete_delay': '0s',
     'compactor.delete_request_cancel_period': '1s',
   };
   const { url } = await startTestNode(t, nats.url, flags);
