@@ -3,6 +3,7 @@
 // and a full listing now and then (and whenever the watch fails) repairs what a watch can miss.
 // Entries a bucket's TTL removes leave no trace in a watch, so they are dropped by their age.
 import { KvWatchInclude, type JetStreamManager, type KV, type KvEntry } from 'nats';
+import { bucketKeys } from './bucket-keys.ts';
 
 export interface ViewEntry {
   key: string;
@@ -82,14 +83,9 @@ export class BucketView {
     for (const fn of this.listeners) fn();
   }
 
-  /**
-   * Keys come from the bucket's stream info, not kv.keys(): that one runs an ordered consumer,
-   * which on nats-server 2.9 returns only part of the keys.
-   */
+  /** Lists the whole bucket again (bucket-keys.ts says why not kv.keys()). */
   async relist(): Promise<void> {
-    const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: '>' });
-    const prefix = `$KV.${this.bucket}.`;
-    const keys = new Set(Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length)));
+    const keys = new Set(await bucketKeys(this.jsm, this.bucket));
     let changed = false;
     for (const k of this.entries.keys()) if (!keys.has(k)) changed = this.entries.delete(k) || changed;
     for (const k of keys) {

@@ -6,6 +6,7 @@
 // never both succeed.
 import { createHash, randomBytes } from 'node:crypto';
 import type { JetStreamManager, KV, NatsConnection } from 'nats';
+import { bucketKeys } from './bucket-keys.ts';
 import { BucketView } from './bucket-view.ts';
 import { decode, encode } from './codec.ts';
 import { isWrongRevision } from './errors.ts';
@@ -74,13 +75,9 @@ export class DeleteRequests {
 
   /** A tenant's requests as the bucket holds them now (all tenants' without one). */
   async list(tenant?: string): Promise<StoredRequest[]> {
-    const prefix = `$KV.${buckets.deleteRequests}.`;
-    const filter = tenant === undefined ? '>' : `${prefix}${tenantPart(tenant)}.*`;
-    // keys from the stream's subjects, as BucketView lists them (kv.keys() is partial on nats-server 2.9)
-    const info = await this.jsm.streams.info(`KV_${buckets.deleteRequests}`, { subjects_filter: filter });
     const out: StoredRequest[] = [];
-    for (const subject of Object.keys(info.state.subjects ?? {})) {
-      const e = await this.kv.get(subject.slice(prefix.length));
+    for (const key of await bucketKeys(this.jsm, buckets.deleteRequests, tenant === undefined ? '>' : `${tenantPart(tenant)}.*`)) {
+      const e = await this.kv.get(key);
       if (e && e.operation === 'PUT' && e.value.length > 0) out.push({ req: decode<{ req: DeleteRequest }>(e.value).req, revision: e.revision });
     }
     return out.sort((a, b) => a.req.createdAt - b.req.createdAt || (a.req.id < b.req.id ? -1 : 1));
