@@ -2,7 +2,6 @@
 // and while it deletes expired chunks) leaves a store where every chunk a query finds is there,
 // once, and a restarted compactor finishes the sweep.
 import test, { type ExecutionContext } from 'ava';
-import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels } from '../../../model/labels.ts';
@@ -10,6 +9,7 @@ import { IndexReader } from '../../../storage/index/reader.ts';
 import { IndexWriter } from '../../../storage/index/writer.ts';
 import type { ObjectStore, StorageConfig } from '../../../storage/object-store.ts';
 import { openObjectStore } from '../../../storage/open-store.ts';
+import { indexRows } from '../../helpers/index-rows.ts';
 import { waitFor } from '../../helpers/loki.ts';
 import { startNats } from '../../helpers/nats.ts';
 import { spawnNode, tempDir } from '../../helpers/node.ts';
@@ -116,13 +116,7 @@ async function killedMidSweep(t: ExecutionContext, storage: Record<string, strin
   }, 30_000);
   await check('after the restarted compactor finished');
   // each kept chunk's row is in one current file once
-  let rows = 0;
-  for (const o of await store.list('index/')) {
-    const db = new Database(await store.get(o.key), { readonly: true });
-    rows += db.prepare('SELECT count(*) FROM chunks').pluck().get() as number;
-    db.close();
-  }
-  t.is(rows, expected.length);
+  t.is(await indexRows(store), expected.length);
   node.kill();
 }
 

@@ -1,11 +1,11 @@
 import test from 'ava';
-import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels } from '../../../model/labels.ts';
 import { FilesystemStore } from '../../../storage/filesystem-store.ts';
 import { IndexReader } from '../../../storage/index/reader.ts';
 import { IndexWriter } from '../../../storage/index/writer.ts';
+import { indexRows } from '../../helpers/index-rows.ts';
 import { waitFor } from '../../helpers/loki.ts';
 import { startNats } from '../../helpers/nats.ts';
 import { spawnNode, tempDir } from '../../helpers/node.ts';
@@ -86,13 +86,7 @@ test('a compactor SIGKILLed mid-merge leaves a store that answers every query wh
   );
   await check('after the restarted compactor finished');
   // each chunk's row is in one file once: the rows of all compacted files add up to the chunks
-  let rows = 0;
-  for (const o of await store.list('index/')) {
-    const db = new Database(await store.get(o.key), { readonly: true });
-    rows += db.prepare('SELECT count(*) FROM chunks').pluck().get() as number;
-    db.close();
-  }
-  t.is(rows, TENANTS.reduce((n, tenant) => n + expected.get(tenant)!.length, 0));
+  t.is(await indexRows(store), TENANTS.reduce((n, tenant) => n + expected.get(tenant)!.length, 0));
   t.false(merging(work));
   node.kill();
 });
